@@ -1,0 +1,38 @@
+// The table of turnoctl subcommands. Each capability registers its commands
+// from its own file with TURNO_CTL_COMMAND, so `turnoctl --help` lists exactly
+// what is built in.
+#pragma once
+
+#include <QStringList>
+#include <functional>
+#include <map>
+
+namespace turnoctl {
+
+// Exit codes scripts can rely on.
+enum ExitCode : int {
+    ExitOk = 0,
+    ExitFailure = 1,     // the command ran and found a problem (check failed, threshold broken)
+    ExitUsage = 2,       // bad arguments
+    ExitUnavailable = 3, // the cluster, a node or a file could not be reached
+};
+
+struct Command {
+    QString name;
+    QString synopsis;   // e.g. "metrics check [--format prometheus|openmetrics] < FILE"
+    QString summary;    // one line for `turnoctl --help`
+    std::function<int(const QStringList &args)> run;  // args exclude the command name
+};
+
+std::map<QString, Command> &commandTable();
+
+struct CommandRegistrar {
+    explicit CommandRegistrar(Command c);
+};
+
+}  // namespace turnoctl
+
+#define TURNO_CTL_CONCAT2(a, b) a##b
+#define TURNO_CTL_CONCAT(a, b) TURNO_CTL_CONCAT2(a, b)
+#define TURNO_CTL_COMMAND(...) \
+    static const turnoctl::CommandRegistrar TURNO_CTL_CONCAT(turnoctl_registrar_, __LINE__){turnoctl::Command{__VA_ARGS__}}

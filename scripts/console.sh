@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The README's run command: set up, build, and launch turno-console on the
+# default local cluster profile (resources/profiles/default.json).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+bash scripts/setup.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build
+exec build/app/turno-console "$@"

@@ -1,0 +1,56 @@
+// ServerOptions: turno-server's command line, parsed and validated. Secrets
+// (the Redis password) never come from argv: environment or a 0600 file only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace turno::server {
+
+enum class StoreKind { Memory, Redis };
+enum class Durability { Sync, Async };
+
+struct HostPort {
+    std::string host;
+    uint16_t port = 0;
+};
+
+struct ServerOptions {
+    HostPort listen{"127.0.0.1", 7017};
+    StoreKind store = StoreKind::Memory;
+    HostPort redis{"127.0.0.1", 6379};
+    std::vector<HostPort> sentinels;
+    std::string masterName;
+    std::string redisPassword;       // from TURNO_REDIS_PASSWORD or --redis-password-file
+    std::string redisUser;           // from TURNO_REDIS_USER (ACL user), optional
+    std::string keyPrefix = "turno:";
+    int threads = 0;                 // 0: one per core
+    Durability durability = Durability::Async;
+    bool durabilityGiven = false;
+    int waitReplicas = 1;
+    int waitTimeoutMs = 200;
+    int redisTimeoutMs = 1000;
+    int redisConnectionsPerThread = 1;
+    int maxConnections = 10000;
+    int maxRequestsPerConnection = 100000;
+    int headerTimeoutMs = 5000;
+    int idleTimeoutMs = 60000;
+    int drainTimeoutMs = 10000;
+    std::string debugTokenFile;      // enables /debug/* with this bearer token
+    std::string nodeName;            // label in build info and logs
+};
+
+struct ParseOutcome {
+    bool ok = false;
+    bool exitNow = false;  // --help / --version handled
+    int exitCode = 0;
+    std::string message;   // error or text to print
+    ServerOptions options;
+};
+
+ParseOutcome parseOptions(int argc, const char *const *argv, const char *(*getenvFn)(const char *));
+std::string helpText();
+bool parseHostPort(const std::string &text, HostPort &out, std::string &why);
+
+}  // namespace turno::server
