@@ -1,0 +1,43 @@
+// LoadRun: the Qt face of one load test. Runs LoadEngine on its own thread and
+// delivers progress (once a second) and the final report as queued signals,
+// so the GUI and turnoctl share one core call and the generator never touches Qt.
+#pragma once
+
+#include "common/result.h"
+#include "load_config.h"
+#include "load_report.h"
+
+#include <QObject>
+#include <atomic>
+#include <memory>
+#include <thread>
+
+namespace turno {
+
+class LoadRun : public QObject {
+    Q_OBJECT
+public:
+    explicit LoadRun(LoadConfig config, QObject *parent = nullptr);
+    ~LoadRun() override;
+
+    // Validates the configuration and starts; the error names the flag to fix.
+    Result<void> start();
+    // Ends the run early; finished() still follows with what was measured.
+    void stop();
+    bool isRunning() const { return m_running; }
+    const LoadConfig &config() const { return m_config; }
+    const LoadReport &report() const { return m_report; }
+
+signals:
+    void progress(const turno::LoadProgress &progress);
+    void finished(const turno::LoadReport &report);
+
+private:
+    LoadConfig m_config;
+    LoadReport m_report;
+    std::thread m_thread;
+    std::atomic<bool> m_stop{false};
+    bool m_running = false;
+};
+
+}  // namespace turno
