@@ -1,0 +1,1146 @@
+#include "fleet/fleet_supervisor.h"
+
+#include "fleet/managed_process.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QRandomGenerator>
+#include <QStandardPaths>
+#include <QTcpSocket>
+#include <QTimer>
+#include <arpa/inet.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace turno {
+
+namespace {
+
+constexpr int kReadyTimeoutMs = 15000;
+constexpr int kProbeIntervalMs = 25;
+const QString kBackend = QStringLiteral("turno_nodes");
+
+// Binds 127.0.0.1:port (0 = any) without SO_REUSEADDR to learn whether it is free.
+quint16 tryBind(quint16 port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    quint16 got = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0) {
+        socklen_t len = sizeof a;
+        ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+        got = ntohs(a.sin_port);
+    }
+    ::close(fd);
+    return got;
+}
+
+QByteArray resp(const QList<QByteArray> &args)
+{
+    QByteArray out = "*" + QByteArray::number(args.size()) + "\r\n";
+    for (const QByteArray &a : args)
+        out += "$" + QByteArray::number(a.size()) + "\r\n" + a + "\r\n";
+    return out;
+}
+
+bool writeFile(const QString &path, const QByteArray &data, QFile::Permissions perms, QString *why)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(data) != data.size()) {
+        *why = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    f.setPermissions(perms);
+    return true;
+}
+
+QString findServerBinary(const QString &fromProfile)
+{
+    if (!fromProfile.isEmpty())
+        return fromProfile;
+    const QByteArray env = qgetenv("TURNO_SERVER_BIN");
+    if (!env.isEmpty())
+        return QString::fromLocal8Bit(env);
+    const QString appDir = QCoreApplication::applicationDirPath();
+    for (const QString &c : {appDir + QStringLiteral("/turno-server"), appDir + QStringLiteral("/../server/turno-server"),
+                             appDir + QStringLiteral("/../../server/turno-server")})
+        if (QFileInfo(c).isExecutable())
+            return QFileInfo(c).canonicalFilePath();
+    return QStandardPaths::findExecutable(QStringLiteral("turno-server"));
+}
+
+QString findSystemProgram(const QString &name)
+{
+    QString p = QStandardPaths::findExecutable(name);
+    if (p.isEmpty())
+        p = QStandardPaths::findExecutable(name, {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin"), QStringLiteral("/sbin")});
+    return p;
+}
+
+}  // namespace
+
+QString FleetNode::kindName() const
+{
+    switch (kind) {
+    case Kind::Turno: return QStringLiteral("turno");
+    case Kind::RedisPrimary: return QStringLiteral("redis-primary");
+    case Kind::RedisReplica: return QStringLiteral("redis-replica");
+    case Kind::Sentinel: return QStringLiteral("sentinel");
+    case Kind::Haproxy: return QStringLiteral("haproxy");
+    }
+    return {};
+}
+
+FleetSupervisor::FleetSupervisor(QObject *parent) : QObject(parent)
+{
+    m_clock.start();
+    m_sampler = new QTimer(this);
+    connect(m_sampler, &QTimer::timeout, this, &FleetSupervisor::sampleResources);
+}
+
+FleetSupervisor::~FleetSupervisor()
+{
+    // ManagedProcess children SIGKILL their groups when destroyed; nothing outlives us.
+    qDeleteAll(m_nodes);
+}
+
+QString FleetSupervisor::defaultRunDir(const QString &clusterName)
+{
+    const QByteArray xdg = qgetenv("XDG_RUNTIME_DIR");
+    if (!xdg.isEmpty() && QFileInfo(QString::fromLocal8Bit(xdg)).isWritable())
+        return QString::fromLocal8Bit(xdg) + QStringLiteral("/turno-ops/") + clusterName;
+    return QStringLiteral("/tmp/turno-ops-%1/%2").arg(::getuid()).arg(clusterName);
+}
+
+QString FleetSupervisor::stateName() const
+{
+    switch (m_state) {
+    case State::Idle: return QStringLiteral("idle");
+    case State::Starting: return QStringLiteral("starting");
+    case State::Ready: return QStringLiteral("ready");
+    case State::Stopping: return QStringLiteral("stopping");
+    case State::Stopped: return QStringLiteral("stopped");
+    case State::Failed: return QStringLiteral("failed");
+    }
+    return {};
+}
+
+QString FleetSupervisor::haproxySocket() const
+{
+    return m_runDir + QStringLiteral("/haproxy.sock");
+}
+
+QList<const FleetNode *> FleetSupervisor::nodes() const
+{
+    QList<const FleetNode *> out;
+    for (const FleetNode *n : m_nodes)
+        out << n;
+    return out;
+}
+
+const FleetNode *FleetSupervisor::node(const QString &name) const
+{
+    for (const FleetNode *n : m_nodes)
+        if (n->name == name)
+            return n;
+    return nullptr;
+}
+
+ManagedProcess *FleetSupervisor::process(const QString &name) const
+{
+    const FleetNode *n = node(name);
+    return n ? n->process : nullptr;
+}
+
+Result<quint16> FleetSupervisor::allocatePort(const QString &what, quint16 wanted, const QString &profileKey)
+{
+    auto reserve = [this](quint16 p) -> Result<quint16> {
+        m_reservedPorts << p;
+        return p;
+    };
+    if (wanted == 0) {
+        for (int attempt = 0; attempt < 50; ++attempt) {
+            const quint16 p = tryBind(0);
+            if (p != 0 && !m_reservedPorts.contains(p))
+                return reserve(p);
+        }
+        return Error{QStringLiteral("no free loopback port for %1").arg(what)};
+    }
+    quint16 p = wanted;
+    for (int attempt = 0; attempt < 200 && p != 0; ++attempt, ++p) {
+        if (!m_reservedPorts.contains(p) && tryBind(p) == p)
+            return reserve(p);
+        if (m_profile.portsOnConflict != QLatin1String("next"))
+            return Error{QStringLiteral("port 127.0.0.1:%1 for %2 is in use. Stop whatever listens there (ss -ltnp "
+                                        "'sport = :%1' shows it), change %3 in %4, or set ports.onConflict to \"next\" "
+                                        "to take the next free port")
+                             .arg(p).arg(what, profileKey, m_profile.sourceFile.isEmpty() ? QStringLiteral("the profile")
+                                                                                          : m_profile.sourceFile)};
+    }
+    return Error{QStringLiteral("no free port from %1 upwards for %2").arg(wanted).arg(what)};
+}
+
+FleetNode *FleetSupervisor::addNode(const QString &name, FleetNode::Kind kind, const QString &pool, quint16 port, int weight)
+{
+    auto *n = new FleetNode;
+    n->name = name;
+    n->kind = kind;
+    n->pool = pool;
+    n->port = port;
+    n->weight = weight;
+    m_nodes << n;
+    return n;
+}
+
+QString FleetSupervisor::redisAuth() const
+{
+    return m_password;
+}
+
+Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString &runDir)
+{
+    if (m_state == State::Starting || m_state == State::Ready || m_state == State::Stopping)
+        return Error{QStringLiteral("cluster \"%1\" is already %2 (run dir %3)").arg(m_profile.name, stateName(), m_runDir)};
+    const Result<void> valid = ProfileLoader::validate(profile);
+    if (!valid.ok())
+        return Error{QStringLiteral("%1: %2").arg(profile.sourceFile, valid.error())};
+    qDeleteAll(m_nodes);
+    m_nodes.clear();
+    m_reservedPorts.clear();
+    m_profile = profile;
+    m_runDir = QDir(runDir).absolutePath();
+    m_readyMs = -1;
+    ++m_generation;
+    m_phaseClock.start();
+
+    if (!QDir().mkpath(m_runDir))
+        return Error{QStringLiteral("cannot create the run directory %1; pass --run-dir DIR").arg(m_runDir)};
+    QFile::setPermissions(m_runDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    if (haproxySocket().toLocal8Bit().size() >= 100)
+        return Error{QStringLiteral("run directory %1 is too long for a UNIX socket path; pass a shorter --run-dir").arg(m_runDir)};
+
+    const bool embedded = profile.store == QLatin1String("redis") && profile.redisMode == QLatin1String("embedded");
+    const bool fixed = profile.portsMode == QLatin1String("fixed");
+    quint16 next = quint16(profile.portsBase);
+    auto port = [&](const QString &what) -> Result<quint16> {
+        const Result<quint16> r = allocatePort(what, fixed ? next : 0, QStringLiteral("ports.base"));
+        if (r.ok() && fixed)
+            next = quint16(r.value() + 1);
+        return r;
+    };
+
+    // Password: where the turno servers and the probes get it from.
+    m_password.clear();
+    if (profile.store == QLatin1String("redis")) {
+        if (profile.passwordSource == QLatin1String("generated")) {
+            m_password = QString::number(QRandomGenerator::system()->generate64(), 16) +
+                         QString::number(QRandomGenerator::system()->generate64(), 16);
+        } else if (profile.passwordSource == QLatin1String("env")) {
+            m_password = qEnvironmentVariable(profile.passwordEnv.toLocal8Bit().constData());
+            if (m_password.isEmpty())
+                return Error{QStringLiteral("redis.password.source is \"env\" but %1 is empty; export it or change the profile")
+                                 .arg(profile.passwordEnv)};
+        } else if (profile.passwordSource == QLatin1String("file")) {
+            QFile f(profile.passwordFile);
+            if (!f.open(QIODevice::ReadOnly))
+                return Error{QStringLiteral("cannot read the Redis password file %1: %2").arg(profile.passwordFile, f.errorString())};
+            m_password = QString::fromUtf8(f.readAll()).trimmed();
+        }
+    }
+
+    {
+        const quint16 want = profile.balancerListen.port;
+        const Result<quint16> b = allocatePort(QStringLiteral("the balancer frontend"), want, QStringLiteral("balancer.listen"));
+        if (!b.ok())
+            return Error{b.error()};
+        m_balancerPort = b.value();
+    }
+    QString portError;
+    auto take = [&](const QString &what) -> quint16 {
+        const Result<quint16> r = port(what);
+        if (!r.ok() && portError.isEmpty())
+            portError = r.error();
+        return r.ok() ? r.value() : 0;
+    };
+    m_prometheusPort = take(QStringLiteral("HAProxy's Prometheus exporter"));
+    if (embedded) {
+        addNode(QStringLiteral("redis-primary"), FleetNode::Kind::RedisPrimary, {}, take(QStringLiteral("redis-primary")), 0);
+        if (profile.redisReplica)
+            addNode(QStringLiteral("redis-replica"), FleetNode::Kind::RedisReplica, {}, take(QStringLiteral("redis-replica")), 0);
+        for (int i = 1; i <= profile.sentinelCount; ++i) {
+            const QString name = QStringLiteral("sentinel-%1").arg(i);
+            addNode(name, FleetNode::Kind::Sentinel, {}, take(name), 0);
+        }
+    }
+    for (const PoolSpec *pool : {&profile.primary, &profile.secondary}) {
+        for (int i = 0; i < pool->nodes; ++i) {
+            const QString name = QStringLiteral("%1-%2").arg(pool->name).arg(i + 1);
+            const int w = profile.algorithm == QLatin1String("roundrobin") ? 1 : pool->weights.value(i, 1);
+            addNode(name, FleetNode::Kind::Turno, pool->name, take(name), w);
+        }
+    }
+    addNode(QStringLiteral("haproxy"), FleetNode::Kind::Haproxy, {}, m_balancerPort, 0);
+    if (!portError.isEmpty())
+        return Error{portError};
+
+    for (const char *prog : {"haproxy"}) {
+        if (findSystemProgram(QLatin1String(prog)).isEmpty())
+            return Error{QStringLiteral("%1 is not installed; run scripts/setup.sh").arg(QLatin1String(prog))};
+    }
+    if (embedded && (findSystemProgram(QStringLiteral("redis-server")).isEmpty() ||
+                     (profile.sentinelCount > 0 && findSystemProgram(QStringLiteral("redis-sentinel")).isEmpty())))
+        return Error{QStringLiteral("redis-server / redis-sentinel are not installed; run scripts/setup.sh")};
+    const QString server = findServerBinary(profile.serverBinary);
+    if (server.isEmpty() || !QFileInfo(server).isExecutable())
+        return Error{QStringLiteral("turno-server was not found (looked at server.binary in the profile, TURNO_SERVER_BIN, "
+                                    "next to this program and in PATH); build it (ninja turno-server) or set server.binary")};
+    m_profile.serverBinary = server;
+
+    const Result<void> written = writeConfigs();
+    if (!written.ok())
+        return written;
+
+    if (!m_haproxy)
+        m_haproxy = new HaproxyRuntime(haproxySocket(), this);
+    m_state = State::Starting;
+    emit event(QStringLiteral("cluster-starting"), {}, QStringLiteral("cluster %1 starting in %2").arg(m_profile.name, m_runDir));
+    saveProfileState();
+    QTimer::singleShot(0, this, &FleetSupervisor::phaseRedis);
+    return {};
+}
+
+Result<void> FleetSupervisor::writeConfigs()
+{
+    QString why;
+    const auto own = QFile::ReadOwner | QFile::WriteOwner;
+    if (!m_password.isEmpty() &&
+        !writeFile(m_runDir + QStringLiteral("/redis.pass"), m_password.toUtf8() + '\n', own, &why))
+        return Error{why};
+    const FleetNode *primary = node(QStringLiteral("redis-primary"));
+    for (FleetNode *n : std::as_const(m_nodes)) {
+        const QString dir = m_runDir + QLatin1Char('/') + n->name;
+        QDir().mkpath(dir);
+        QByteArray conf;
+        const QByteArray pw = m_password.toUtf8();
+        switch (n->kind) {
+        case FleetNode::Kind::RedisPrimary:
+        case FleetNode::Kind::RedisReplica:
+            conf = "# generated by turno-ops for " + n->name.toUtf8() + "\n"
+                   "bind 127.0.0.1\nport " + QByteArray::number(n->port) + "\n"
+                   "dir " + dir.toUtf8() + "\n"
+                   "daemonize no\nsave \"\"\nappendonly no\n"
+                   "repl-diskless-sync yes\nrepl-diskless-sync-delay 0\n"
+                   // Writes must reach a replica or be refused: a failover then cannot lose acknowledged numbers.
+                   "min-replicas-to-write " + QByteArray::number(m_profile.redisReplica ? m_profile.minReplicasToWrite : 0) + "\n"
+                   "min-replicas-max-lag " + QByteArray::number(m_profile.minReplicasMaxLagS) + "\n";
+            if (!pw.isEmpty())
+                conf += "requirepass " + pw + "\nmasterauth " + pw + "\n";
+            if (n->kind == FleetNode::Kind::RedisReplica)
+                conf += "replicaof 127.0.0.1 " + QByteArray::number(primary->port) + "\n";
+            break;
+        case FleetNode::Kind::Sentinel:
+            conf = "# generated by turno-ops for " + n->name.toUtf8() + "\n"
+                   "bind 127.0.0.1\nport " + QByteArray::number(n->port) + "\n"
+                   "dir " + dir.toUtf8() + "\n"
+                   "daemonize no\n"
+                   "sentinel monitor " + m_profile.sentinelMaster.toUtf8() + " 127.0.0.1 " +
+                   QByteArray::number(primary->port) + " " + QByteArray::number(m_profile.sentinelCount / 2 + 1) + "\n"
+                   "sentinel down-after-milliseconds " + m_profile.sentinelMaster.toUtf8() + " " +
+                   QByteArray::number(m_profile.sentinelDownAfterMs) + "\n"
+                   "sentinel failover-timeout " + m_profile.sentinelMaster.toUtf8() + " 10000\n";
+            if (!pw.isEmpty())
+                conf += "sentinel auth-pass " + m_profile.sentinelMaster.toUtf8() + " " + pw + "\n";
+            break;
+        case FleetNode::Kind::Haproxy:
+            conf = haproxyConfig().toUtf8();
+            break;
+        case FleetNode::Kind::Turno:
+            continue;
+        }
+        const QString file = dir + (n->kind == FleetNode::Kind::Haproxy ? QStringLiteral("/haproxy.cfg")
+                                    : n->kind == FleetNode::Kind::Sentinel ? QStringLiteral("/sentinel.conf")
+                                                                           : QStringLiteral("/redis.conf"));
+        if (!writeFile(file, conf, own, &why))
+            return Error{why};
+    }
+    return {};
+}
+
+QString FleetSupervisor::haproxyConfig() const
+{
+    const ClusterProfile &p = m_profile;
+    const QString balance = p.algorithm == QLatin1String("leastconn") ? QStringLiteral("leastconn") : QStringLiteral("roundrobin");
+    QString c;
+    c += QStringLiteral("# generated by turno-ops for cluster %1; edits are lost on restart\n").arg(p.name);
+    c += QStringLiteral("global\n"
+                        "    stats socket %1 mode 600 level admin\n"
+                        "    stats timeout 30s\n"
+                        "    nbthread 1\n"
+                        "    hard-stop-after 2s\n\n").arg(haproxySocket());
+    c += QStringLiteral("defaults\n"
+                        "    mode http\n"
+                        "    timeout connect 1s\n"
+                        "    timeout client 30s\n"
+                        "    timeout server 30s\n"
+                        "    timeout http-keep-alive 10s\n"
+                        "    option redispatch\n"
+                        "    retries %1\n"
+                        "    retry-on conn-failure empty-response response-timeout 503\n\n").arg(p.retries);
+    c += QStringLiteral("frontend turno\n"
+                        "    bind %1:%2\n"
+                        "    default_backend %3\n\n").arg(p.balancerListen.host).arg(m_balancerPort).arg(kBackend);
+    c += QStringLiteral("frontend prometheus\n"
+                        "    bind 127.0.0.1:%1\n"
+                        "    http-request use-service prometheus-exporter if { path /metrics }\n"
+                        "    http-request return status 404\n\n").arg(m_prometheusPort);
+    c += QStringLiteral("backend %1\n"
+                        "    balance %2\n"
+                        // With several backup servers, spread the load over all of them when the primary pool is down.
+                        "    option allbackup\n"
+                        "    option httpchk GET /readyz\n"
+                        "    http-check expect status 200\n"
+                        "    default-server inter %3ms fastinter %3ms downinter %3ms rise %4 fall %5\n")
+             .arg(kBackend, balance).arg(p.healthIntervalMs).arg(p.healthRise).arg(p.healthFall);
+    for (const FleetNode *n : m_nodes) {
+        if (n->kind != FleetNode::Kind::Turno || n->removing)
+            continue;
+        c += QStringLiteral("    server %1 127.0.0.1:%2 check weight %3%4\n")
+                 .arg(n->name).arg(n->port).arg(n->weight)
+                 .arg(n->pool == QLatin1String("secondary") ? QStringLiteral(" backup") : QString());
+    }
+    return c;
+}
+
+QStringList FleetSupervisor::turnoArgs(const FleetNode &n) const
+{
+    const ClusterProfile &p = m_profile;
+    QStringList a{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(n.port),
+                  QStringLiteral("--store"), p.store,
+                  QStringLiteral("--threads"), QString::number(p.serverThreads),
+                  QStringLiteral("--node-name"), n.name,
+                  QStringLiteral("--drain-timeout-ms"), QString::number(p.drainTimeoutMs)};
+    if (p.store != QLatin1String("redis"))
+        return a;
+    // sync needs a replica to confirm; without one every WAIT would time out.
+    const bool replica = p.redisMode != QLatin1String("embedded") || p.redisReplica;
+    a << QStringLiteral("--durability") << (replica ? p.durability : QStringLiteral("async"));
+    QStringList sentinels;
+    if (p.redisMode == QLatin1String("embedded")) {
+        for (const FleetNode *s : m_nodes)
+            if (s->kind == FleetNode::Kind::Sentinel)
+                sentinels << QStringLiteral("127.0.0.1:%1").arg(s->port);
+        if (sentinels.isEmpty())
+            a << QStringLiteral("--redis") << QStringLiteral("127.0.0.1:%1").arg(node(QStringLiteral("redis-primary"))->port);
+    } else if (p.redisMode == QLatin1String("sentinel")) {
+        for (const HostPortSpec &h : p.sentinels)
+            sentinels << h.text();
+    } else {
+        a << QStringLiteral("--redis") << p.redisAddress.text();
+    }
+    if (!sentinels.isEmpty())
+        a << QStringLiteral("--sentinel") << sentinels.join(QLatin1Char(',')) << QStringLiteral("--master") << p.sentinelMaster;
+    if (!m_password.isEmpty())
+        a << QStringLiteral("--redis-password-file") << m_runDir + QStringLiteral("/redis.pass");
+    return a;
+}
+
+void FleetSupervisor::launch(FleetNode *n)
+{
+    QString program;
+    QStringList args;
+    const QString dir = m_runDir + QLatin1Char('/') + n->name;
+    QDir().mkpath(dir);
+    switch (n->kind) {
+    case FleetNode::Kind::RedisPrimary:
+    case FleetNode::Kind::RedisReplica:
+        program = findSystemProgram(QStringLiteral("redis-server"));
+        args << dir + QStringLiteral("/redis.conf");
+        break;
+    case FleetNode::Kind::Sentinel:
+        program = findSystemProgram(QStringLiteral("redis-sentinel"));
+        args << dir + QStringLiteral("/sentinel.conf");
+        break;
+    case FleetNode::Kind::Haproxy: {
+        // Regenerated on every start so runtime changes (scale, weights) survive a restart.
+        QString why;
+        writeFile(dir + QStringLiteral("/haproxy.cfg"), haproxyConfig().toUtf8(), QFile::ReadOwner | QFile::WriteOwner, &why);
+        program = findSystemProgram(QStringLiteral("haproxy"));
+        args << QStringLiteral("-db") << QStringLiteral("-f") << dir + QStringLiteral("/haproxy.cfg");
+        break;
+    }
+    case FleetNode::Kind::Turno:
+        program = m_profile.serverBinary;
+        args = turnoArgs(*n);
+        break;
+    }
+    if (!n->process) {
+        n->process = new ManagedProcess(n->name, program, args, m_runDir + QLatin1Char('/') + n->name + QStringLiteral(".log"), this);
+        n->process->setWorkingDirectory(dir);
+        if (m_profile.passwordSource == QLatin1String("env") && !m_password.isEmpty())
+            n->process->setExtraEnvironment({QStringLiteral("TURNO_REDIS_PASSWORD=") + m_password});
+        connect(n->process, &ManagedProcess::exited, this, [this, n](int status, bool expected) { onExited(n, status, expected); });
+        connect(n->process, &ManagedProcess::failedToStart, this, [this, n](const QString &why) {
+            n->state = QStringLiteral("failed");
+            emit event(QStringLiteral("node-start-failed"), n->name, why);
+            if (m_state == State::Starting)
+                fail(why);
+        });
+    }
+    n->state = QStringLiteral("starting");
+    n->lastCpuTicks = -1;
+    n->process->start();
+}
+
+void FleetSupervisor::fail(const QString &message)
+{
+    if (m_state != State::Starting)
+        return;
+    m_state = State::Failed;
+    ++m_generation;
+    emit event(QStringLiteral("cluster-start-failed"), {}, message);
+    // Leave nothing half-started behind.
+    QList<FleetNode *> all = m_nodes;
+    stopNodes(all, 1000, [this, message] { emit startFailed(message); });
+}
+
+void FleetSupervisor::tcpCheck(quint16 port, const QByteArray &request, const QByteArray &expect,
+                               std::function<void(bool)> done)
+{
+    auto *s = new QTcpSocket(this);
+    auto *timer = new QTimer(s);
+    auto buffer = std::make_shared<QByteArray>();
+    auto finished = std::make_shared<bool>(false);
+    auto finish = [s, done, finished](bool ok) {
+        if (*finished)
+            return;
+        *finished = true;
+        s->disconnect();
+        s->abort();
+        s->deleteLater();
+        done(ok);
+    };
+    connect(timer, &QTimer::timeout, s, [finish] { finish(false); });
+    connect(s, &QTcpSocket::connected, s, [s, request] { s->write(request); });
+    connect(s, &QTcpSocket::readyRead, s, [s, buffer, expect, finish] {
+        *buffer += s->readAll();
+        if (buffer->contains(expect))
+            finish(true);
+    });
+    connect(s, &QTcpSocket::errorOccurred, s, [finish] { finish(false); });
+    timer->start(1000);
+    s->connectToHost(QStringLiteral("127.0.0.1"), port);
+}
+
+FleetSupervisor::Check FleetSupervisor::redisPing(quint16 port) const
+{
+    QByteArray req;
+    if (!m_password.isEmpty())
+        req += resp({"AUTH", m_password.toUtf8()});
+    req += resp({"PING"});
+    return [this, port, req](std::function<void(bool)> done) {
+        const_cast<FleetSupervisor *>(this)->tcpCheck(port, req, "+PONG", done);
+    };
+}
+
+FleetSupervisor::Check FleetSupervisor::turnoReady(quint16 port) const
+{
+    const QByteArray req = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    return [this, port, req](std::function<void(bool)> done) {
+        const_cast<FleetSupervisor *>(this)->tcpCheck(port, req, " 200 ", done);
+    };
+}
+
+FleetSupervisor::Check FleetSupervisor::haproxyServersUp(QStringList servers) const
+{
+    return [this, servers](std::function<void(bool)> done) {
+        m_haproxy->send(QStringLiteral("show stat"), [servers, done](Result<QByteArray> r) {
+            if (!r.ok()) {
+                done(false);
+                return;
+            }
+            const auto rows = HaproxyRuntime::parseShowStat(r.value());
+            if (!rows.ok()) {
+                done(false);
+                return;
+            }
+            int up = 0;
+            for (const HaproxyStatRow &row : rows.value())
+                if (row.proxy == kBackend && servers.contains(row.server) && row.state() == QLatin1String("UP"))
+                    ++up;
+            done(up == servers.size());
+        }, 500);
+    };
+}
+
+void FleetSupervisor::waitUntil(const QString &what, Check check, int timeoutMs, std::function<void(bool)> done)
+{
+    const int generation = m_generation;
+    const qint64 deadline = m_clock.elapsed() + timeoutMs;
+    auto attempt = std::make_shared<std::function<void()>>();
+    *attempt = [this, what, check, done, generation, deadline, attempt] {
+        check([this, done, generation, deadline, attempt](bool ok) {
+            if (generation != m_generation)
+                return;
+            if (ok) {
+                done(true);
+                *attempt = nullptr;  // breaks the self-reference
+                return;
+            }
+            if (m_clock.elapsed() >= deadline) {
+                done(false);
+                *attempt = nullptr;
+                return;
+            }
+            QTimer::singleShot(kProbeIntervalMs, this, [attempt] {
+                if (*attempt)
+                    (*attempt)();
+            });
+        });
+    };
+    Q_UNUSED(what);
+    (*attempt)();
+}
+
+void FleetSupervisor::phaseRedis()
+{
+    QList<FleetNode *> redis;
+    for (FleetNode *n : std::as_const(m_nodes))
+        if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica ||
+            n->kind == FleetNode::Kind::Sentinel)
+            redis << n;
+    if (redis.isEmpty()) {
+        phaseNodes();
+        return;
+    }
+    auto pending = std::make_shared<int>(int(redis.size()));
+    auto failed = std::make_shared<bool>(false);
+    for (FleetNode *n : redis) {
+        launch(n);
+        Check check = redisPing(n->port);
+        if (n->kind == FleetNode::Kind::RedisReplica) {
+            // Writes are refused until a replica is attached (min-replicas-to-write), so wait for the link.
+            QByteArray req;
+            if (!m_password.isEmpty())
+                req += resp({"AUTH", m_password.toUtf8()});
+            req += resp({"INFO", "replication"});
+            check = [this, n, req](std::function<void(bool)> done) { tcpCheck(n->port, req, "master_link_status:up", done); };
+        }
+        waitUntil(n->name, check, kReadyTimeoutMs, [this, n, pending, failed](bool ok) {
+            if (*failed)
+                return;
+            if (!ok) {
+                *failed = true;
+                fail(QStringLiteral("%1 (port %2) was not ready within %3 s; see %4. Last output:\n%5")
+                         .arg(n->name).arg(n->port).arg(kReadyTimeoutMs / 1000).arg(n->process->logFile(),
+                              QString::fromLocal8Bit(n->process->outputTail(10))));
+                return;
+            }
+            n->state = QStringLiteral("running");
+            emit event(QStringLiteral("node-ready"), n->name, QStringLiteral("%1 ready on 127.0.0.1:%2, pid %3")
+                                                                 .arg(n->name).arg(n->port).arg(n->process->pid()));
+            if (--*pending == 0)
+                phaseNodes();
+        });
+    }
+}
+
+void FleetSupervisor::phaseNodes()
+{
+    QList<FleetNode *> turno;
+    FleetNode *haproxy = nullptr;
+    for (FleetNode *n : std::as_const(m_nodes)) {
+        if (n->kind == FleetNode::Kind::Turno)
+            turno << n;
+        else if (n->kind == FleetNode::Kind::Haproxy)
+            haproxy = n;
+    }
+    QStringList names;
+    auto pending = std::make_shared<int>(int(turno.size()) + 1);
+    auto failed = std::make_shared<bool>(false);
+    auto oneReady = [this, pending, failed](FleetNode *n, bool ok, const QString &extra) {
+        if (*failed)
+            return;
+        if (!ok) {
+            *failed = true;
+            fail(QStringLiteral("%1 (127.0.0.1:%2) was not ready within %3 s%4; see %5. Last output:\n%6")
+                     .arg(n->name).arg(n->port).arg(kReadyTimeoutMs / 1000)
+                     .arg(extra, n->process->logFile(), QString::fromLocal8Bit(n->process->outputTail(10))));
+            return;
+        }
+        n->state = QStringLiteral("running");
+        emit event(QStringLiteral("node-ready"), n->name, QStringLiteral("%1 ready on 127.0.0.1:%2, pid %3")
+                                                             .arg(n->name).arg(n->port).arg(n->process->pid()));
+        if (--*pending == 0) {
+            m_state = State::Ready;
+            m_readyMs = m_phaseClock.elapsed();
+            m_sampler->start(m_profile.scrapeIntervalMs);
+            emit event(QStringLiteral("cluster-ready"), {},
+                       QStringLiteral("cluster %1 ready in %2 ms; balancer on %3:%4")
+                           .arg(m_profile.name).arg(m_readyMs).arg(m_profile.balancerListen.host).arg(m_balancerPort));
+            emit nodesChanged();
+            emit ready(m_readyMs);
+        }
+    };
+    for (FleetNode *n : turno) {
+        names << n->name;
+        launch(n);
+        waitUntil(n->name, turnoReady(n->port), kReadyTimeoutMs, [n, oneReady](bool ok) {
+            oneReady(n, ok, QStringLiteral(" (GET /readyz did not answer 200)"));
+        });
+    }
+    launch(haproxy);
+    waitUntil(QStringLiteral("haproxy"), haproxyServersUp(names), kReadyTimeoutMs, [haproxy, oneReady](bool ok) {
+        oneReady(haproxy, ok, QStringLiteral(" (not every turno server was UP in its health checks)"));
+    });
+}
+
+void FleetSupervisor::onExited(FleetNode *n, int status, bool expected)
+{
+    const QString how = status < 0 ? QStringLiteral("killed by signal %1").arg(-status) : QStringLiteral("exit code %1").arg(status);
+    if (expected || m_state == State::Stopping || m_state == State::Stopped || m_state == State::Failed || n->removing) {
+        n->state = QStringLiteral("stopped");
+        emit nodesChanged();
+        return;
+    }
+    emit event(QStringLiteral("node-exited"), n->name,
+               QStringLiteral("%1 exited unexpectedly (%2); log %3").arg(n->name, how, n->process->logFile()));
+    if (n->kind == FleetNode::Kind::RedisPrimary) {
+        n->state = QStringLiteral("down");
+        // Restarting it as primary could hand out numbers the replica never saw; promotion is the failover's job.
+        emit event(QStringLiteral("redis-primary-down"), n->name,
+                   QStringLiteral("the Redis primary is down and is not restarted as primary; promote the replica "
+                                  "(turnoctl failover, or Sentinel does it after %1 ms)")
+                       .arg(m_profile.sentinelDownAfterMs));
+        emit nodesChanged();
+        return;
+    }
+    const qint64 now = m_clock.elapsed();
+    const qint64 window = qint64(m_profile.restartWindowS) * 1000;
+    n->restartTimes.erase(std::remove_if(n->restartTimes.begin(), n->restartTimes.end(),
+                                         [now, window](qint64 t) { return now - t > window; }),
+                          n->restartTimes.end());
+    if (n->restartTimes.size() >= m_profile.restartLimit) {
+        n->state = QStringLiteral("failed");
+        emit event(QStringLiteral("gave-up"), n->name,
+                   QStringLiteral("%1 exited %2 times within %3 s; not restarting it any more. Read %4, fix the "
+                                  "cause, then restart the cluster")
+                       .arg(n->name).arg(n->restartTimes.size() + 1).arg(m_profile.restartWindowS).arg(n->process->logFile()));
+        emit nodesChanged();
+        return;
+    }
+    n->restartTimes << now;
+    const int backoff = std::min(m_profile.backoffMaxMs,
+                                 m_profile.backoffInitialMs << std::min(n->consecutiveRestarts, 16));
+    ++n->consecutiveRestarts;
+    n->state = QStringLiteral("restarting");
+    emit event(QStringLiteral("node-restarting"), n->name,
+               QStringLiteral("restarting %1 in %2 ms (restart %3 of at most %4 within %5 s)")
+                   .arg(n->name).arg(backoff).arg(n->restartTimes.size()).arg(m_profile.restartLimit).arg(m_profile.restartWindowS));
+    emit nodesChanged();
+    const int generation = m_generation;
+    QTimer::singleShot(backoff, this, [this, n, generation] {
+        if (generation != m_generation || (m_state != State::Ready && m_state != State::Starting) || n->removing)
+            return;
+        launch(n);
+        Check check = n->kind == FleetNode::Kind::Turno ? turnoReady(n->port)
+                      : n->kind == FleetNode::Kind::Haproxy ? haproxyServersUp({})
+                                                             : redisPing(n->port);
+        waitUntil(n->name, check, kReadyTimeoutMs, [this, n](bool ok) {
+            if (!ok) {
+                emit event(QStringLiteral("node-not-ready"), n->name,
+                           QStringLiteral("%1 restarted but was not ready within %2 s; see %3")
+                               .arg(n->name).arg(kReadyTimeoutMs / 1000).arg(n->process->logFile()));
+                return;
+            }
+            n->state = QStringLiteral("running");
+            n->consecutiveRestarts = 0;
+            emit event(QStringLiteral("node-restarted"), n->name,
+                       QStringLiteral("%1 is back on 127.0.0.1:%2, pid %3").arg(n->name).arg(n->port).arg(n->process->pid()));
+            emit nodesChanged();
+        });
+    });
+}
+
+void FleetSupervisor::stopNodes(QList<FleetNode *> nodes, int graceMs, std::function<void()> done)
+{
+    QList<FleetNode *> running;
+    for (FleetNode *n : nodes)
+        if (n->process && n->process->running())
+            running << n;
+    if (running.isEmpty()) {
+        QTimer::singleShot(0, this, done);
+        return;
+    }
+    auto pending = std::make_shared<int>(int(running.size()));
+    for (FleetNode *n : running) {
+        n->state = QStringLiteral("stopping");
+        connect(n->process, &ManagedProcess::exited, this, [pending, done](int, bool) {
+            if (--*pending == 0)
+                done();
+        }, Qt::SingleShotConnection);
+        n->process->stop(graceMs);
+    }
+}
+
+void FleetSupervisor::stop()
+{
+    if (m_state == State::Stopping)
+        return;
+    if (m_state == State::Idle || m_state == State::Stopped || m_state == State::Failed) {
+        m_state = State::Stopped;
+        QTimer::singleShot(0, this, [this] { emit stopped(0); });
+        return;
+    }
+    m_state = State::Stopping;
+    ++m_generation;
+    m_sampler->stop();
+    m_phaseClock.restart();
+    emit event(QStringLiteral("cluster-stopping"), {}, QStringLiteral("stopping cluster %1").arg(m_profile.name));
+    QList<FleetNode *> turno, edge, replica, primary;
+    QStringList drainCommands;
+    for (FleetNode *n : std::as_const(m_nodes)) {
+        switch (n->kind) {
+        case FleetNode::Kind::Turno:
+            turno << n;
+            drainCommands << QStringLiteral("set server %1/%2 state drain").arg(kBackend, n->name);
+            break;
+        case FleetNode::Kind::Haproxy:
+        case FleetNode::Kind::Sentinel: edge << n; break;
+        case FleetNode::Kind::RedisReplica: replica << n; break;
+        case FleetNode::Kind::RedisPrimary: primary << n; break;
+        }
+    }
+    const int nodeGrace = m_profile.drainTimeoutMs + 1000;
+    auto afterDrain = [this, turno, edge, replica, primary, nodeGrace] {
+        stopNodes(turno, nodeGrace, [this, edge, replica, primary] {
+            stopNodes(edge, 2000, [this, replica, primary] {
+                stopNodes(replica, 2000, [this, primary] { stopNodes(primary, 2000, [this] { finishStop(); }); });
+            });
+        });
+    };
+    const FleetNode *haproxy = node(QStringLiteral("haproxy"));
+    if (haproxy && haproxy->process && haproxy->process->running() && !drainCommands.isEmpty())
+        m_haproxy->send(drainCommands.join(QStringLiteral("; ")), [afterDrain](Result<QByteArray>) { afterDrain(); }, 500);
+    else
+        afterDrain();
+}
+
+void FleetSupervisor::finishStop()
+{
+    m_state = State::Stopped;
+    const qint64 ms = m_phaseClock.elapsed();
+    emit event(QStringLiteral("cluster-stopped"), {}, QStringLiteral("cluster %1 stopped in %2 ms").arg(m_profile.name).arg(ms));
+    emit nodesChanged();
+    emit stopped(ms);
+}
+
+void FleetSupervisor::sampleResources()
+{
+    static const long ticksPerSecond = ::sysconf(_SC_CLK_TCK);
+    static const long pageSize = ::sysconf(_SC_PAGESIZE);
+    const qint64 now = m_clock.elapsed();
+    for (FleetNode *n : std::as_const(m_nodes)) {
+        if (!n->process || !n->process->running()) {
+            n->cpuPercent = 0;
+            n->rssBytes = 0;
+            continue;
+        }
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(n->process->pid()));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray line = stat.readAll();
+        // Fields after the command name, which may itself contain spaces.
+        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (f.size() < 22)
+            continue;
+        const qint64 ticks = f[11].toLongLong() + f[12].toLongLong();
+        n->rssBytes = f[21].toLongLong() * pageSize;
+        if (n->lastCpuTicks >= 0 && now > n->lastCpuSampleMs)
+            n->cpuPercent = 100.0 * double(ticks - n->lastCpuTicks) / double(ticksPerSecond) /
+                            (double(now - n->lastCpuSampleMs) / 1000.0);
+        n->lastCpuTicks = ticks;
+        n->lastCpuSampleMs = now;
+    }
+}
+
+void FleetSupervisor::saveProfileState()
+{
+    // Runtime changes (weights, pool sizes) go back into the profile so a restart keeps them.
+    for (PoolSpec *pool : {&m_profile.primary, &m_profile.secondary}) {
+        pool->weights.clear();
+        for (const FleetNode *n : std::as_const(m_nodes))
+            if (n->kind == FleetNode::Kind::Turno && n->pool == pool->name && !n->removing)
+                pool->weights << n->weight;
+        pool->nodes = int(pool->weights.size());
+    }
+    if (m_profile.algorithm == QLatin1String("roundrobin")) {
+        bool uniform = true;
+        for (const FleetNode *n : std::as_const(m_nodes))
+            uniform = uniform && (n->kind != FleetNode::Kind::Turno || n->weight == 1);
+        if (!uniform)
+            m_profile.algorithm = QStringLiteral("weighted");
+    }
+    QString why;
+    writeFile(m_runDir + QStringLiteral("/profile.json"), ProfileLoader::toJson(m_profile),
+              QFile::ReadOwner | QFile::WriteOwner, &why);
+}
+
+FleetNode *FleetSupervisor::turnoNode(const QString &name, QString *why)
+{
+    for (FleetNode *n : std::as_const(m_nodes))
+        if (n->name == name && n->kind == FleetNode::Kind::Turno && !n->removing)
+            return n;
+    QStringList names;
+    for (const FleetNode *n : std::as_const(m_nodes))
+        if (n->kind == FleetNode::Kind::Turno && !n->removing)
+            names << n->name;
+    *why = QStringLiteral("no turno node named \"%1\" in cluster %2; nodes: %3")
+               .arg(name, m_profile.name, names.join(QStringLiteral(", ")));
+    return nullptr;
+}
+
+void FleetSupervisor::drain(const QString &nodeName, std::function<void(Result<void>)> done)
+{
+    QString why;
+    FleetNode *n = turnoNode(nodeName, &why);
+    if (!n)
+        return done(Error{why});
+    m_haproxy->drain(kBackend, n->name, [this, n, done](Result<void> r) {
+        if (r.ok())
+            emit event(QStringLiteral("node-drained"), n->name, QStringLiteral("%1 drained at HAProxy").arg(n->name));
+        done(r);
+    });
+}
+
+void FleetSupervisor::enable(const QString &nodeName, std::function<void(Result<void>)> done)
+{
+    QString why;
+    FleetNode *n = turnoNode(nodeName, &why);
+    if (!n)
+        return done(Error{why});
+    m_haproxy->enable(kBackend, n->name, [this, n, done](Result<void> r) {
+        if (r.ok())
+            emit event(QStringLiteral("node-enabled"), n->name, QStringLiteral("%1 enabled at HAProxy").arg(n->name));
+        done(r);
+    });
+}
+
+void FleetSupervisor::setWeight(const QString &nodeName, int weight, std::function<void(Result<void>)> done)
+{
+    QString why;
+    FleetNode *n = turnoNode(nodeName, &why);
+    if (!n)
+        return done(Error{why});
+    if (weight < 0 || weight > 256)
+        return done(Error{QStringLiteral("weight %1 is out of range; use 0 to 256").arg(weight)});
+    m_haproxy->setWeight(kBackend, n->name, weight, [this, n, weight, done](Result<void> r) {
+        if (r.ok()) {
+            n->weight = weight;
+            saveProfileState();
+            emit event(QStringLiteral("node-weight"), n->name, QStringLiteral("%1 weight set to %2").arg(n->name).arg(weight));
+        }
+        done(r);
+    });
+}
+
+void FleetSupervisor::scale(const QString &pool, int count, std::function<void(Result<void>)> done)
+{
+    if (m_state != State::Ready)
+        return done(Error{QStringLiteral("cluster %1 is %2; scale needs a ready cluster").arg(m_profile.name, stateName())});
+    if (pool != QLatin1String("primary") && pool != QLatin1String("secondary"))
+        return done(Error{QStringLiteral("unknown pool \"%1\"; use primary or secondary").arg(pool)});
+    if (count < 0 || count > 64 || (pool == QLatin1String("primary") && count < 1))
+        return done(Error{QStringLiteral("cannot scale %1 to %2 nodes; use 1-64 for primary, 0-64 for secondary").arg(pool).arg(count)});
+    if (m_profile.store == QLatin1String("memory") && count + m_profile.totalNodes() - m_profile.pool(pool)->nodes > 1)
+        return done(Error{QStringLiteral("the memory store allows exactly one node; switch the profile to \"store\": \"redis\" to scale")});
+    int current = 0;
+    for (const FleetNode *n : std::as_const(m_nodes))
+        if (n->kind == FleetNode::Kind::Turno && n->pool == pool && !n->removing)
+            ++current;
+    if (count > current)
+        scaleUp(pool, count - current, done);
+    else if (count < current)
+        scaleDown(pool, current - count, done);
+    else
+        done(Result<void>());
+}
+
+void FleetSupervisor::scaleUp(const QString &pool, int count, std::function<void(Result<void>)> done)
+{
+    if (count == 0) {
+        saveProfileState();
+        return done(Result<void>());
+    }
+    int index = 0;
+    for (const FleetNode *n : std::as_const(m_nodes))
+        if (n->kind == FleetNode::Kind::Turno && n->pool == pool)
+            index = std::max(index, n->name.section(QLatin1Char('-'), -1).toInt());
+    const QString name = QStringLiteral("%1-%2").arg(pool).arg(index + 1);
+    const Result<quint16> port = allocatePort(name, m_profile.portsMode == QLatin1String("fixed") ? quint16(m_profile.portsBase) : 0,
+                                              QStringLiteral("ports.base"));
+    if (!port.ok())
+        return done(Error{port.error()});
+    FleetNode *n = addNode(name, FleetNode::Kind::Turno, pool, port.value(), 1);
+    launch(n);
+    waitUntil(name, turnoReady(n->port), kReadyTimeoutMs, [this, n, pool, count, done](bool ok) {
+        if (!ok) {
+            n->removing = true;
+            n->process->stop(1000);
+            return done(Error{QStringLiteral("new node %1 was not ready within %2 s; see %3")
+                                  .arg(n->name).arg(kReadyTimeoutMs / 1000).arg(n->process->logFile())});
+        }
+        n->state = QStringLiteral("running");
+        const QString checks = QStringLiteral("check inter %1ms rise %2 fall %3")
+                                   .arg(m_profile.healthIntervalMs).arg(m_profile.healthRise).arg(m_profile.healthFall);
+        m_haproxy->addServer(kBackend, n->name, QStringLiteral("127.0.0.1:%1").arg(n->port), n->weight,
+                             pool == QLatin1String("secondary"), checks, [this, n, pool, count, done](Result<void> r) {
+            if (!r.ok()) {
+                n->removing = true;
+                n->process->stop(1000);
+                return done(r);
+            }
+            emit event(QStringLiteral("scaled"), n->name, QStringLiteral("%1 added to pool %2 on 127.0.0.1:%3")
+                                                              .arg(n->name, pool).arg(n->port));
+            emit nodesChanged();
+            scaleUp(pool, count - 1, done);
+        });
+    });
+}
+
+void FleetSupervisor::scaleDown(const QString &pool, int count, std::function<void(Result<void>)> done)
+{
+    if (count == 0) {
+        saveProfileState();
+        return done(Result<void>());
+    }
+    FleetNode *victim = nullptr;
+    for (FleetNode *n : std::as_const(m_nodes))
+        if (n->kind == FleetNode::Kind::Turno && n->pool == pool && !n->removing &&
+            (!victim || n->name.section(QLatin1Char('-'), -1).toInt() > victim->name.section(QLatin1Char('-'), -1).toInt()))
+            victim = n;
+    if (!victim)
+        return done(Result<void>());
+    FleetNode *n = victim;
+    m_haproxy->drain(kBackend, n->name, [this, n, pool, count, done](Result<void> r) {
+        if (!r.ok())
+            return done(r);
+        // Let in-flight requests finish before the server leaves HAProxy.
+        const QString name = n->name;
+        Check idle = [this, name](std::function<void(bool)> cb) {
+            m_haproxy->send(QStringLiteral("show stat"), [name, cb](Result<QByteArray> reply) {
+                if (!reply.ok())
+                    return cb(false);
+                const auto rows = HaproxyRuntime::parseShowStat(reply.value());
+                bool idleNow = rows.ok();
+                if (rows.ok())
+                    for (const HaproxyStatRow &row : rows.value())
+                        if (row.proxy == kBackend && row.server == name && row.currentSessions > 0)
+                            idleNow = false;
+                cb(idleNow);
+            }, 500);
+        };
+        waitUntil(name, idle, 5000, [this, n, pool, count, done](bool) {
+            n->removing = true;
+            m_haproxy->removeServer(kBackend, n->name, [this, n, pool, count, done](Result<void> rr) {
+                if (!rr.ok()) {
+                    n->removing = false;
+                    return done(rr);
+                }
+                stopNodes({n}, m_profile.drainTimeoutMs + 1000, [this, n, pool, count, done] {
+                    m_nodes.removeOne(n);
+                    m_reservedPorts.removeOne(n->port);
+                    emit event(QStringLiteral("scaled"), n->name, QStringLiteral("%1 removed from pool %2").arg(n->name, pool));
+                    n->process->deleteLater();
+                    delete n;
+                    emit nodesChanged();
+                    scaleDown(pool, count - 1, done);
+                });
+            });
+        });
+    });
+}
+
+void FleetSupervisor::status(std::function<void(QJsonObject)> done)
+{
+    auto build = [this, done](const QList<HaproxyStatRow> &rows, const QString &haproxyError) {
+        QHash<QString, HaproxyStatRow> byName;
+        for (const HaproxyStatRow &r : rows)
+            if (r.proxy == kBackend)
+                byName.insert(r.server, r);
+        QJsonArray nodes;
+        bool primaryUp = false, secondaryUp = false;
+        for (const FleetNode *n : std::as_const(m_nodes)) {
+            QJsonObject o{{QStringLiteral("node"), n->name},
+                          {QStringLiteral("kind"), n->kindName()},
+                          {QStringLiteral("pool"), n->pool},
+                          {QStringLiteral("process"), n->state},
+                          {QStringLiteral("pid"), n->process && n->process->running() ? n->process->pid() : 0},
+                          {QStringLiteral("address"), QStringLiteral("127.0.0.1:%1").arg(n->port)},
+                          {QStringLiteral("cpuPercent"), std::round(n->cpuPercent * 10) / 10},
+                          {QStringLiteral("rssBytes"), n->rssBytes},
+                          {QStringLiteral("restarts"), int(n->restartTimes.size())},
+                          {QStringLiteral("log"), n->process ? n->process->logFile() : QString()}};
+            QString state = n->state;
+            if (n->kind == FleetNode::Kind::Turno) {
+                o.insert(QStringLiteral("weight"), n->weight);
+                if (byName.contains(n->name)) {
+                    const HaproxyStatRow &r = byName[n->name];
+                    if (n->state == QLatin1String("running"))
+                        state = r.state();
+                    o.insert(QStringLiteral("balancer"), r.state());
+                    o.insert(QStringLiteral("weight"), r.weight);
+                    o.insert(QStringLiteral("reqPerSec"), r.sessionRate);
+                    o.insert(QStringLiteral("sessions"), r.currentSessions);
+                    o.insert(QStringLiteral("picked"), r.lbTotal);
+                    o.insert(QStringLiteral("avgResponseMs"), r.responseTimeMs);
+                    o.insert(QStringLiteral("errors"), r.responses5xx + r.responseErrors + r.connectionErrors);
+                    if (r.state() == QLatin1String("UP") && n->pool == QLatin1String("primary"))
+                        primaryUp = true;
+                    if (r.state() == QLatin1String("UP") && n->pool == QLatin1String("secondary"))
+                        secondaryUp = true;
+                }
+                // Latency percentiles come from the nodes' /metrics histograms (scraper), not HAProxy.
+                o.insert(QStringLiteral("p99Ms"), QJsonValue::Null);
+            }
+            o.insert(QStringLiteral("state"), state);
+            nodes << o;
+        }
+        QJsonObject out{{QStringLiteral("cluster"), m_profile.name},
+                        {QStringLiteral("state"), stateName()},
+                        {QStringLiteral("runDir"), m_runDir},
+                        {QStringLiteral("balancer"), QStringLiteral("%1:%2").arg(m_profile.balancerListen.host).arg(m_balancerPort)},
+                        {QStringLiteral("prometheus"), QStringLiteral("127.0.0.1:%1").arg(m_prometheusPort)},
+                        {QStringLiteral("statsSocket"), haproxySocket()},
+                        {QStringLiteral("algorithm"), m_profile.algorithm},
+                        {QStringLiteral("active"), primaryUp ? QStringLiteral("primary")
+                                                   : secondaryUp ? QStringLiteral("secondary") : QStringLiteral("none")},
+                        {QStringLiteral("readyMs"), m_readyMs},
+                        {QStringLiteral("nodes"), nodes}};
+        if (!haproxyError.isEmpty())
+            out.insert(QStringLiteral("balancerError"), haproxyError);
+        done(out);
+    };
+    const FleetNode *haproxy = node(QStringLiteral("haproxy"));
+    if (!haproxy || !haproxy->process || !haproxy->process->running())
+        return build({}, QStringLiteral("haproxy is not running"));
+    m_haproxy->send(QStringLiteral("show stat"), [build](Result<QByteArray> r) {
+        if (!r.ok())
+            return build({}, r.error());
+        const auto rows = HaproxyRuntime::parseShowStat(r.value());
+        build(rows.ok() ? rows.value() : QList<HaproxyStatRow>{}, rows.ok() ? QString() : rows.error());
+    }, 1000);
+}
+
+}  // namespace turno

@@ -1,0 +1,135 @@
+// FleetSupervisor: launches a local cluster (Redis primary + replica, sentinels,
+// turno servers, HAProxy) from a ClusterProfile, keeps it alive and stops it in order.
+#pragma once
+
+#include "common/result.h"
+#include "fleet/cluster_profile.h"
+#include "fleet/haproxy_runtime.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <functional>
+
+class QTimer;
+
+namespace turno {
+
+class ManagedProcess;
+
+// One supervised process and what the supervisor knows about it.
+struct FleetNode {
+    enum class Kind { Turno, RedisPrimary, RedisReplica, Sentinel, Haproxy };
+    QString name;           // primary-1, secondary-2, redis-primary, redis-replica, sentinel-1, haproxy
+    Kind kind = Kind::Turno;
+    QString pool;           // primary | secondary for turno nodes, else empty
+    quint16 port = 0;
+    int weight = 1;
+    QString state = QStringLiteral("new");  // starting, running, restarting, failed, down, stopping, stopped
+    ManagedProcess *process = nullptr;
+    QList<qint64> restartTimes;  // ms since supervisor start, inside the restart window
+    int consecutiveRestarts = 0;
+    bool removing = false;
+    double cpuPercent = 0;
+    qint64 rssBytes = 0;
+    qint64 lastCpuTicks = -1;
+    qint64 lastCpuSampleMs = 0;
+
+    QString kindName() const;
+};
+
+class FleetSupervisor : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Idle, Starting, Ready, Stopping, Stopped, Failed };
+
+    explicit FleetSupervisor(QObject *parent = nullptr);
+    ~FleetSupervisor() override;
+
+    // Default run directory of a cluster: $XDG_RUNTIME_DIR/turno-ops/NAME, else
+    // /tmp/turno-ops-UID/NAME. Clients find the control socket there.
+    static QString defaultRunDir(const QString &clusterName);
+
+    // Prepares ports and configs synchronously (errors come back here), then
+    // launches asynchronously: ready() or startFailed() follows.
+    Result<void> start(const ClusterProfile &profile, const QString &runDir);
+    // Drain at HAProxy -> SIGTERM turno nodes -> HAProxy and sentinels -> replica -> primary; stopped() follows.
+    void stop();
+
+    State state() const { return m_state; }
+    QString stateName() const;
+    const ClusterProfile &profile() const { return m_profile; }
+    QString runDir() const { return m_runDir; }
+    QString haproxySocket() const;
+    quint16 balancerPort() const { return m_balancerPort; }
+    quint16 prometheusPort() const { return m_prometheusPort; }
+    QList<const FleetNode *> nodes() const;
+    const FleetNode *node(const QString &name) const;
+    ManagedProcess *process(const QString &name) const;
+    qint64 readyMs() const { return m_readyMs; }
+
+    // Operator actions; done gets the outcome (never called synchronously before return... may be).
+    void drain(const QString &nodeName, std::function<void(Result<void>)> done);
+    void enable(const QString &nodeName, std::function<void(Result<void>)> done);
+    void setWeight(const QString &nodeName, int weight, std::function<void(Result<void>)> done);
+    // Adds or removes turno nodes of a pool live (HAProxy dynamic servers, no reload).
+    void scale(const QString &pool, int count, std::function<void(Result<void>)> done);
+    // Status of every process plus HAProxy's view (UP/DOWN/DRAIN/MAINT, sessions, errors).
+    void status(std::function<void(QJsonObject)> done);
+
+signals:
+    void ready(qint64 elapsedMs);
+    void startFailed(const QString &message);
+    void stopped(qint64 elapsedMs);
+    // Notable happenings for the incident store: kind is a short tag (node-exited,
+    // node-restarted, gave-up, redis-primary-down, scaled, ...).
+    void event(const QString &kind, const QString &node, const QString &message);
+    void nodesChanged();
+
+private:
+    using Check = std::function<void(std::function<void(bool)>)>;
+
+    Result<quint16> allocatePort(const QString &what, quint16 wanted, const QString &profileKey);
+    Result<void> writeConfigs();
+    QString haproxyConfig() const;
+    QStringList turnoArgs(const FleetNode &n) const;
+    FleetNode *addNode(const QString &name, FleetNode::Kind kind, const QString &pool, quint16 port, int weight);
+    void launch(FleetNode *n);
+    void onExited(FleetNode *n, int status, bool expected);
+    void phaseRedis();
+    void phaseNodes();
+    void fail(const QString &message);
+    void waitUntil(const QString &what, Check check, int timeoutMs, std::function<void(bool)> done);
+    void tcpCheck(quint16 port, const QByteArray &request, const QByteArray &expect, std::function<void(bool)> done);
+    Check redisPing(quint16 port) const;
+    Check turnoReady(quint16 port) const;
+    Check haproxyServersUp(QStringList servers) const;
+    void stopNodes(QList<FleetNode *> nodes, int graceMs, std::function<void()> done);
+    void finishStop();
+    void sampleResources();
+    void saveProfileState();
+    void scaleUp(const QString &pool, int count, std::function<void(Result<void>)> done);
+    void scaleDown(const QString &pool, int count, std::function<void(Result<void>)> done);
+    FleetNode *turnoNode(const QString &name, QString *why);
+    QString redisAuth() const;
+
+    ClusterProfile m_profile;
+    QString m_runDir;
+    QString m_password;
+    State m_state = State::Idle;
+    QList<FleetNode *> m_nodes;
+    HaproxyRuntime *m_haproxy = nullptr;
+    quint16 m_balancerPort = 0;
+    quint16 m_prometheusPort = 0;
+    QList<quint16> m_reservedPorts;
+    QElapsedTimer m_clock;
+    QElapsedTimer m_phaseClock;
+    qint64 m_readyMs = -1;
+    int m_generation = 0;
+    QTimer *m_sampler = nullptr;
+};
+
+}  // namespace turno

@@ -1,0 +1,67 @@
+// ManagedProcess: one child of the supervisor, in its own process group and
+// killed by the kernel if the supervisor dies; output kept bounded + in a log file.
+#pragma once
+
+#include <QByteArray>
+#include <QFile>
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+
+class QTimer;
+
+namespace turno {
+
+class ManagedProcess : public QObject {
+    Q_OBJECT
+public:
+    static constexpr qsizetype kOutputLimit = 64 * 1024;
+
+    ManagedProcess(QString name, QString program, QStringList args, QString logFile, QObject *parent = nullptr);
+    ~ManagedProcess() override;
+
+    void setExtraEnvironment(const QStringList &env) { m_extraEnv = env; }
+    void setWorkingDirectory(const QString &dir) { m_workDir = dir; }
+
+    // Starts the program; the result arrives as started() or failedToStart(why).
+    void start();
+    // SIGTERM (or sig) to the whole process group, SIGKILL after graceMs.
+    void stop(int graceMs, int sig = 15);
+    // Signal to the whole process group (used by tests and for SIGKILL).
+    void signalGroup(int sig);
+
+    bool running() const;
+    qint64 pid() const { return m_pid; }
+    QString name() const { return m_name; }
+    QString program() const { return m_program; }
+    QStringList arguments() const { return m_args; }
+    QString logFile() const { return m_logFile; }
+    // The newest output (at most kOutputLimit bytes).
+    QByteArray output() const { return m_output; }
+    QByteArray outputTail(int lines) const;
+
+signals:
+    void started(qint64 pid);
+    void failedToStart(const QString &why);
+    // exitCode, or the negative signal number when killed by a signal.
+    void exited(int status, bool expected);
+
+private:
+    void onReadyRead();
+    void onFinished(int code, QProcess::ExitStatus status);
+
+    QString m_name;
+    QString m_program;
+    QStringList m_args;
+    QString m_logFile;
+    QString m_workDir;
+    QStringList m_extraEnv;
+    QProcess *m_process = nullptr;
+    QFile m_log;
+    QByteArray m_output;
+    qint64 m_pid = 0;
+    bool m_stopping = false;
+    QTimer *m_killTimer = nullptr;
+};
+
+}  // namespace turno
