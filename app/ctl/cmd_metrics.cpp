@@ -1,0 +1,139 @@
+// turnoctl metrics check / metrics dump: the strict checker and a one-shot
+// scrape, both thin over PromTextParser and HttpScraper.
+#include "command_registry.h"
+
+#include "metrics/prom_text_parser.h"
+#include "scrape/http_scraper.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QTextStream>
+#include <cstdio>
+
+namespace {
+
+using turno::PromTextParser;
+
+QByteArray readAllStdin()
+{
+    QFile in;
+    if (!in.open(stdin, QIODevice::ReadOnly))
+        return {};
+    return in.readAll();
+}
+
+QString formatValue(double v)
+{
+    if (std::isnan(v))
+        return QStringLiteral("NaN");
+    if (std::isinf(v))
+        return v > 0 ? QStringLiteral("+Inf") : QStringLiteral("-Inf");
+    return QString::number(v, 'g', 17);
+}
+
+void dump(const turno::MetricsScrape &scrape, QTextStream &out)
+{
+    for (size_t i = 0; i < scrape.families().size(); ++i) {
+        const auto &f = scrape.families()[i];
+        out << scrape.string(f.name) << " (" << turno::metricTypeName(f.type);
+        if (f.hasUnit && f.unit.size)
+            out << ", unit " << scrape.string(f.unit);
+        out << ", " << f.sampleCount << (f.sampleCount == 1 ? " sample)" : " samples)");
+        if (f.hasHelp)
+            out << ": " << scrape.string(f.help).replace(QLatin1Char('\n'), QLatin1String("\\n"));
+        out << "\n";
+        for (const auto &s : scrape.samples()) {
+            if (s.family != i)
+                continue;
+            out << "  " << QString::fromStdString(scrape.seriesKey(s)) << " " << formatValue(s.value);
+            if (s.hasTimestamp)
+                out << " @" << s.timestampMs;
+            out << "\n";
+        }
+    }
+}
+
+int runCheck(const QStringList &args)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    PromTextParser::Options opt;
+    opt.strict = true;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
+            out << "Usage: turnoctl metrics check [--format prometheus|openmetrics] < FILE\n\n"
+                   "Checks a metrics exposition against the published grammar: Prometheus text\n"
+                   "format 0.0.4 (default) or OpenMetrics 1.0 text (strict: '# EOF' required).\n"
+                   "Exit 0 when valid; 1 with 'LINE:COL: reason' on stderr when not.\n";
+            return turnoctl::ExitOk;
+        }
+        QString value;
+        if (a == QLatin1String("--format") && i + 1 < args.size())
+            value = args[++i];
+        else if (a.startsWith(QLatin1String("--format=")))
+            value = a.mid(9);
+        else {
+            err << "turnoctl metrics check: unknown argument '" << a << "'. Usage: turnoctl metrics check [--format prometheus|openmetrics] < FILE\n";
+            return turnoctl::ExitUsage;
+        }
+        if (value == QLatin1String("prometheus"))
+            opt.format = PromTextParser::Format::Prometheus;
+        else if (value == QLatin1String("openmetrics"))
+            opt.format = PromTextParser::Format::OpenMetrics;
+        else {
+            err << "turnoctl metrics check: --format must be 'prometheus' or 'openmetrics', not '" << value << "'\n";
+            return turnoctl::ExitUsage;
+        }
+    }
+    const QByteArray body = readAllStdin();
+    const auto result = PromTextParser(opt).parse(QByteArrayView(body));
+    if (!result) {
+        err << result.error() << "\n";
+        return turnoctl::ExitFailure;
+    }
+    out << "ok: " << result->families().size() << " families, " << result->samples().size() << " samples\n";
+    return turnoctl::ExitOk;
+}
+
+int runDump(const QStringList &args)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (args.size() != 1 || args[0].startsWith(QLatin1Char('-'))) {
+        if (args.value(0) == QLatin1String("--help") || args.value(0) == QLatin1String("-h")) {
+            out << "Usage: turnoctl metrics dump URL\n\nScrapes URL once (as the console does) and prints every metric family\n"
+                   "with its type, help and samples.\n";
+            return turnoctl::ExitOk;
+        }
+        err << "Usage: turnoctl metrics dump URL\n";
+        return turnoctl::ExitUsage;
+    }
+    const QUrl url = QUrl::fromUserInput(args[0]);
+    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+        err << "turnoctl metrics dump: '" << args[0] << "' is not an http(s) URL\n";
+        return turnoctl::ExitUsage;
+    }
+    turno::HttpScraper scraper;
+    turno::ScrapeResult result;
+    QObject::connect(&scraper, &turno::HttpScraper::scraped, &scraper, [&](const turno::ScrapeResult &r) {
+        result = r;
+        QCoreApplication::quit();
+    });
+    scraper.scrapeOnce(url);
+    QCoreApplication::exec();
+    if (!result.up) {
+        err << "turnoctl metrics dump: " << result.error << "\n";
+        return turnoctl::ExitUnavailable;
+    }
+    dump(*result.scrape, out);
+    return turnoctl::ExitOk;
+}
+
+}  // namespace
+
+TURNO_CTL_COMMAND(QStringLiteral("metrics check"),
+                  QStringLiteral("metrics check [--format prometheus|openmetrics] < FILE"),
+                  QStringLiteral("check a metrics exposition against the published grammar"), runCheck);
+TURNO_CTL_COMMAND(QStringLiteral("metrics dump"), QStringLiteral("metrics dump URL"),
+                  QStringLiteral("scrape URL once and print the parsed metric families"), runDump);
