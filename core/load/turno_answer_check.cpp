@@ -264,6 +264,17 @@ std::string TurnoAnswerCheck::canonicalPrefix(std::string_view id)
     return p;
 }
 
+bool TurnoAnswerCheck::isJsonObject(std::string_view body)
+{
+    JsonReader reader(body);
+    std::string id;
+    std::string turnoText;
+    bool haveId = false;
+    bool haveTurno = false;
+    bool turnoIsNumber = false;
+    return reader.parseTopObject(&id, &haveId, &turnoText, &turnoIsNumber, &haveTurno);
+}
+
 AnswerCheck TurnoAnswerCheck::checkSlow(std::string_view body, std::string_view id)
 {
     JsonReader reader(body);

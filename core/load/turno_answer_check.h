@@ -49,6 +49,9 @@ public:
         return checkSlow(body, id);
     }
 
+    // Whether body is one JSON object (error answers must be JSON too).
+    static bool isJsonObject(std::string_view body);
+
     // Full JSON parse; public so tests reach it directly.
     static AnswerCheck checkSlow(std::string_view body, std::string_view id);
 
