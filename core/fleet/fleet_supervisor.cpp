@@ -408,7 +408,7 @@ QString FleetSupervisor::haproxyConfig() const
     c += QStringLiteral("backend %1\n"
                         "    balance %2\n"
                         // With several backup servers, spread the load over all of them when the primary pool is down.
-                        "    option allbackup\n"
+                        "    option allbackups\n"
                         "    option httpchk GET /readyz\n"
                         "    http-check expect status 200\n"
                         "    default-server inter %3ms fastinter %3ms downinter %3ms rise %4 fall %5\n")
@@ -716,6 +716,13 @@ void FleetSupervisor::onExited(FleetNode *n, int status, bool expected)
     }
     emit event(QStringLiteral("node-exited"), n->name,
                QStringLiteral("%1 exited unexpectedly (%2); log %3").arg(n->name, how, n->process->logFile()));
+    if (m_state == State::Starting) {
+        // A process that dies while the cluster comes up has a configuration or port problem: restarting hides it.
+        n->state = QStringLiteral("failed");
+        fail(QStringLiteral("%1 exited while the cluster was starting (%2); see %3. Last output:\n%4")
+                 .arg(n->name, how, n->process->logFile(), QString::fromLocal8Bit(n->process->outputTail(10))));
+        return;
+    }
     if (n->kind == FleetNode::Kind::RedisPrimary) {
         n->state = QStringLiteral("down");
         // Restarting it as primary could hand out numbers the replica never saw; promotion is the failover's job.
@@ -840,6 +847,7 @@ void FleetSupervisor::stop()
 void FleetSupervisor::finishStop()
 {
     m_state = State::Stopped;
+    QFile::remove(haproxySocket());
     const qint64 ms = m_phaseClock.elapsed();
     emit event(QStringLiteral("cluster-stopped"), {}, QStringLiteral("cluster %1 stopped in %2 ms").arg(m_profile.name).arg(ms));
     emit nodesChanged();

@@ -1,0 +1,141 @@
+#include "control/control_server.h"
+
+#include "fleet/fleet_supervisor.h"
+#include "fleet/managed_process.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QPointer>
+
+namespace turno {
+
+ControlServer::ControlServer(FleetSupervisor *supervisor, QObject *parent)
+    : QObject(parent), m_supervisor(supervisor)
+{
+}
+
+ControlServer::~ControlServer()
+{
+    if (m_server) {
+        m_server->close();
+        QFile::remove(m_path);
+    }
+}
+
+QString ControlServer::socketPath(const QString &runDir)
+{
+    return runDir + QStringLiteral("/control.sock");
+}
+
+Result<void> ControlServer::listen(const QString &runDir)
+{
+    m_path = socketPath(runDir);
+    if (QFile::exists(m_path)) {
+        QLocalSocket probe;
+        probe.connectToServer(m_path);
+        if (probe.waitForConnected(500))
+            return Error{QStringLiteral("a supervisor already serves %1; stop that cluster first (turnoctl down --run-dir %2) "
+                                        "or use another --run-dir")
+                             .arg(m_path, runDir)};
+        QFile::remove(m_path);  // stale: its owner died
+    }
+    m_server = new QLocalServer(this);
+    m_server->setSocketOptions(QLocalServer::UserAccessOption);
+    if (!m_server->listen(m_path))
+        return Error{QStringLiteral("cannot listen on the control socket %1: %2").arg(m_path, m_server->errorString())};
+    QFile::setPermissions(m_path, QFile::ReadOwner | QFile::WriteOwner);
+    connect(m_server, &QLocalServer::newConnection, this, &ControlServer::onConnection);
+    return {};
+}
+
+void ControlServer::onConnection()
+{
+    while (QLocalSocket *s = m_server->nextPendingConnection()) {
+        connect(s, &QLocalSocket::disconnected, s, &QObject::deleteLater);
+        connect(s, &QLocalSocket::readyRead, this, [this, s] {
+            while (s->canReadLine())
+                onLine(s, s->readLine().trimmed());
+            if (s->bytesAvailable() > 1024 * 1024)
+                s->abort();
+        });
+    }
+}
+
+void ControlServer::reply(QLocalSocket *socket, const QJsonObject &answer)
+{
+    if (!socket || socket->state() != QLocalSocket::ConnectedState)
+        return;
+    socket->write(QJsonDocument(answer).toJson(QJsonDocument::Compact) + '\n');
+    socket->flush();
+}
+
+void ControlServer::onLine(QLocalSocket *socket, const QByteArray &line)
+{
+    if (line.isEmpty())
+        return;
+    QPointer<QLocalSocket> s(socket);
+    auto ok = [this, s](const QJsonValue &result) {
+        reply(s, QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("result"), result}});
+    };
+    auto err = [this, s](const QString &message) {
+        reply(s, QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), message}});
+    };
+    auto outcome = [ok, err](Result<void> r) {
+        if (r.ok())
+            ok(QJsonValue(true));
+        else
+            err(r.error());
+    };
+    QJsonParseError pe{};
+    const QJsonDocument doc = QJsonDocument::fromJson(line, &pe);
+    if (!doc.isObject())
+        return err(QStringLiteral("request is not a JSON object: %1").arg(pe.errorString()));
+    const QJsonObject req = doc.object();
+    const QString cmd = req.value(QStringLiteral("cmd")).toString();
+    const QString nodeName = req.value(QStringLiteral("node")).toString();
+
+    if (cmd == QLatin1String("ping")) {
+        return ok(QJsonObject{{QStringLiteral("pid"), QCoreApplication::applicationPid()},
+                              {QStringLiteral("cluster"), m_supervisor->profile().name},
+                              {QStringLiteral("state"), m_supervisor->stateName()},
+                              {QStringLiteral("readyMs"), m_supervisor->readyMs()}});
+    }
+    if (cmd == QLatin1String("status"))
+        return m_supervisor->status([ok](QJsonObject st) { ok(st); });
+    if (cmd == QLatin1String("down")) {
+        connect(m_supervisor, &FleetSupervisor::stopped, this, [this, ok](qint64 ms) {
+            ok(QJsonObject{{QStringLiteral("stoppedMs"), ms}});
+            emit downCompleted();
+        }, Qt::SingleShotConnection);
+        m_supervisor->stop();
+        return;
+    }
+    if (cmd == QLatin1String("drain"))
+        return m_supervisor->drain(nodeName, outcome);
+    if (cmd == QLatin1String("enable"))
+        return m_supervisor->enable(nodeName, outcome);
+    if (cmd == QLatin1String("weight"))
+        return m_supervisor->setWeight(nodeName, req.value(QStringLiteral("weight")).toInt(-1), outcome);
+    if (cmd == QLatin1String("scale"))
+        return m_supervisor->scale(req.value(QStringLiteral("pool")).toString(), req.value(QStringLiteral("count")).toInt(-1), outcome);
+    if (cmd == QLatin1String("logs")) {
+        ManagedProcess *p = m_supervisor->process(nodeName);
+        if (!p) {
+            QStringList names;
+            for (const FleetNode *n : m_supervisor->nodes())
+                names << n->name;
+            return err(QStringLiteral("no process named \"%1\"; processes: %2").arg(nodeName, names.join(QStringLiteral(", "))));
+        }
+        const int lines = req.value(QStringLiteral("lines")).toInt(100);
+        return ok(QJsonObject{{QStringLiteral("node"), nodeName},
+                              {QStringLiteral("logFile"), p->logFile()},
+                              {QStringLiteral("output"), QString::fromLocal8Bit(p->outputTail(lines))}});
+    }
+    err(QStringLiteral("unknown command \"%1\"; known: ping, status, down, drain, enable, weight, scale, logs").arg(cmd));
+}
+
+}  // namespace turno
