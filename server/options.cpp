@@ -68,8 +68,9 @@ std::string helpText()
            "  --redis-password-file FILE    file (mode 0600) holding the Redis password; or set\n"
            "                                TURNO_REDIS_PASSWORD (and TURNO_REDIS_USER for an ACL user)\n"
            "  --key-prefix PREFIX           Redis key prefix for counters [turno:]\n"
-           "  --durability sync|async       sync: answer only after WAIT confirms a replica has the\n"
-           "                                increment; async: answer after INCR [async]\n"
+           "  --durability sync|async|auto  sync: answer only after WAIT confirms a replica has the\n"
+           "                                increment; async: answer after INCR; auto: sync when the\n"
+           "                                primary reports a replica, else async [auto]\n"
            "  --wait-replicas N             replicas WAIT must confirm in sync mode [1]\n"
            "  --wait-timeout-ms MS          WAIT timeout; on timeout the number is burned, 503 [200]\n"
            "  --redis-timeout-ms MS         a Redis reply slower than this drops the link, 503 [1000]\n"
@@ -187,8 +188,10 @@ ParseOutcome parseOptions(int argc, const char *const *argv, const char *(*geten
                 o.durability = Durability::Sync;
             else if (v == "async")
                 o.durability = Durability::Async;
+            else if (v == "auto")
+                o.durability = Durability::Auto;
             else
-                return fail("--durability must be sync or async, got '" + v + "'");
+                return fail("--durability must be sync, async or auto, got '" + v + "'");
             o.durabilityGiven = true;
         } else if (arg == "--wait-replicas") {
             if (!needInt(1, 16, o.waitReplicas))

@@ -9,7 +9,7 @@
 namespace turno::server {
 
 enum class StoreKind { Memory, Redis };
-enum class Durability { Sync, Async };
+enum class Durability { Auto, Sync, Async };
 
 struct HostPort {
     std::string host;
@@ -26,7 +26,7 @@ struct ServerOptions {
     std::string redisUser;           // from TURNO_REDIS_USER (ACL user), optional
     std::string keyPrefix = "turno:";
     int threads = 0;                 // 0: one per core
-    Durability durability = Durability::Async;
+    Durability durability = Durability::Auto;
     bool durabilityGiven = false;
     int waitReplicas = 1;
     int waitTimeoutMs = 200;

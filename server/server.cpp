@@ -1,11 +1,172 @@
 #include "server.h"
 
-#include <cstdio>
+#include "log.h"
+#include "sentinel_watcher.h"
+#include "shared_state.h"
+#include "turno_version.h"
+#include "worker.h"
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <thread>
+#include <vector>
 
 namespace turno::server {
-int runServer(const ServerOptions &)
+
+namespace {
+
+const char *durabilityName(const ServerOptions &o)
 {
-    std::fputs("turno-server: serving is not built yet\n", stderr);
-    return 2;
+    if (o.store == StoreKind::Memory)
+        return "none";
+    switch (o.durability) {
+    case Durability::Sync: return "sync";
+    case Durability::Async: return "async";
+    case Durability::Auto: return "auto";
+    }
+    return "auto";
 }
+
+bool readToken(const std::string &file, std::string &token, std::string &why)
+{
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
+        why = "--debug-token-file " + file + ": " + std::strerror(errno);
+        return false;
+    }
+    if ((st.st_mode & 077) != 0) {
+        why = "--debug-token-file " + file + " is readable by group or others; chmod 600 it";
+        return false;
+    }
+    std::ifstream in(file);
+    std::getline(in, token);
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
+        token.pop_back();
+    if (token.size() < 16) {
+        why = "--debug-token-file " + file + " must hold a token of at least 16 characters";
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+int runServer(const ServerOptions &options)
+{
+    // Signals are taken synchronously by this thread (sigwait); every loop
+    // thread inherits the blocked mask.
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    SharedState shared(options);
+    if (!options.debugTokenFile.empty()) {
+        std::string why;
+        if (!readToken(options.debugTokenFile, shared.debugToken, why)) {
+            logLine("%s", why.c_str());
+            return 2;
+        }
+    }
+    int threads = options.threads;
+    if (threads <= 0)
+        threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    ServerMetrics metrics(threads, TURNO_VERSION, options.store == StoreKind::Memory ? "memory" : "redis",
+                          durabilityName(options), options.nodeName);
+    shared.metrics = &metrics;
+
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (int i = 0; i < threads; ++i) {
+        workers.push_back(std::make_unique<Worker>(i, shared, metrics.worker(i)));
+        std::string why;
+        if (!workers.back()->listen(why)) {
+            logLine("%s", why.c_str());
+            return 3;
+        }
+    }
+
+    std::unique_ptr<SentinelWatcher> sentinel;
+    if (options.store == StoreKind::Redis) {
+        if (!options.sentinels.empty()) {
+            sentinel = std::make_unique<SentinelWatcher>(options, shared.redisTarget, [&workers] {
+                for (auto &w : workers)
+                    w->wake();
+            });
+            sentinel->resolveOnce();
+            sentinel->start();
+        } else {
+            shared.redisTarget.set(options.redis.host, options.redis.port);
+        }
+    }
+
+    std::string storeText = options.store == StoreKind::Memory
+                                ? std::string("memory")
+                                : (options.sentinels.empty()
+                                       ? "redis " + options.redis.host + ":" + std::to_string(options.redis.port)
+                                       : "redis via sentinel master '" + options.masterName + "'");
+    logLine("turno-server %s listening on %s:%u (store %s, durability %s, %d threads, pid %d)", TURNO_VERSION,
+            options.listen.host.c_str(), options.listen.port, storeText.c_str(), durabilityName(options), threads,
+            int(::getpid()));
+
+    std::atomic<int> running{threads};
+    std::vector<std::thread> loops;
+    for (auto &w : workers)
+        loops.emplace_back([&w, &running] {
+            w->run();
+            running.fetch_sub(1);
+        });
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    const auto drainStart = std::chrono::steady_clock::now();
+    logLine("%s received: draining (readyz answers 503, no new connections, up to %d ms for in-flight requests)",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT", options.drainTimeoutMs);
+    shared.draining.store(true);
+    for (auto &w : workers)
+        w->wake();
+
+    // A second signal, or the drain deadline, stops at once.
+    bool timedOut = false;
+    const auto deadline = drainStart + std::chrono::milliseconds(options.drainTimeoutMs);
+    while (running.load() > 0) {
+        timespec ts{0, 20'000'000};
+        siginfo_t info;
+        if (sigtimedwait(&sigs, &info, &ts) > 0) {
+            logLine("second signal: stopping now");
+            timedOut = true;
+            break;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            timedOut = true;
+            break;
+        }
+    }
+    const int64_t leftOpen = shared.connections.load();
+    shared.hardStop.store(true);
+    for (auto &w : workers)
+        w->wake();
+    for (auto &t : loops)
+        t.join();
+    if (sentinel)
+        sentinel->stop();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - drainStart)
+                        .count();
+    if (timedOut) {
+        logLine("drain incomplete after %lld ms: closed %lld connections still open; exit 1", static_cast<long long>(ms),
+                static_cast<long long>(leftOpen));
+        return 1;
+    }
+    logLine("drained in %lld ms; exit 0", static_cast<long long>(ms));
+    return 0;
+}
+
 }  // namespace turno::server

@@ -81,6 +81,10 @@ bool ChildProcess::start(const QString &program, const QStringList &args, const 
         return false;
     }
     if (pid == 0) {
+        // The test's signal handlers (QTest installs some) must not run in
+        // the child if it is signalled before exec.
+        for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL})
+            ::signal(sig, SIG_DFL);
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent)

@@ -1,0 +1,36 @@
+// SentinelWatcher: finds the current Redis primary through Redis Sentinel
+// (SENTINEL get-master-addr-by-name) and follows +switch-master, publishing
+// the address into RedisTarget so every event loop reconnects there.
+#pragma once
+
+#include "options.h"
+#include "shared_state.h"
+
+#include <atomic>
+#include <functional>
+#include <thread>
+
+namespace turno::server {
+
+class SentinelWatcher {
+public:
+    SentinelWatcher(const ServerOptions &options, RedisTarget &target, std::function<void()> onChange);
+    ~SentinelWatcher();
+    // Asks the sentinels once, synchronously; true when one named a primary.
+    bool resolveOnce();
+    void start();
+    void stop();
+
+private:
+    void run();
+    bool query(const HostPort &sentinel, std::string &host, uint16_t &port, std::string &why);
+    void publish(const std::string &host, uint16_t port);
+
+    const ServerOptions &m_options;
+    RedisTarget &m_target;
+    std::function<void()> m_onChange;
+    std::atomic<bool> m_stop{false};
+    std::thread m_thread;
+};
+
+}  // namespace turno::server

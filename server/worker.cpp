@@ -1,0 +1,832 @@
+#include "worker.h"
+
+#include "id_validator.h"
+#include "log.h"
+#include "turno_version.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <ctime>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+namespace turno::server {
+
+namespace {
+
+constexpr uint64_t kTagConn = 0;
+constexpr uint64_t kTagListen = 1;
+constexpr uint64_t kTagWake = 2;
+constexpr uint64_t kTagRedis = 3;
+constexpr size_t kReadChunk = 65536;
+constexpr size_t kMaxPendingOutput = 1 << 20;
+constexpr uint64_t kSweepNs = 100'000'000;
+constexpr uint64_t kLingerNs = 2'000'000'000ULL;
+
+uint64_t monoNs()
+{
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ULL + uint64_t(ts.tv_nsec);
+}
+
+uint64_t tag(uint64_t kind, uint64_t value)
+{
+    return (kind << 32) | value;
+}
+
+const char *reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+void appendJsonString(std::string &o, std::string_view s)
+{
+    static const char hex[] = "0123456789abcdef";
+    o += '"';
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            o += '\\';
+            o += char(c);
+        } else if (c < 0x20 || c >= 0x7f) {
+            // Non-ASCII is escaped byte-wise so the body stays valid UTF-8 JSON
+            // whatever bytes a client sent.
+            o += "\\u00";
+            o += hex[c >> 4];
+            o += hex[c & 15];
+        } else {
+            o += char(c);
+        }
+    }
+    o += '"';
+}
+
+void appendNumber(std::string &o, uint64_t v)
+{
+    char buf[24];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    (void)ec;
+    o.append(buf, size_t(p - buf));
+}
+
+const char kExhaustedMessage[] = "counter exhausted: the next number would pass 9007199254740991 (2^53-1)";
+
+const char kCanned503[] =
+    "HTTP/1.1 503 Service Unavailable\r\nServer: turno\r\nContent-Type: application/json\r\nContent-Length: 58\r\n"
+    "Retry-After: 1\r\nConnection: close\r\n\r\n"
+    "{\"error\":\"too many connections\",\"limit\":\"max-connections\"}";
+
+}  // namespace
+
+Worker::Worker(int index, SharedState &shared, WorkerStats &stats)
+    : m_index(index), m_shared(shared), m_stats(stats)
+{
+    m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag(kTagWake, 0);
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &ev);
+    m_readBuffer.resize(kReadChunk);
+    m_logPrefix = "[" + shared.options.nodeName + " loop " + std::to_string(index) + "]";
+    if (shared.options.store == StoreKind::Redis) {
+        for (int i = 0; i < shared.options.redisConnectionsPerThread; ++i)
+            m_links.push_back(std::make_unique<RedisLink>(m_epoll, tag(kTagRedis, uint64_t(i)), shared, stats, *this,
+                                                          m_logPrefix.c_str()));
+    }
+    refreshDate();
+}
+
+Worker::~Worker()
+{
+    m_links.clear();
+    for (auto &c : m_conns)
+        if (c && c->open)
+            ::close(c->fd);
+    if (m_listen >= 0)
+        ::close(m_listen);
+    ::close(m_wakeFd);
+    ::close(m_epoll);
+}
+
+bool Worker::listen(std::string &why)
+{
+    const HostPort &hp = m_shared.options.listen;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+    addrinfo *res = nullptr;
+    const std::string port = std::to_string(hp.port);
+    const int gai = getaddrinfo(hp.host.c_str(), port.c_str(), &hints, &res);
+    if (gai != 0) {
+        why = "cannot resolve listen address " + hp.host + ": " + gai_strerror(gai);
+        return false;
+    }
+    int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (::bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
+        why = "cannot listen on " + hp.host + ":" + port + ": " + std::strerror(errno) +
+              (errno == EADDRINUSE ? " (another process holds the port; pick another with --listen)" : "");
+        ::close(fd);
+        freeaddrinfo(res);
+        return false;
+    }
+    freeaddrinfo(res);
+    if (::listen(fd, 4096) != 0) {
+        why = std::string("listen() failed: ") + std::strerror(errno);
+        ::close(fd);
+        return false;
+    }
+    m_listen = fd;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag(kTagListen, 0);
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_listen, &ev);
+    return true;
+}
+
+void Worker::wake()
+{
+    const uint64_t one = 1;
+    ssize_t n = ::write(m_wakeFd, &one, sizeof one);
+    (void)n;
+}
+
+void Worker::refreshDate()
+{
+    const time_t now = time(nullptr);
+    if (now == m_dateSecond)
+        return;
+    m_dateSecond = now;
+    tm t;
+    gmtime_r(&now, &t);
+    m_dateLen = strftime(m_date, sizeof m_date, "%a, %d %b %Y %H:%M:%S GMT", &t);
+}
+
+bool Worker::ready() const
+{
+    if (m_shared.draining.load(std::memory_order_relaxed))
+        return false;
+    if (m_shared.options.store == StoreKind::Memory)
+        return true;
+    for (const auto &l : m_links)
+        if (l->ready())
+            return true;
+    return false;
+}
+
+void Worker::run()
+{
+    epoll_event events[256];
+    uint64_t lastSweep = monoNs();
+    for (auto &l : m_links)
+        l->tick(lastSweep);  // connect to Redis now, not at the first sweep
+    for (;;) {
+        const int n = epoll_wait(m_epoll, events, 256, 100);
+        for (int i = 0; i < n; ++i) {
+            const uint64_t t = events[i].data.u64 >> 32;
+            const uint32_t v = uint32_t(events[i].data.u64);
+            if (t == kTagConn) {
+                Conn *c = m_conns[v].get();
+                if (!c->open)
+                    continue;
+                if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                    onReadable(*c);
+                if (c->open && (events[i].events & EPOLLOUT))
+                    onWritable(*c);
+            } else if (t == kTagListen) {
+                acceptAll();
+            } else if (t == kTagWake) {
+                uint64_t drainCount;
+                ssize_t r = ::read(m_wakeFd, &drainCount, sizeof drainCount);
+                (void)r;
+            } else if (t == kTagRedis) {
+                m_links[v]->onEpoll(events[i].events);
+            }
+        }
+        for (auto &l : m_links)
+            l->afterBatch();
+        for (Conn *c : m_dirty) {
+            c->dirty = false;
+            if (c->open)
+                flush(*c);
+        }
+        m_dirty.clear();
+        refreshDate();
+
+        const uint64_t now = monoNs();
+        const bool draining = m_shared.draining.load(std::memory_order_relaxed);
+        if (draining && !m_drainSeen) {
+            m_drainSeen = true;
+            if (m_listen >= 0) {
+                epoll_ctl(m_epoll, EPOLL_CTL_DEL, m_listen, nullptr);
+                ::close(m_listen);
+                m_listen = -1;
+            }
+            lastSweep = 0;
+        }
+        if (now - lastSweep >= kSweepNs) {
+            lastSweep = now;
+            sweep(now);
+            for (auto &l : m_links)
+                l->tick(now);
+        }
+        if (m_shared.hardStop.load(std::memory_order_relaxed))
+            break;
+        if (draining && m_open == 0) {
+            bool busy = false;
+            for (auto &l : m_links)
+                busy = busy || l->outstanding() > 0;
+            if (!busy)
+                break;
+        }
+    }
+    for (auto &c : m_conns)
+        if (c && c->open)
+            closeConn(*c);
+    for (auto &l : m_links)
+        l->shutdown();
+}
+
+void Worker::acceptAll()
+{
+    for (int i = 0; i < 256; ++i) {
+        const int fd = ::accept4(m_listen, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE) {
+                // Out of descriptors: stop accepting briefly instead of spinning
+                // on a listen socket that stays readable.
+                logLine("%s out of file descriptors (%s); pausing accept for 100 ms", m_logPrefix.c_str(),
+                        std::strerror(errno));
+                epoll_ctl(m_epoll, EPOLL_CTL_DEL, m_listen, nullptr);
+                m_listenPaused = true;
+                m_listenPausedUntilNs = monoNs() + 100'000'000;
+            }
+            return;
+        }
+        if (m_shared.connections.load(std::memory_order_relaxed) >= m_shared.options.maxConnections) {
+            ssize_t w = ::send(fd, kCanned503, sizeof kCanned503 - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)w;
+            ::close(fd);
+            WorkerStats::add(m_stats.connectionsRejected);
+            m_stats.countRequest(503, 2, 0);
+            continue;
+        }
+        const int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (size_t(fd) >= m_conns.size())
+            m_conns.resize(size_t(fd) + 64);
+        if (!m_conns[size_t(fd)])
+            m_conns[size_t(fd)] = std::make_unique<Conn>();
+        Conn &c = *m_conns[size_t(fd)];
+        const uint32_t gen = c.gen;
+        c = Conn();
+        c.gen = gen;
+        c.fd = fd;
+        c.open = true;
+        c.acceptedNs = c.lastActivityNs = monoNs();
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = tag(kTagConn, uint64_t(fd));
+        epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
+        c.epollMask = EPOLLIN;
+        ++m_open;
+        m_shared.connections.fetch_add(1, std::memory_order_relaxed);
+        m_stats.openConnections.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void Worker::onReadable(Conn &c)
+{
+    if (c.lingering) {
+        ssize_t n = ::recv(c.fd, m_readBuffer.data(), kReadChunk, 0);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+            closeConn(c);
+        return;
+    }
+    if (c.in.empty()) {
+        const ssize_t n = ::recv(c.fd, m_readBuffer.data(), kReadChunk, 0);
+        if (n > 0) {
+            process(c, m_readBuffer.data(), size_t(n), false);
+            return;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            return;
+        if (n < 0) {
+            closeConn(c);
+            return;
+        }
+    } else {
+        const size_t old = c.in.size();
+        c.in.resize(old + kReadChunk);
+        const ssize_t n = ::recv(c.fd, c.in.data() + old, kReadChunk, 0);
+        c.in.resize(old + size_t(n > 0 ? n : 0));
+        if (n > 0) {
+            process(c, c.in.data(), c.in.size(), true);
+            return;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            return;
+        if (n < 0) {
+            closeConn(c);
+            return;
+        }
+    }
+    // EOF: the client will send nothing more; answer what is queued, then close.
+    c.in.clear();
+    c.closing = true;
+    if (c.slots.empty() && c.out.size() == c.outOffset) {
+        closeConn(c);
+        return;
+    }
+    c.lingerSinceNs = 0;
+    setMask(c, c.out.size() > c.outOffset ? uint32_t(EPOLLOUT) : 0u);
+}
+
+void Worker::process(Conn &c, const char *data, size_t len, bool fromConnBuffer)
+{
+    const uint64_t now = monoNs();
+    size_t off = 0;
+    while (off < len && !c.closing) {
+        if (c.out.size() - c.outOffset > kMaxPendingOutput)
+            break;  // the client is not reading; stop until it drains
+        const ParseResult r = parseHttpRequest(data + off, len - off, m_limits);
+        if (r.state == ParseState::Incomplete)
+            break;
+        if (r.state == ParseState::Error) {
+            // The framing cannot be trusted after a parse error: answer and close.
+            respondJsonError(c, r.errorStatus, r.errorReason, false, false, {}, 2, now);
+            c.closing = true;
+            off = len;
+            break;
+        }
+        const uint64_t start = monoNs();
+        ++c.served;
+        handle(c, r.request, start);
+        off += r.consumed;
+        c.headStartNs = 0;
+    }
+    const size_t rest = len - off;
+    if (c.closing) {
+        c.in.clear();
+    } else if (fromConnBuffer) {
+        c.in.erase(0, off);
+    } else if (rest > 0) {
+        c.in.assign(data + off, rest);
+    }
+    if (!c.in.empty() && c.headStartNs == 0)
+        c.headStartNs = now;
+    c.lastActivityNs = now;
+    flush(c);
+}
+
+std::string &Worker::emitTarget(Conn &c)
+{
+    if (c.slots.empty())
+        return c.out;
+    c.slots.push_back(Slot{true, {}});
+    return c.slots.back().bytes;
+}
+
+void Worker::buildResponse(std::string &o, int status, std::string_view contentType, std::string_view body,
+                           bool keepAlive, bool headOnly, std::string_view extraHeaders)
+{
+    o += "HTTP/1.1 ";
+    appendNumber(o, uint64_t(status));
+    o += ' ';
+    o += reasonPhrase(status);
+    o += "\r\nServer: turno\r\nDate: ";
+    o.append(m_date, m_dateLen);
+    o += "\r\nContent-Type: ";
+    o += contentType;
+    o += "\r\nContent-Length: ";
+    appendNumber(o, body.size());
+    o += "\r\n";
+    o += extraHeaders;
+    if (!keepAlive)
+        o += "Connection: close\r\n";
+    o += "\r\n";
+    if (!headOnly)
+        o += body;
+}
+
+std::string Worker::jsonError(int status, std::string_view message)
+{
+    std::string body = "{\"error\":";
+    appendJsonString(body, message);
+    body += ",\"status\":";
+    appendNumber(body, uint64_t(status));
+    body += '}';
+    return body;
+}
+
+void Worker::respond(Conn &c, int status, std::string_view contentType, std::string_view body, bool keepAlive,
+                     bool headOnly, std::string_view extraHeaders, int methodIndex, uint64_t startNs)
+{
+    buildResponse(emitTarget(c), status, contentType, body, keepAlive, headOnly, extraHeaders);
+    if (!keepAlive)
+        c.closing = true;
+    m_stats.countRequest(status, methodIndex, monoNs() - startNs);
+}
+
+void Worker::respondJsonError(Conn &c, int status, std::string_view message, bool keepAlive, bool headOnly,
+                              std::string_view extraHeaders, int methodIndex, uint64_t startNs)
+{
+    respond(c, status, "application/json", jsonError(status, message), keepAlive, headOnly, extraHeaders, methodIndex,
+            startNs);
+}
+
+void Worker::handle(Conn &c, const HttpRequest &req, uint64_t startNs)
+{
+    const int methodIndex = req.method == HttpMethod::Get ? 0 : req.method == HttpMethod::Head ? 1 : 2;
+    const bool headOnly = req.method == HttpMethod::Head;
+    bool keepAlive = req.keepAlive && !m_shared.draining.load(std::memory_order_relaxed) &&
+                     c.served < uint32_t(m_shared.options.maxRequestsPerConnection);
+    std::string_view extra = (keepAlive && req.http10) ? std::string_view("Connection: keep-alive\r\n") : std::string_view();
+
+    std::string_view target = req.target;
+    if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0) {
+        // absolute-form (RFC 9112 3.2.2): route on its path.
+        const size_t slash = target.find('/', target.find("//") + 2);
+        target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+    if (target.empty() || target.front() != '/') {
+        respondJsonError(c, 400, "request target must be a path starting with /", keepAlive, headOnly, extra,
+                         methodIndex, startNs);
+        return;
+    }
+    const size_t q = target.find('?');
+    const std::string_view path = target.substr(0, q);
+    const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    const bool getOrHead = req.method != HttpMethod::Other;
+
+    if (path.size() >= 7 && std::memcmp(path.data(), "/turno/", 7) == 0) {
+        if (!getOrHead) {
+            respondJsonError(c, 405, "method not allowed; use GET", keepAlive, false, "Allow: GET, HEAD\r\n",
+                             methodIndex, startNs);
+            return;
+        }
+        const std::string_view id = path.substr(7);
+        const IdCheck check = validateId(id);
+        if (!check.ok) {
+            respondJsonError(c, 400, "invalid id: " + check.problem, keepAlive, headOnly, extra, methodIndex, startNs);
+            return;
+        }
+        if (headOnly) {
+            // HEAD is safe (RFC 9110 9.3.2): it validates the id but takes no number.
+            respond(c, 200, "application/json", {}, keepAlive, true, extra, methodIndex, startNs);
+            return;
+        }
+        if (m_shared.options.store == StoreKind::Memory) {
+            const uint64_t v = m_shared.memory.increment(id);
+            if (v == 0) {
+                respondJsonError(c, 409, kExhaustedMessage, keepAlive, false, extra, methodIndex, startNs);
+                return;
+            }
+            char body[128];
+            char *p = body;
+            std::memcpy(p, "{\"id\":\"", 7);
+            p += 7;
+            std::memcpy(p, id.data(), id.size());
+            p += id.size();
+            std::memcpy(p, "\",\"turno\":", 10);
+            p += 10;
+            p = std::to_chars(p, body + sizeof body, v).ptr;
+            *p++ = '}';
+            WorkerStats::add(m_stats.issued);
+            respond(c, 200, "application/json", std::string_view(body, size_t(p - body)), keepAlive, false, extra,
+                    methodIndex, startNs);
+            return;
+        }
+        RedisLink *link = nullptr;
+        for (size_t i = 0; i < m_links.size() && !link; ++i) {
+            RedisLink *l = m_links[(m_nextLink + i) % m_links.size()].get();
+            if (l->ready())
+                link = l;
+        }
+        m_nextLink = (m_nextLink + 1) % m_links.size();
+        if (!link) {
+            WorkerStats::add(m_stats.storeErrors[size_t(StoreError::Unavailable)]);
+            respondJsonError(c, 503, "store unavailable: Redis is not reachable", keepAlive, false,
+                             "Retry-After: 1\r\n", methodIndex, startNs);
+            return;
+        }
+        PendingIncrement p;
+        p.connFd = c.fd;
+        p.connGen = c.gen;
+        p.seq = c.headSeq + c.slots.size();
+        p.startNs = startNs;
+        p.keepAlive = keepAlive;
+        p.http10 = req.http10;
+        p.methodIndex = uint8_t(methodIndex);
+        p.id.assign(id);
+        c.slots.push_back(Slot{});
+        if (!keepAlive)
+            c.closing = true;
+        m_stats.inFlight.fetch_add(1, std::memory_order_relaxed);
+        link->submit(std::move(p));
+        return;
+    }
+    if (path == "/metrics" || path == "/healthz" || path == "/readyz") {
+        if (!getOrHead) {
+            respondJsonError(c, 405, "method not allowed; use GET", keepAlive, false, "Allow: GET, HEAD\r\n",
+                             methodIndex, startNs);
+            return;
+        }
+        if (path == "/metrics") {
+            const std::string text = m_shared.metrics->render();
+            respond(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, keepAlive, headOnly, extra, methodIndex,
+                    startNs);
+        } else if (path == "/healthz") {
+            respond(c, 200, "application/json", "{\"status\":\"ok\"}", keepAlive, headOnly, extra, methodIndex, startNs);
+        } else if (ready()) {
+            respond(c, 200, "application/json", "{\"status\":\"ready\"}", keepAlive, headOnly, extra, methodIndex,
+                    startNs);
+        } else {
+            const bool draining = m_shared.draining.load(std::memory_order_relaxed);
+            respond(c, 503, "application/json",
+                    draining ? "{\"status\":\"draining\"}" : "{\"status\":\"store unreachable\"}", keepAlive, headOnly,
+                    "Retry-After: 1\r\n", methodIndex, startNs);
+        }
+        return;
+    }
+    if (path.rfind("/debug/", 0) == 0) {
+        serveDebug(c, req, path, query, methodIndex, startNs);
+        return;
+    }
+    std::string shown(path.substr(0, 200));
+    respondJsonError(c, 404, "not found: " + shown + " (try /turno/ID)", keepAlive, headOnly, extra, methodIndex,
+                     startNs);
+}
+
+void Worker::serveDebug(Conn &c, const HttpRequest &req, std::string_view path, std::string_view query,
+                        int methodIndex, uint64_t startNs)
+{
+    const bool keepAlive = req.keepAlive && !c.closing;
+    if (m_shared.debugToken.empty()) {
+        respondJsonError(c, 404, "not found: debug endpoints are off (start with --debug-token-file)", keepAlive,
+                         false, {}, methodIndex, startNs);
+        return;
+    }
+    const std::string expected = "Bearer " + m_shared.debugToken;
+    if (req.authorization.size() != expected.size() ||
+        std::memcmp(req.authorization.data(), expected.data(), expected.size()) != 0) {
+        respondJsonError(c, 401, "debug endpoint needs 'Authorization: Bearer TOKEN'", keepAlive, false,
+                         "WWW-Authenticate: Bearer realm=\"turno-debug\"\r\n", methodIndex, startNs);
+        return;
+    }
+    if (path == "/debug/burn-cpu") {
+        // Busy-loops a thread for a while so CPU alerts can be exercised for real.
+        int ms = 5000;
+        if (query.rfind("ms=", 0) == 0) {
+            int v = 0;
+            auto [p, ec] = std::from_chars(query.data() + 3, query.data() + query.size(), v);
+            if (ec == std::errc() && v > 0 && v <= 120000)
+                ms = v;
+            (void)p;
+        }
+        std::thread([ms] {
+            const uint64_t until = monoNs() + uint64_t(ms) * 1'000'000ULL;
+            volatile uint64_t x = 0;
+            while (monoNs() < until)
+                for (int i = 0; i < 10000; ++i)
+                    x = x + uint64_t(i);
+        }).detach();
+        respond(c, 200, "application/json", "{\"status\":\"burning\"}", keepAlive, false, {}, methodIndex, startNs);
+        return;
+    }
+    if (path == "/debug/set") {
+        // Sets a memory-store counter (boundary tests, drills). Redis counters
+        // are set with Redis's own tools.
+        std::string_view id, value;
+        for (std::string_view rest = query; !rest.empty();) {
+            const size_t amp = rest.find('&');
+            const std::string_view kv = rest.substr(0, amp);
+            if (kv.rfind("id=", 0) == 0)
+                id = kv.substr(3);
+            else if (kv.rfind("value=", 0) == 0)
+                value = kv.substr(6);
+            rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+        }
+        uint64_t v = 0;
+        auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+        if (m_shared.options.store != StoreKind::Memory || !validateId(id).ok || ec != std::errc() ||
+            p != value.data() + value.size() || !m_shared.memory.set(id, v)) {
+            respondJsonError(c, 400, "use /debug/set?id=ID&value=N (memory store, N <= 9007199254740991)", keepAlive,
+                             false, {}, methodIndex, startNs);
+            return;
+        }
+        respond(c, 200, "application/json", "{\"status\":\"set\"}", keepAlive, false, {}, methodIndex, startNs);
+        return;
+    }
+    respondJsonError(c, 404, "unknown debug endpoint", keepAlive, false, {}, methodIndex, startNs);
+}
+
+void Worker::completeIncrement(const PendingIncrement &p, IncrementOutcome outcome, uint64_t value, StoreError error,
+                               bool burned)
+{
+    m_stats.inFlight.fetch_sub(1, std::memory_order_relaxed);
+    Conn *c = connFor(p.connFd, p.connGen);
+    if (!c) {
+        // The client left before its answer: a number taken is a number burned.
+        if (burned || outcome == IncrementOutcome::Issued)
+            WorkerStats::add(m_stats.burned);
+        if (outcome == IncrementOutcome::Failed)
+            WorkerStats::add(m_stats.storeErrors[size_t(error)]);
+        return;
+    }
+    const size_t idx = size_t(p.seq - c->headSeq);
+    if (idx >= c->slots.size())
+        return;
+    std::string &o = c->slots[idx].bytes;
+    const std::string_view extra =
+        (p.keepAlive && p.http10) ? std::string_view("Connection: keep-alive\r\n") : std::string_view();
+    int status = 200;
+    if (outcome == IncrementOutcome::Issued) {
+        std::string body = "{\"id\":\"";
+        body += p.id;
+        body += "\",\"turno\":";
+        appendNumber(body, value);
+        body += '}';
+        WorkerStats::add(m_stats.issued);
+        buildResponse(o, 200, "application/json", body, p.keepAlive, false, extra);
+    } else if (outcome == IncrementOutcome::Exhausted) {
+        status = 409;
+        buildResponse(o, status, "application/json", jsonError(status, kExhaustedMessage), p.keepAlive, false, extra);
+    } else {
+        status = 503;
+        WorkerStats::add(m_stats.storeErrors[size_t(error)]);
+        if (burned)
+            WorkerStats::add(m_stats.burned);
+        const std::string msg = error == StoreError::Rollback
+                                    ? std::string("store rolled back: Redis returned a number this server already "
+                                                  "issued; refusing")
+                                    : std::string("store unavailable: ") + storeErrorName(error);
+        buildResponse(o, status, "application/json", jsonError(status, msg), p.keepAlive, false, "Retry-After: 1\r\n");
+    }
+    m_stats.countRequest(status, p.methodIndex, monoNs() - p.startNs);
+    c->slots[idx].ready = true;
+    while (!c->slots.empty() && c->slots.front().ready) {
+        c->out += c->slots.front().bytes;
+        c->slots.pop_front();
+        ++c->headSeq;
+    }
+    if (!c->dirty) {
+        c->dirty = true;
+        m_dirty.push_back(c);
+    }
+}
+
+Worker::Conn *Worker::connFor(int fd, uint32_t gen)
+{
+    if (fd < 0 || size_t(fd) >= m_conns.size())
+        return nullptr;
+    Conn *c = m_conns[size_t(fd)].get();
+    if (!c || !c->open || c->gen != gen)
+        return nullptr;
+    return c;
+}
+
+void Worker::onWritable(Conn &c)
+{
+    flush(c);
+    if (c.open && c.out.size() == c.outOffset && !c.in.empty() && !c.closing)
+        process(c, c.in.data(), c.in.size(), true);
+}
+
+void Worker::flush(Conn &c)
+{
+    if (c.out.size() > c.outOffset) {
+        const ssize_t n = ::send(c.fd, c.out.data() + c.outOffset, c.out.size() - c.outOffset, MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            closeConn(c);
+            return;
+        }
+        if (n > 0)
+            c.outOffset += size_t(n);
+        if (c.outOffset == c.out.size()) {
+            c.out.clear();
+            c.outOffset = 0;
+            if (c.out.capacity() > 262144)
+                std::string().swap(c.out);
+        }
+    }
+    if (c.out.size() > c.outOffset) {
+        setMask(c, EPOLLOUT);
+        return;
+    }
+    if (c.closing) {
+        if (c.slots.empty())
+            startLinger(c);
+        else
+            setMask(c, 0);  // wait for Redis answers before closing
+        return;
+    }
+    setMask(c, EPOLLIN);
+}
+
+void Worker::setMask(Conn &c, uint32_t mask)
+{
+    if (c.epollMask == mask)
+        return;
+    epoll_event ev{};
+    ev.events = mask;
+    ev.data.u64 = tag(kTagConn, uint64_t(c.fd));
+    epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
+    c.epollMask = mask;
+}
+
+void Worker::startLinger(Conn &c)
+{
+    if (c.lingering)
+        return;
+    // Half-close and drain what the client still sends, so the kernel does not
+    // answer its late bytes with an RST that could destroy our last response.
+    ::shutdown(c.fd, SHUT_WR);
+    c.lingering = true;
+    c.lingerSinceNs = monoNs();
+    setMask(c, EPOLLIN);
+}
+
+void Worker::closeConn(Conn &c)
+{
+    if (!c.open)
+        return;
+    ::close(c.fd);
+    c.open = false;
+    ++c.gen;
+    std::string().swap(c.in);
+    std::string().swap(c.out);
+    c.outOffset = 0;
+    c.slots.clear();
+    c.dirty = false;
+    --m_open;
+    m_shared.connections.fetch_sub(1, std::memory_order_relaxed);
+    m_stats.openConnections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Worker::sweep(uint64_t now)
+{
+    if (m_listenPaused && now >= m_listenPausedUntilNs && m_listen >= 0) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = tag(kTagListen, 0);
+        epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_listen, &ev);
+        m_listenPaused = false;
+    }
+    const bool draining = m_shared.draining.load(std::memory_order_relaxed);
+    const uint64_t headerTimeout = uint64_t(m_shared.options.headerTimeoutMs) * 1'000'000ULL;
+    const uint64_t idleTimeout = uint64_t(m_shared.options.idleTimeoutMs) * 1'000'000ULL;
+    for (auto &ptr : m_conns) {
+        if (!ptr || !ptr->open)
+            continue;
+        Conn &c = *ptr;
+        if (c.lingering) {
+            if (now - c.lingerSinceNs > kLingerNs)
+                closeConn(c);
+            continue;
+        }
+        const bool idle = c.slots.empty() && c.out.size() == c.outOffset;
+        if (!idle)
+            continue;
+        if (!c.in.empty()) {
+            if (now - c.headStartNs > headerTimeout) {
+                respondJsonError(c, 408, "request head not received in time", false, false, {}, 2, now);
+                flush(c);
+            }
+        } else if (c.served == 0 && now - c.acceptedNs > headerTimeout) {
+            closeConn(c);  // connected and never sent a request
+        } else if (draining || now - c.lastActivityNs > idleTimeout) {
+            closeConn(c);
+        }
+    }
+}
+
+}  // namespace turno::server
