@@ -413,8 +413,10 @@ void LoadWorker::run()
     for (uint32_t c = 0; c < m_connections.size(); ++c) {
         Connection &conn = m_connections[c];
         if (m_intervalNs == 0) {
-            conn.sendWhenConnected = true;
+            // Connect during the lead; everyone starts sending at startNs, so
+            // the measured window is the same for every thread.
             openConnection(c, now);
+            armTimer(c, m_plan.startNs);
         } else {
             // Spread the first requests evenly so the rate is constant from the start.
             conn.intendedNs = m_plan.startNs + uint64_t(double(m_first + int(c)) * 1e9 / m_plan.rate);
