@@ -489,6 +489,7 @@ bool PromTextParserImpl::run()
             return false;
         ++m_line;
     }
+    m_lineStart = m_p;
     if (m_om && !m_sawEof)
         return fail(m_p, QStringLiteral("missing '# EOF' (OpenMetrics requires it as the last line)"));
     return true;
@@ -595,8 +596,13 @@ bool PromTextParserImpl::metadataLine()
             ++m_p;
         if (m_p < m_end && *m_p == '\n')
             ++m_p;
-        if (m_p < m_end)
+        if (m_p < m_end) {
+            if (m_p[-1] == '\n') {
+                ++m_line;
+                m_lineStart = m_p;
+            }
             return fail(m_p, QStringLiteral("content after '# EOF' (it must be the last line)"));
+        }
         return true;
     }
     const bool isHelp = kw == "HELP";
@@ -608,9 +614,13 @@ bool PromTextParserImpl::metadataLine()
         restOfLine();  // a plain comment
         return endLine();
     }
-    if (m_p >= m_end || !isBlank(*m_p)) {
-        if (!m_om)
-            return fail(m_p, QStringLiteral("expected a metric name after %1").arg(quoted(kw)));
+    if (!m_om) {
+        // expfmt (promtool) reads "# HELP" or "# TYPE name" with nothing
+        // after as a plain comment, not an error.
+        skipBlanks();
+        if (atLineEnd())
+            return endLine();
+        m_p = kwAt + kw.size();
     }
     if (!separator("the metric name"))
         return false;
@@ -672,6 +682,8 @@ bool PromTextParserImpl::metadataLine()
         return endLine();
     }
     // TYPE
+    if (!m_om && atLineEnd())
+        return endLine();
     if (m_strict && fam.hasType)
         return fail(kwAt, QStringLiteral("second TYPE line for %1").arg(quoted(name)));
     if (!separator("the type"))
@@ -966,8 +978,10 @@ bool PromTextParserImpl::sampleLine()
                 return false;
         }
         if (!atLineEnd()) {
-            if (*m_p != '#')
-                return fail(m_p, QStringLiteral("unexpected text %1 after the sample").arg(quoted(restOfLine())));
+            if (*m_p != '#') {
+                const char *extraAt = m_p;
+                return fail(extraAt, QStringLiteral("unexpected text %1 after the sample").arg(quoted(restOfLine())));
+            }
             if (!m_om)
                 return fail(m_p, QStringLiteral("unexpected '#' after the sample (Prometheus text has no exemplars)"));
             if (!exemplar(f, suffix))
