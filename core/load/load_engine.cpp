@@ -139,24 +139,16 @@ LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &pro
     uint64_t duplicatesTotal = 0;
     uint64_t tickNs = plan.startNs + 1'000'000'000ULL;
     LatencyHistogram tickHistogram;
-    for (int ticks = 0; ticks < 24 * 3600 + 10; ++ticks) {
-        {
-            std::unique_lock<std::mutex> lock(doneMutex);
-            const uint64_t now = monoNs();
-            const auto wait = std::chrono::nanoseconds(tickNs > now ? tickNs - now : 0);
-            doneCv.wait_for(lock, wait, [&] { return running.load() == 0; });
-            if (stop && stop->load())
-                plan.stop.store(true);
-            if (running.load() == 0)
-                break;
-        }
+    double previousElapsed = 0;
+    auto emitTick = [&](double elapsed) {
         LoadCounters c;
         tickHistogram.reset();
         for (auto &w : workers)
             w->takeInterval(&tickHistogram, &c);
         LoadProgress p;
-        p.elapsedSeconds = double(tickNs - plan.startNs) / 1e9;
-        p.requestsPerSecond = double(c.answers);
+        p.elapsedSeconds = elapsed;
+        p.requestsPerSecond = double(c.answers) / std::max(0.05, elapsed - previousElapsed);
+        previousElapsed = elapsed;
         answersTotal += c.answers;
         duplicatesTotal += c.duplicates;
         p.answersTotal = answersTotal;
@@ -169,10 +161,33 @@ LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &pro
         report.timeline.push_back(p);
         if (progress)
             progress(p);
+    };
+    for (int ticks = 0; ticks < 24 * 3600 + 10; ++ticks) {
+        {
+            std::unique_lock<std::mutex> lock(doneMutex);
+            const uint64_t now = monoNs();
+            const auto wait = std::chrono::nanoseconds(tickNs > now ? tickNs - now : 0);
+            doneCv.wait_for(lock, wait, [&] { return running.load() == 0; });
+            if (stop && stop->load())
+                plan.stop.store(true);
+            if (running.load() == 0)
+                break;
+        }
+        emitTick(double(tickNs - plan.startNs) / 1e9);
         tickNs += 1'000'000'000ULL;
     }
     for (std::thread &t : pool)
         t.join();
+    // The last, partial second: what was answered after the final full tick.
+    {
+        uint64_t finishedAt = plan.startNs;
+        for (auto &w : workers)
+            finishedAt = std::max(finishedAt, w->finishedNs());
+        const uint64_t lastTick = tickNs - 1'000'000'000ULL;
+        if (finishedAt > lastTick + 50'000'000ULL)
+            emitTick(double(finishedAt - plan.startNs) / 1e9);
+    }
+
 
     // Totals, and the cross-thread half of the uniqueness check.
     LatencyHistogram total;

@@ -156,11 +156,16 @@ private slots:
         QVERIFY(run.isRunning());
         QVERIFY(finished.wait(15000));
         QVERIFY(!run.isRunning());
-        QCOMPARE(progress.size(), 2);
+        // Two full seconds and the last half second.
+        QCOMPARE(progress.size(), 3);
         const auto p = progress.at(0).at(0).value<LoadProgress>();
         QVERIFY(p.requestsPerSecond > 0);
+        QCOMPARE(p.elapsedSeconds, 1.0);
+        const auto last = progress.at(2).at(0).value<LoadProgress>();
+        QVERIFY(last.elapsedSeconds > 2.4 && last.elapsedSeconds < 3.0);
+        QCOMPARE(last.answersTotal, run.report().answers);
         const auto report = finished.at(0).at(0).value<LoadReport>();
-        QCOMPARE(report.timeline.size(), size_t(2));
+        QCOMPARE(report.timeline.size(), size_t(3));
         QVERIFY(report.ok > 0);
         QCOMPARE(report.ok, run.report().ok);
     }
