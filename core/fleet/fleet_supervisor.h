@@ -101,9 +101,15 @@ private:
     void onExited(FleetNode *n, int status, bool expected);
     void phaseRedis();
     void phaseNodes();
+    void probeThroughBalancer();
+    // Waits for n to pass check during start; then runs `then`; the last one triggers the balancer probe.
+    void watchReady(FleetNode *n, Check check, const QString &hint, std::function<void()> then);
     void fail(const QString &message);
     void waitUntil(const QString &what, Check check, int timeoutMs, std::function<void(bool)> done);
-    void tcpCheck(quint16 port, const QByteArray &request, const QByteArray &expect, std::function<void(bool)> done);
+    // One request on a fresh connection: true once the answer holds expect, false
+    // at once when it holds refuse (a complete negative answer), else at the timeout.
+    void tcpCheck(quint16 port, const QByteArray &request, const QByteArray &expect, std::function<void(bool)> done,
+                  const QByteArray &refuse = {});
     Check redisPing(quint16 port) const;
     Check turnoReady(quint16 port) const;
     Check haproxyServersUp(QStringList servers) const;
@@ -129,6 +135,7 @@ private:
     QElapsedTimer m_phaseClock;
     qint64 m_readyMs = -1;
     int m_generation = 0;
+    int m_startPending = 0;
     QTimer *m_sampler = nullptr;
 };
 
