@@ -76,6 +76,8 @@ std::string helpText()
            "  --redis-timeout-ms MS         a Redis reply slower than this drops the link, 503 [1000]\n"
            "  --redis-connections N         Redis connections per thread, pipelined [1]\n"
            "  --threads N                   event loops, one SO_REUSEPORT socket each [number of cores]\n"
+           "  --io uring|epoll              client socket I/O: io_uring (batched, multishot receive) or\n"
+           "                                epoll; uring falls back to epoll where unavailable [uring]\n"
            "  --max-connections N           connections beyond this get 503 and are closed [10000]\n"
            "  --max-requests-per-connection N  then the connection is closed [100000]\n"
            "  --header-timeout-ms MS        time to receive a whole request head [5000]\n"
@@ -205,6 +207,15 @@ ParseOutcome parseOptions(int argc, const char *const *argv, const char *(*geten
         } else if (arg == "--redis-connections") {
             if (!needInt(1, 64, o.redisConnectionsPerThread))
                 return fail("--redis-connections needs a number from 1 to 64");
+        } else if (arg == "--io") {
+            if (!next(v))
+                return fail("--io needs uring or epoll");
+            if (v == "uring")
+                o.io = IoBackend::Uring;
+            else if (v == "epoll")
+                o.io = IoBackend::Epoll;
+            else
+                return fail("--io must be uring or epoll, got '" + v + "'");
         } else if (arg == "--threads") {
             if (!needInt(1, 256, o.threads))
                 return fail("--threads needs a number from 1 to 256");

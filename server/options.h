@@ -10,6 +10,7 @@ namespace turno::server {
 
 enum class StoreKind { Memory, Redis };
 enum class Durability { Auto, Sync, Async };
+enum class IoBackend { Uring, Epoll };
 
 struct HostPort {
     std::string host;
@@ -26,6 +27,7 @@ struct ServerOptions {
     std::string redisUser;           // from TURNO_REDIS_USER (ACL user), optional
     std::string keyPrefix = "turno:";
     int threads = 0;                 // 0: one per core
+    IoBackend io = IoBackend::Uring; // falls back to epoll when io_uring is unavailable
     Durability durability = Durability::Auto;
     bool durabilityGiven = false;
     int waitReplicas = 1;

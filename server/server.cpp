@@ -113,9 +113,9 @@ int runServer(const ServerOptions &options)
                                 : (options.sentinels.empty()
                                        ? "redis " + options.redis.host + ":" + std::to_string(options.redis.port)
                                        : "redis via sentinel master '" + options.masterName + "'");
-    logLine("turno-server %s listening on %s:%u (store %s, durability %s, %d threads, pid %d)", TURNO_VERSION,
+    logLine("turno-server %s listening on %s:%u (store %s, durability %s, %d threads, io %s, pid %d)", TURNO_VERSION,
             options.listen.host.c_str(), options.listen.port, storeText.c_str(), durabilityName(options), threads,
-            int(::getpid()));
+            options.io == IoBackend::Uring ? "uring" : "epoll", int(::getpid()));
 
     std::atomic<int> running{threads};
     std::vector<std::thread> loops;

@@ -6,6 +6,9 @@
 
 #include <cerrno>
 #include <charconv>
+#include <liburing.h>
+#include <poll.h>
+#include <sys/mman.h>
 #include <cstring>
 #include <ctime>
 #include <netinet/in.h>
@@ -202,34 +205,54 @@ bool Worker::ready() const
     return false;
 }
 
-void Worker::run()
+void Worker::handleEpollEvents(int timeoutMs)
 {
     epoll_event events[256];
+    const int n = epoll_wait(m_epoll, events, 256, timeoutMs);
+    m_epollMaybeReady = n == 256;
+    for (int i = 0; i < n; ++i) {
+        const uint64_t t = events[i].data.u64 >> 32;
+        const uint32_t v = uint32_t(events[i].data.u64);
+        if (t == kTagConn) {
+            Conn *c = m_conns[v].get();
+            if (!c->open)
+                continue;
+            if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                onReadable(*c);
+            if (c->open && (events[i].events & EPOLLOUT))
+                onWritable(*c);
+        } else if (t == kTagListen) {
+            acceptAll();
+        } else if (t == kTagWake) {
+            uint64_t drainCount;
+            ssize_t r = ::read(m_wakeFd, &drainCount, sizeof drainCount);
+            (void)r;
+        } else if (t == kTagRedis) {
+            m_links[v]->onEpoll(events[i].events);
+        }
+    }
+}
+
+void Worker::run()
+{
+    if (m_shared.options.io == IoBackend::Uring && !setupUring()) {
+        m_uring.reset();
+        if (m_index == 0)
+            logLine("%s io_uring is not available here; using epoll", m_logPrefix.c_str());
+    }
     uint64_t lastSweep = monoNs();
     for (auto &l : m_links)
         l->tick(lastSweep);  // connect to Redis now, not at the first sweep
     for (;;) {
-        const int n = epoll_wait(m_epoll, events, 256, 100);
-        for (int i = 0; i < n; ++i) {
-            const uint64_t t = events[i].data.u64 >> 32;
-            const uint32_t v = uint32_t(events[i].data.u64);
-            if (t == kTagConn) {
-                Conn *c = m_conns[v].get();
-                if (!c->open)
-                    continue;
-                if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-                    onReadable(*c);
-                if (c->open && (events[i].events & EPOLLOUT))
-                    onWritable(*c);
-            } else if (t == kTagListen) {
-                acceptAll();
-            } else if (t == kTagWake) {
-                uint64_t drainCount;
-                ssize_t r = ::read(m_wakeFd, &drainCount, sizeof drainCount);
-                (void)r;
-            } else if (t == kTagRedis) {
-                m_links[v]->onEpoll(events[i].events);
-            }
+        if (m_uring) {
+            bool epollReady = false;
+            runUringIteration(epollReady);
+            // The epoll set (listener, wake-up, Redis) is polled through the
+            // ring; a level-triggered source left ready gets one more look.
+            if (epollReady || m_epollMaybeReady)
+                handleEpollEvents(0);
+        } else {
+            handleEpollEvents(100);
         }
         for (auto &l : m_links)
             l->afterBatch();
@@ -254,6 +277,8 @@ void Worker::run()
         }
         if (now - lastSweep >= kSweepNs) {
             lastSweep = now;
+            if (m_uring)
+                handleEpollEvents(0);
             sweep(now);
             for (auto &l : m_links)
                 l->tick(now);
@@ -312,11 +337,15 @@ void Worker::acceptAll()
         c.fd = fd;
         c.open = true;
         c.acceptedNs = c.lastActivityNs = monoNs();
-        epoll_event ev{};
-        ev.events = EPOLLIN;
-        ev.data.u64 = tag(kTagConn, uint64_t(fd));
-        epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
-        c.epollMask = EPOLLIN;
+        if (m_uring) {
+            armRecv(c);
+        } else {
+            epoll_event ev{};
+            ev.events = EPOLLIN;
+            ev.data.u64 = tag(kTagConn, uint64_t(fd));
+            epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev);
+            c.epollMask = EPOLLIN;
+        }
         ++m_open;
         m_shared.connections.fetch_add(1, std::memory_order_relaxed);
         m_stats.openConnections.fetch_add(1, std::memory_order_relaxed);
@@ -359,15 +388,24 @@ void Worker::onReadable(Conn &c)
             return;
         }
     }
-    // EOF: the client will send nothing more; answer what is queued, then close.
+    onEof(c);
+}
+
+void Worker::onEof(Conn &c)
+{
+    // The client will send nothing more; answer what is queued, then close.
     c.in.clear();
     c.closing = true;
-    if (c.slots.empty() && c.out.size() == c.outOffset) {
+    if (outputIdle(c)) {
         closeConn(c);
         return;
     }
-    c.lingerSinceNs = 0;
     setMask(c, c.out.size() > c.outOffset ? uint32_t(EPOLLOUT) : 0u);
+}
+
+bool Worker::outputIdle(const Conn &c)
+{
+    return c.slots.empty() && c.out.size() == c.outOffset && !c.sendInFlight;
 }
 
 void Worker::process(Conn &c, const char *data, size_t len, bool fromConnBuffer)
@@ -714,6 +752,231 @@ Worker::Conn *Worker::connFor(int fd, uint32_t gen)
     return c;
 }
 
+// ---- io_uring backend -------------------------------------------------------
+// Receives are multishot into a ring of provided buffers, so data arriving on
+// any connection costs no syscall of ours; sends queued during an iteration go
+// out with the next io_uring_enter, which also collects every completion.
+
+namespace {
+constexpr uint64_t kUringRecv = 1;
+constexpr uint64_t kUringSend = 2;
+constexpr uint64_t kUringEpoll = 3;
+constexpr uint64_t kUringCancel = 4;
+constexpr uint16_t kBufferGroup = 7;
+constexpr unsigned kBufferCount = 256;
+constexpr unsigned kBufferSize = 8192;
+constexpr size_t kMaxBufferedInput = 4u << 20;
+
+uint64_t uringData(uint64_t kind, uint32_t gen, int fd)
+{
+    return (kind << 56) | (uint64_t(gen & 0xFFFFFF) << 32) | uint32_t(fd);
+}
+}  // namespace
+
+struct Worker::Uring {
+    io_uring ring{};
+    bool ringUp = false;
+    io_uring_buf_ring *bufRing = nullptr;
+    size_t bufRingBytes = 0;
+    char *buffers = nullptr;
+    unsigned mask = 0;
+    // Send buffers of closed connections, kept until the kernel is done with them.
+    std::vector<std::pair<uint64_t, std::string>> graveyard;
+
+    ~Uring()
+    {
+        if (ringUp)
+            io_uring_queue_exit(&ring);
+        if (bufRing)
+            munmap(bufRing, bufRingBytes);
+        std::free(buffers);
+    }
+    io_uring_sqe *sqe()
+    {
+        io_uring_sqe *e = io_uring_get_sqe(&ring);
+        if (!e) {
+            io_uring_submit(&ring);
+            e = io_uring_get_sqe(&ring);
+        }
+        return e;
+    }
+    void giveBack(unsigned bid)
+    {
+        io_uring_buf_ring_add(bufRing, buffers + size_t(bid) * kBufferSize, kBufferSize, uint16_t(bid), mask, 0);
+        io_uring_buf_ring_advance(bufRing, 1);
+    }
+};
+
+bool Worker::setupUring()
+{
+    auto u = std::make_unique<Uring>();
+    io_uring_params params{};
+    params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    if (io_uring_queue_init_params(4096, &u->ring, &params) != 0) {
+        io_uring_params plain{};
+        if (io_uring_queue_init_params(4096, &u->ring, &plain) != 0)
+            return false;
+    }
+    u->ringUp = true;
+    u->bufRingBytes = kBufferCount * sizeof(io_uring_buf);
+    void *mem = mmap(nullptr, u->bufRingBytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    if (mem == MAP_FAILED)
+        return false;
+    u->bufRing = static_cast<io_uring_buf_ring *>(mem);
+    u->buffers = static_cast<char *>(std::aligned_alloc(4096, size_t(kBufferCount) * kBufferSize));
+    if (!u->buffers)
+        return false;
+    io_uring_buf_reg reg{};
+    reg.ring_addr = reinterpret_cast<uint64_t>(u->bufRing);
+    reg.ring_entries = kBufferCount;
+    reg.bgid = kBufferGroup;
+    if (io_uring_register_buf_ring(&u->ring, &reg, 0) != 0)
+        return false;
+    io_uring_buf_ring_init(u->bufRing);
+    u->mask = unsigned(io_uring_buf_ring_mask(kBufferCount));
+    for (unsigned i = 0; i < kBufferCount; ++i)
+        io_uring_buf_ring_add(u->bufRing, u->buffers + size_t(i) * kBufferSize, kBufferSize, uint16_t(i), u->mask,
+                              int(i));
+    io_uring_buf_ring_advance(u->bufRing, int(kBufferCount));
+    io_uring_sqe *e = u->sqe();
+    io_uring_prep_poll_multishot(e, m_epoll, POLLIN);
+    io_uring_sqe_set_data64(e, uringData(kUringEpoll, 0, m_epoll));
+    m_uring = std::move(u);
+    return true;
+}
+
+void Worker::armRecv(Conn &c)
+{
+    io_uring_sqe *e = m_uring->sqe();
+    io_uring_prep_recv_multishot(e, c.fd, nullptr, 0, 0);
+    e->flags |= IOSQE_BUFFER_SELECT;
+    e->buf_group = kBufferGroup;
+    io_uring_sqe_set_data64(e, uringData(kUringRecv, c.gen, c.fd));
+    c.recvArmed = true;
+}
+
+void Worker::submitSend(Conn &c)
+{
+    io_uring_sqe *e = m_uring->sqe();
+    io_uring_prep_send(e, c.fd, c.sending.data() + c.sendingOffset, c.sending.size() - c.sendingOffset, MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(e, uringData(kUringSend, c.gen, c.fd));
+    c.sendInFlight = true;
+}
+
+void Worker::cancelUringOps(Conn &c)
+{
+    // Cancel before close(): the fd number may be reused by the next accept.
+    io_uring_sqe *e = m_uring->sqe();
+    io_uring_prep_cancel_fd(e, c.fd, IORING_ASYNC_CANCEL_ALL);
+    io_uring_sqe_set_data64(e, uringData(kUringCancel, 0, c.fd));
+    io_uring_submit(&m_uring->ring);
+    if (c.sendInFlight)
+        m_uring->graveyard.emplace_back(uringData(kUringSend, c.gen, c.fd), std::move(c.sending));
+}
+
+void Worker::runUringIteration(bool &epollReady)
+{
+    __kernel_timespec ts{0, 100'000'000};
+    io_uring_cqe *cqe = nullptr;
+    io_uring_submit_and_wait_timeout(&m_uring->ring, &cqe, 1, &ts, nullptr);
+    unsigned head = 0, seen = 0;
+    io_uring_for_each_cqe(&m_uring->ring, head, cqe)
+    {
+        onUringCompletion(cqe->user_data, cqe->res, cqe->flags, epollReady);
+        ++seen;
+    }
+    io_uring_cq_advance(&m_uring->ring, seen);
+}
+
+void Worker::onUringCompletion(uint64_t userData, int res, uint32_t flags, bool &epollReady)
+{
+    const uint64_t kind = userData >> 56;
+    if (kind == kUringEpoll) {
+        epollReady = true;
+        if (!(flags & IORING_CQE_F_MORE)) {
+            io_uring_sqe *e = m_uring->sqe();
+            io_uring_prep_poll_multishot(e, m_epoll, POLLIN);
+            io_uring_sqe_set_data64(e, uringData(kUringEpoll, 0, m_epoll));
+        }
+        return;
+    }
+    if (kind == kUringCancel)
+        return;
+    const int fd = int(uint32_t(userData));
+    const uint32_t gen = uint32_t(userData >> 32) & 0xFFFFFF;
+    Conn *c = (fd >= 0 && size_t(fd) < m_conns.size()) ? m_conns[size_t(fd)].get() : nullptr;
+    if (c && (!c->open || (c->gen & 0xFFFFFF) != gen))
+        c = nullptr;
+
+    if (kind == kUringRecv) {
+        const bool more = flags & IORING_CQE_F_MORE;
+        if (c && !more)
+            c->recvArmed = false;
+        if (res > 0 && (flags & IORING_CQE_F_BUFFER)) {
+            const unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
+            if (c)
+                onRecvData(*c, m_uring->buffers + size_t(bid) * kBufferSize, size_t(res));
+            m_uring->giveBack(bid);
+        } else if (c && res == 0) {
+            onEof(*c);
+        } else if (c && res < 0 && res != -ENOBUFS && res != -ECANCELED) {
+            closeConn(*c);
+        }
+        // A multishot receive stops when buffers ran out or after an error;
+        // re-arm it for a connection that is still reading.
+        if (c && c->open && !c->recvArmed && res != 0 && !(c->closing && !c->lingering))
+            armRecv(*c);
+        return;
+    }
+    if (kind == kUringSend) {
+        if (!c) {
+            auto &g = m_uring->graveyard;
+            for (size_t i = 0; i < g.size(); ++i) {
+                if (g[i].first == userData) {
+                    g.erase(g.begin() + long(i));
+                    break;
+                }
+            }
+            return;
+        }
+        c->sendInFlight = false;
+        if (res < 0) {
+            closeConn(*c);
+            return;
+        }
+        c->sendingOffset += size_t(res);
+        if (c->sendingOffset < c->sending.size()) {
+            submitSend(*c);  // short send: the rest goes next
+            return;
+        }
+        c->sending.clear();
+        c->sendingOffset = 0;
+        if (c->sending.capacity() > 262144)
+            std::string().swap(c->sending);
+        // Requests held back while output was pending get their turn now.
+        if (!c->in.empty() && !c->closing)
+            process(*c, c->in.data(), c->in.size(), true);
+        else
+            flush(*c);
+    }
+}
+
+void Worker::onRecvData(Conn &c, const char *data, size_t len)
+{
+    if (c.lingering || c.closing)
+        return;  // after our last response: discard until the peer closes
+    if (c.in.empty()) {
+        process(c, data, len, false);
+        return;
+    }
+    if (c.in.size() + len > kMaxBufferedInput) {
+        closeConn(c);  // pipelining far ahead while never reading answers
+        return;
+    }
+    c.in.append(data, len);
+    process(c, c.in.data(), c.in.size(), true);
+}
+
 void Worker::onWritable(Conn &c)
 {
     flush(c);
@@ -723,6 +986,19 @@ void Worker::onWritable(Conn &c)
 
 void Worker::flush(Conn &c)
 {
+    if (m_uring) {
+        if (c.sendInFlight)
+            return;  // its completion sends what gathered meanwhile
+        if (!c.out.empty()) {
+            c.sending.swap(c.out);
+            c.out.clear();
+            c.sendingOffset = 0;
+            submitSend(c);
+            return;
+        }
+        afterOutputDrained(c);
+        return;
+    }
     if (c.out.size() > c.outOffset) {
         const ssize_t n = ::send(c.fd, c.out.data() + c.outOffset, c.out.size() - c.outOffset, MSG_NOSIGNAL);
         if (n < 0 && errno != EAGAIN && errno != EINTR) {
@@ -742,6 +1018,11 @@ void Worker::flush(Conn &c)
         setMask(c, EPOLLOUT);
         return;
     }
+    afterOutputDrained(c);
+}
+
+void Worker::afterOutputDrained(Conn &c)
+{
     if (c.closing) {
         if (c.slots.empty())
             startLinger(c);
@@ -754,7 +1035,7 @@ void Worker::flush(Conn &c)
 
 void Worker::setMask(Conn &c, uint32_t mask)
 {
-    if (c.epollMask == mask)
+    if (m_uring || c.epollMask == mask)
         return;
     epoll_event ev{};
     ev.events = mask;
@@ -769,6 +1050,10 @@ void Worker::startLinger(Conn &c)
         return;
     // Half-close and drain what the client still sends, so the kernel does not
     // answer its late bytes with an RST that could destroy our last response.
+    if (m_uring && !c.recvArmed) {
+        closeConn(c);  // nothing more can arrive: the peer already closed
+        return;
+    }
     ::shutdown(c.fd, SHUT_WR);
     c.lingering = true;
     c.lingerSinceNs = monoNs();
@@ -779,6 +1064,8 @@ void Worker::closeConn(Conn &c)
 {
     if (!c.open)
         return;
+    if (m_uring && (c.recvArmed || c.sendInFlight))
+        cancelUringOps(c);
     ::close(c.fd);
     c.open = false;
     ++c.gen;
@@ -787,6 +1074,10 @@ void Worker::closeConn(Conn &c)
     c.outOffset = 0;
     c.slots.clear();
     c.dirty = false;
+    std::string().swap(c.sending);
+    c.sendingOffset = 0;
+    c.sendInFlight = false;
+    c.recvArmed = false;
     --m_open;
     m_shared.connections.fetch_sub(1, std::memory_order_relaxed);
     m_stats.openConnections.fetch_sub(1, std::memory_order_relaxed);
@@ -813,7 +1104,7 @@ void Worker::sweep(uint64_t now)
                 closeConn(c);
             continue;
         }
-        const bool idle = c.slots.empty() && c.out.size() == c.outOffset;
+        const bool idle = outputIdle(c);
         if (!idle)
             continue;
         if (!c.in.empty()) {

@@ -54,8 +54,26 @@ private:
         bool lingering = false;    // write side shut; discarding input until EOF
         bool dirty = false;
         bool open = false;
+        // io_uring backend: bytes handed to the kernel, which must stay put
+        // until the send completes, while new responses gather in `out`.
+        std::string sending;
+        size_t sendingOffset = 0;
+        bool sendInFlight = false;
+        bool recvArmed = false;
     };
+    struct Uring;
 
+    bool setupUring();
+    void runUringIteration(bool &epollReady);
+    void armRecv(Conn &c);
+    void submitSend(Conn &c);
+    void cancelUringOps(Conn &c);
+    void onUringCompletion(uint64_t userData, int res, uint32_t flags, bool &epollReady);
+    void onRecvData(Conn &c, const char *data, size_t len);
+    void onEof(Conn &c);
+    void afterOutputDrained(Conn &c);
+    static bool outputIdle(const Conn &c);
+    void handleEpollEvents(int timeoutMs);
     void acceptAll();
     void onReadable(Conn &c);
     void onWritable(Conn &c);
@@ -100,6 +118,8 @@ private:
     long m_dateSecond = -1;
     bool m_drainSeen = false;
     std::string m_logPrefix;
+    std::unique_ptr<Uring> m_uring;  // set when the io_uring backend runs
+    bool m_epollMaybeReady = false;
 };
 
 }  // namespace turno::server

@@ -20,6 +20,10 @@ inline RunningServer startTurnoServer(const QTemporaryDir &dir, const QStringLis
     RunningServer s;
     s.port = freePort();
     QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(s.port)};
+    // The suite runs once per I/O backend (see tests/server/CMakeLists.txt).
+    const QByteArray io = qgetenv("TURNO_SERVER_IO");
+    if (!io.isEmpty())
+        args << QStringLiteral("--io") << QString::fromLatin1(io);
     args << extraArgs;
     QString why;
     if (!s.process->start(envPath("TURNO_SERVER_BIN"), args, dir.filePath(name + QStringLiteral(".log")), env, &why))
