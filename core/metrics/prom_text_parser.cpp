@@ -1,9 +1,11 @@
 #include "metrics/prom_text_parser.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <unordered_set>
 
@@ -13,11 +15,26 @@ namespace {
 
 using Format = PromTextParser::Format;
 
+// Character classes as one table lookup: names are most of the bytes parsed.
+enum : std::uint8_t { kLabelStart = 1, kLabelChar = 2, kNameStart = 4, kNameChar = 8 };
+constexpr std::array<std::uint8_t, 256> makeClasses()
+{
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        const bool digit = c >= '0' && c <= '9';
+        t[size_t(c)] = std::uint8_t((alpha ? kLabelStart | kNameStart : 0) | (alpha || digit ? kLabelChar | kNameChar : 0) |
+                                    (c == ':' ? kNameStart | kNameChar : 0));
+    }
+    return t;
+}
+constexpr std::array<std::uint8_t, 256> kClasses = makeClasses();
+
 bool isBlank(char c) { return c == ' ' || c == '\t'; }
-bool isNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':'; }
-bool isNameChar(char c) { return isNameStart(c) || (c >= '0' && c <= '9'); }
-bool isLabelStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool isLabelChar(char c) { return isLabelStart(c) || (c >= '0' && c <= '9'); }
+bool isNameStart(char c) { return kClasses[static_cast<unsigned char>(c)] & kNameStart; }
+bool isNameChar(char c) { return kClasses[static_cast<unsigned char>(c)] & kNameChar; }
+bool isLabelStart(char c) { return kClasses[static_cast<unsigned char>(c)] & kLabelStart; }
+bool isLabelChar(char c) { return kClasses[static_cast<unsigned char>(c)] & kLabelChar; }
 
 bool validUtf8(std::string_view s)
 {
@@ -167,13 +184,7 @@ public:
             cap <<= 1;
         m_slots.resize(cap);
     }
-    static size_t hash(std::string_view s)
-    {
-        size_t h = 1469598103934665603ULL;
-        for (char c : s)
-            h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-        return h;
-    }
+    static size_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
     int find(std::string_view key) const
     {
         const size_t mask = m_slots.size() - 1;
@@ -387,7 +398,11 @@ private:
         for (size_t i = 0; i < raw.size(); ++i) {
             const char c = raw[i];
             if (c != '\\') {
-                a += c;
+                // Copy the whole run up to the next backslash at once.
+                const void *bs = std::memchr(raw.data() + i, '\\', raw.size() - i);
+                const size_t stop = bs ? size_t(static_cast<const char *>(bs) - raw.data()) : raw.size();
+                a.append(raw.data() + i, stop - i);
+                i = stop - 1;
                 continue;
             }
             if (i + 1 >= raw.size()) {
@@ -821,23 +836,24 @@ bool PromTextParserImpl::labels(std::uint32_t &begin, std::uint32_t &count)
 bool PromTextParserImpl::checkSample(int f, std::string_view suffix, const MetricsScrape::Sample &s, const char *at)
 {
     const MetricsScrape::Family &fam = m_out.m_families[size_t(f)];
-    const QString fname = quoted(m_state[size_t(f)].inputName);
+    const std::string_view rawName = m_state[size_t(f)].inputName;
+    auto fname = [rawName] { return quoted(rawName); };
     auto floatLabel = [&](std::string_view lname) -> bool {
         const auto v = m_out.label(s, lname);
         if (!v)
             return fail(at, QStringLiteral("%1 sample of %2 needs a '%3' label")
-                                .arg(QLatin1String(metricTypeName(fam.type)), fname, QLatin1String(lname.data(), qsizetype(lname.size()))));
+                                .arg(QLatin1String(metricTypeName(fam.type)), fname(), QLatin1String(lname.data(), qsizetype(lname.size()))));
         double d;
         if (!parseValue(*v, m_om, d))
             return fail(at, QStringLiteral("label '%1' of %2 must be a number, got %3")
-                                .arg(QLatin1String(lname.data(), qsizetype(lname.size())), fname, quoted(*v)));
+                                .arg(QLatin1String(lname.data(), qsizetype(lname.size())), fname(), quoted(*v)));
         return true;
     };
     switch (fam.type) {
     case MetricType::Histogram:
     case MetricType::GaugeHistogram:
         if (suffix.empty())
-            return fail(at, QStringLiteral("histogram %1: sample names must end in _bucket, %2").arg(fname,
+            return fail(at, QStringLiteral("histogram %1: sample names must end in _bucket, %2").arg(fname(),
                             fam.type == MetricType::Histogram ? QStringLiteral("_sum or _count") : QStringLiteral("_gsum or _gcount")));
         if (suffix == "_bucket")
             return floatLabel("le");
@@ -848,13 +864,13 @@ bool PromTextParserImpl::checkSample(int f, std::string_view suffix, const Metri
         return true;
     case MetricType::Counter:
         if (m_om && suffix.empty())
-            return fail(at, QStringLiteral("counter %1: OpenMetrics counter samples end in _total (or _created)").arg(fname));
+            return fail(at, QStringLiteral("counter %1: OpenMetrics counter samples end in _total (or _created)").arg(fname()));
         if (m_om && suffix == "_total" && (std::isnan(s.value) || s.value < 0))
-            return fail(at, QStringLiteral("counter %1 has a negative or NaN value").arg(fname));
+            return fail(at, QStringLiteral("counter %1 has a negative or NaN value").arg(fname()));
         return true;
     case MetricType::Info:
         if (suffix.empty())
-            return fail(at, QStringLiteral("info %1: samples end in _info").arg(fname));
+            return fail(at, QStringLiteral("info %1: samples end in _info").arg(fname()));
         return true;
     default:
         return true;
