@@ -12,10 +12,18 @@
 #include <algorithm>
 #include <cstdio>
 #include <sched.h>
+#include <sys/resource.h>
 
 using namespace turno;
 
 namespace {
+
+double cpuSeconds(int who)
+{
+    rusage u{};
+    getrusage(who, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
 double median(std::vector<double> v)
 {
@@ -82,7 +90,7 @@ int main(int argc, char **argv)
                 args.nginxCpu, args.generatorCpu);
     std::printf("connections %d, threads %d, %d s per run, %d runs each, order A B A B\n\n", args.connections, args.threads,
                 args.duration, args.runs);
-    std::printf("%-4s %-22s %12s %10s %10s %12s %s\n", "run", "generator", "req/s", "p50 ms", "p99 ms", "checked", "note");
+    std::printf("%-4s %-20s %10s %8s %8s %8s %10s %s\n", "run", "generator", "req/s", "p50 ms", "p99 ms", "cpu %", "checked", "note");
 
     std::vector<double> ours, theirs;
     for (int run = 1; run <= args.runs; ++run) {
@@ -92,15 +100,18 @@ int main(int argc, char **argv)
             c.connections = args.connections;
             c.threads = args.threads;
             c.durationSeconds = args.duration;
+            const double cpu0 = cpuSeconds(RUSAGE_SELF);
             const LoadReport r = LoadEngine::run(c);
+            const double cpu = (cpuSeconds(RUSAGE_SELF) - cpu0) / r.durationSeconds * 100;
             ours.push_back(r.requestsPerSecond);
-            std::printf("%-4d %-22s %12.0f %10.3f %10.3f %12llu %llu duplicates (nginx answers turno 1), %llu errors\n", run,
-                        "turnoctl bench (A)", r.requestsPerSecond, r.latency.p50Ms, r.latency.p99Ms,
+            std::printf("%-4d %-20s %10.0f %8.3f %8.3f %8.0f %10llu %llu duplicates (nginx answers turno 1), %llu errors\n", run,
+                        "LoadEngine (A)", r.requestsPerSecond, r.latency.p50Ms, r.latency.p99Ms, cpu,
                         (unsigned long long)(r.ok + r.errorTotal()), (unsigned long long)r.duplicates,
                         (unsigned long long)r.errorTotal());
             std::fflush(stdout);
         }
         {
+            const double cpu0 = cpuSeconds(RUSAGE_CHILDREN);
             QProcess p;
             p.start(taskset, {QStringLiteral("-c"), QString::number(args.generatorCpu), wrk, QStringLiteral("-t%1").arg(args.threads),
                               QStringLiteral("-c%1").arg(args.connections), QStringLiteral("-d%1s").arg(args.duration),
@@ -121,7 +132,8 @@ int main(int argc, char **argv)
             };
             const double r = rps.hasMatch() ? rps.captured(1).toDouble() : 0;
             theirs.push_back(r);
-            std::printf("%-4d %-22s %12.0f %10.3f %10.3f %12s %s\n", run, "wrk (B)", r, toMs(p50), toMs(p99), "-",
+            const double cpu = (cpuSeconds(RUSAGE_CHILDREN) - cpu0) / args.duration * 100;
+            std::printf("%-4d %-20s %10.0f %8.3f %8.3f %8.0f %10s %s\n", run, "wrk (B)", r, toMs(p50), toMs(p99), cpu, "-",
                         "measures only, checks nothing");
             std::fflush(stdout);
         }
