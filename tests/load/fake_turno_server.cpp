@@ -24,10 +24,13 @@ QHash<QByteArray, int> FakeTurnoServer::perId() const
     return m_perId;
 }
 
-QByteArray FakeTurnoServer::answer(const QByteArray &path)
+QByteArray FakeTurnoServer::answer(const QByteArray &path, bool *close)
 {
     const int n = ++m_requests;
     QMutexLocker lock(&m_mutex);
+    *close = m_faults.closeEvery5th && n % 5 == 0;
+    if (n == m_faults.silentAt)
+        return {};
     if (!path.startsWith("/turno/"))
         return "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 21\r\n\r\n{\"error\":\"not found\"}";
     const QByteArray id = path.mid(7);
@@ -55,6 +58,8 @@ QByteArray FakeTurnoServer::answer(const QByteArray &path)
     }
     const QByteArray reason = status == 200 ? "OK" : "Service Unavailable";
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + " " + reason + "\r\nContent-Type: application/json\r\n";
+    if (*close)
+        head += "Connection: close\r\n";
     if (m_faults.chunkedEvery3rd && n % 3 == 0) {
         const int half = int(body.size() / 2);
         return head + "Transfer-Encoding: chunked\r\n\r\n" + QByteArray::number(half, 16) + "\r\n" + body.left(half) + "\r\n" +
@@ -88,7 +93,14 @@ quint16 FakeTurnoServer::start()
                             const QByteArray head = buffer->left(end);
                             buffer->remove(0, end + 4);
                             const QList<QByteArray> parts = head.left(head.indexOf("\r\n")).split(' ');
-                            s->write(answer(parts.size() >= 2 ? parts[1] : QByteArray()));
+                            bool close = false;
+                            const QByteArray reply = answer(parts.size() >= 2 ? parts[1] : QByteArray(), &close);
+                            s->write(reply);
+                            if (close) {
+                                s->disconnectFromHost();
+                                buffer->clear();
+                                break;
+                            }
                         }
                     });
                 }

@@ -24,7 +24,9 @@ public:
         int duplicateAt = -1;  // hands out the previous number again
         int skipAt = -1;       // increments by two: one number is never handed out
         int status503At = -1;  // 503 with a JSON error, counter unchanged
+        int silentAt = -1;     // never answers (the client must time out), counter unchanged
         bool chunkedEvery3rd = false;  // every third answer uses chunked encoding
+        bool closeEvery5th = false;    // every fifth answer says Connection: close and hangs up
     };
 
     FakeTurnoServer();
@@ -39,8 +41,9 @@ public:
     // How many requests each id received.
     QHash<QByteArray, int> perId() const;
 
-    // The answer for one request line target; called on the server thread.
-    QByteArray answer(const QByteArray &path);
+    // The answer for one request line target (empty: stay silent; *close:
+    // hang up after it); called on the server thread.
+    QByteArray answer(const QByteArray &path, bool *close);
 
 private:
     Faults m_faults;

@@ -2,6 +2,7 @@
 // finds exactly the faults the server was told to make, id patterns spread
 // requests as promised, open loop keeps its rate, LoadRun signals arrive.
 #include "fake_turno_server.h"
+#include "load/capacity_finder.h"
 #include "load/load_engine.h"
 #include "load/load_run.h"
 #include "test_support.h"
@@ -79,6 +80,93 @@ private slots:
         QCOMPARE(r.gapExamples.size(), size_t(1));
         QCOMPARE(r.gapExamples[0].turno, uint64_t(47));
         QCOMPARE(r.duplicateExamples[0].id, r.idPrefix.toStdString());
+    }
+
+    void silentRequestTimesOutAndRunGoesOn()
+    {
+        FakeTurnoServer::Faults f;
+        f.silentAt = 10;
+        FakeTurnoServer server(f);
+        const quint16 port = server.start();
+        QVERIFY(port);
+        LoadConfig c = configFor(port);
+        c.requests = 100;
+        c.requestTimeoutSeconds = 0.3;
+        const LoadReport r = LoadEngine::run(c);
+        QCOMPARE(r.sent, uint64_t(100));
+        QCOMPARE(r.errors[size_t(LoadErrorKind::Timeout)], uint64_t(1));
+        QCOMPARE(r.answers, uint64_t(99));
+        QCOMPARE(r.ok, uint64_t(99));
+        QCOMPARE(r.duplicates, uint64_t(0));
+        QCOMPARE(r.gaps, uint64_t(0));  // the silent request did not take a number
+    }
+
+    void serverClosingConnectionsIsNotAnError()
+    {
+        FakeTurnoServer::Faults f;
+        f.closeEvery5th = true;
+        FakeTurnoServer server(f);
+        const quint16 port = server.start();
+        QVERIFY(port);
+        LoadConfig c = configFor(port);
+        c.requests = 200;
+        const LoadReport r = LoadEngine::run(c);
+        QCOMPARE(r.ok, uint64_t(200));
+        QCOMPARE(r.errorTotal(), uint64_t(0));
+        QVERIFY(r.reconnects >= 40);
+        QCOMPARE(r.gaps, uint64_t(0));
+    }
+
+    void capacityJudgesEachStep()
+    {
+        CapacityConfig cc;
+        cc.sloP99Ms = 5;
+        cc.maxErrorRate = 0.01;
+        LoadReport good;
+        good.sent = 1000;
+        good.requestsPerSecond = 1000;
+        good.latency.p99Ms = 4;
+        QVERIFY(CapacityFinder::judge(cc, 1000, good).sustainable);
+        LoadReport slow = good;
+        slow.latency.p99Ms = 6;
+        QVERIFY(CapacityFinder::judge(cc, 1000, slow).why.contains(QLatin1String("SLO")));
+        LoadReport errors = good;
+        errors.errors[size_t(LoadErrorKind::Status)] = 20;
+        QVERIFY(!CapacityFinder::judge(cc, 1000, errors).sustainable);
+        LoadReport dup = good;
+        dup.duplicates = 1;
+        QVERIFY(!CapacityFinder::judge(cc, 1000, dup).sustainable);
+        LoadReport behind = good;
+        behind.requestsPerSecond = 700;
+        QVERIFY(CapacityFinder::judge(cc, 1000, behind).why.contains(QLatin1String("answered")));
+    }
+
+    void capacityStepsUpAndStopsAtTheSlo()
+    {
+        FakeTurnoServer server;
+        const quint16 port = server.start();
+        QVERIFY(port);
+        CapacityConfig cc;
+        cc.base = configFor(port);
+        cc.startRate = 100;
+        cc.growth = 2;
+        cc.stepSeconds = 0.5;
+        cc.maxSteps = 3;
+        cc.sloP99Ms = 10000;  // never broken: the finder must stop at maxSteps
+        std::vector<double> seen;
+        const CapacityReport easy = CapacityFinder::run(cc, [&](const CapacityStep &s) { seen.push_back(s.rate); });
+        QCOMPARE(seen, (std::vector<double>{100, 200, 400}));
+        QVERIFY(!easy.foundLimit);
+        QCOMPARE(easy.highestSustainable, 400.0);
+
+        cc.sloP99Ms = 0.000001;  // always broken: nothing is sustainable, the knee is the first step
+        cc.maxSteps = 2;
+        const CapacityReport hard = CapacityFinder::run(cc);
+        QCOMPARE(hard.steps.size(), size_t(1));
+        QVERIFY(hard.foundLimit);
+        QCOMPARE(hard.highestSustainable, 0.0);
+        QCOMPARE(hard.knee, 100.0);
+        QVERIFY(hard.toCsv().startsWith(QLatin1String("rate,achieved,p50_ms,p99_ms")));
     }
 
     void uniformIdsSpreadEvenly()
