@@ -82,7 +82,7 @@ void LoadWorker::countError(LoadErrorKind kind)
 
 bool LoadWorker::mayIssue(uint64_t now) const
 {
-    if (now >= m_plan.endNs || m_plan.stop.load(std::memory_order_relaxed))
+    if (now >= m_plan.endNs || m_plan.stopped())
         return false;
     return m_budget == 0 || m_counters.sent < m_budget;
 }
@@ -434,7 +434,7 @@ void LoadWorker::run()
         const bool issuing = mayIssue(now);
         if (!issuing) {
             const int busy = inFlight();
-            if (busy == 0 || now >= hardEnd || m_plan.stop.load(std::memory_order_relaxed)) {
+            if (busy == 0 || now >= hardEnd || m_plan.stopped()) {
                 m_unanswered = uint64_t(busy);
                 break;
             }

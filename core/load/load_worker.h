@@ -32,6 +32,12 @@ struct LoadPlan {
     uint64_t timeoutNs = 0;
     size_t maxExamples = 10;
     std::atomic<bool> stop{false};
+    const std::atomic<bool> *externalStop = nullptr;  // the caller's stop request, seen without waiting for a tick
+
+    bool stopped() const
+    {
+        return stop.load(std::memory_order_relaxed) || (externalStop && externalStop->load(std::memory_order_relaxed));
+    }
 };
 
 struct LoadCounters {

@@ -258,6 +258,26 @@ private slots:
         QCOMPARE(report.ok, run.report().ok);
     }
 
+    void stopEndsARunEarly()
+    {
+        FakeTurnoServer server;
+        const quint16 port = server.start();
+        QVERIFY(port);
+        LoadConfig c = configFor(port);
+        c.durationSeconds = 60;
+        LoadRun run(c);
+        QSignalSpy progress(&run, &LoadRun::progress);
+        QSignalSpy finished(&run, &LoadRun::finished);
+        QVERIFY(run.start().ok());
+        QVERIFY(progress.wait(10000));
+        run.stop();
+        QVERIFY(finished.wait(10000));
+        const auto report = finished.at(0).at(0).value<LoadReport>();
+        QVERIFY(report.durationSeconds < 30);
+        QVERIFY(report.ok > 0);
+        QCOMPARE(report.duplicates, uint64_t(0));
+    }
+
     void refusesNonLoopbackAndBadConfig()
     {
         LoadConfig c;
