@@ -97,6 +97,12 @@ IncidentEvent eventFromQuery(const QSqlQuery &q)
     return e;
 }
 
+// Qt binds a null QString as SQL NULL; the text columns are NOT NULL.
+QString nonNull(const QString &s)
+{
+    return s.isNull() ? QStringLiteral("") : s;
+}
+
 Severity clampSeverity(int s)
 {
     return Severity(std::clamp(s, int(Severity::Info), int(Severity::Critical)));
@@ -173,6 +179,10 @@ Result<void> IncidentStore::open(const QString &path, const Options &options)
         return Error{QStringLiteral("cannot create the directory %1 for the incident database; check its "
                                     "permissions or pass another file (--db / TURNO_INCIDENT_DB)")
                          .arg(info.absolutePath())};
+    if (!info.exists() && !m_options.createIfMissing)
+        return Error{QStringLiteral("no incident database at %1: nothing has been recorded there yet; pass the "
+                                    "right file with --db or TURNO_INCIDENT_DB")
+                         .arg(m_path)};
     if (info.exists() && !info.isReadable())
         return Error{QStringLiteral("the incident database %1 is not readable by this user; fix its permissions or "
                                     "pass another file (--db / TURNO_INCIDENT_DB)")
@@ -375,11 +385,11 @@ Result<QList<qint64>> IncidentStore::insertEvents(const QList<IncidentEvent> &ev
     ids.reserve(events.size());
     for (const IncidentEvent &e : events) {
         q.bindValue(0, e.timeMs ? e.timeMs : nowMs());
-        q.bindValue(1, e.source);
-        q.bindValue(2, e.node.isNull() ? QStringLiteral("") : e.node);
-        q.bindValue(3, e.kind);
+        q.bindValue(1, nonNull(e.source));
+        q.bindValue(2, nonNull(e.node));
+        q.bindValue(3, nonNull(e.kind));
         q.bindValue(4, int(e.severity));
-        q.bindValue(5, e.summary.isNull() ? QStringLiteral("") : e.summary);
+        q.bindValue(5, nonNull(e.summary));
         q.bindValue(6, detailsText(e.details));
         if (!q.exec())
             return Error{fail(QStringLiteral("writing an event"), q.lastError().text())};
@@ -600,9 +610,9 @@ Result<qint64> IncidentStore::openIncident(const QString &title, Severity severi
     q.addBindValue(int(severity));
     q.addBindValue(at);
     q.addBindValue(at - m_options.incidentLeadMs);
-    q.addBindValue(openedBy);
-    q.addBindValue(triggerRule);
-    q.addBindValue(node.isNull() ? QStringLiteral("") : node);
+    q.addBindValue(nonNull(openedBy));
+    q.addBindValue(nonNull(triggerRule));
+    q.addBindValue(nonNull(node));
     if (!q.exec()) {
         const QString why = q.lastError().text();
         db.rollback();
@@ -693,8 +703,8 @@ Result<void> IncidentStore::saveActionItems(qint64 incidentId, const QList<Actio
         const ActionItem &a = items[i];
         q.bindValue(0, incidentId);
         q.bindValue(1, int(i));
-        q.bindValue(2, a.item);
-        q.bindValue(3, a.owner.isNull() ? QStringLiteral("") : a.owner);
+        q.bindValue(2, nonNull(a.item));
+        q.bindValue(3, nonNull(a.owner));
         q.bindValue(4, a.due.isValid() ? a.due.toString(Qt::ISODate) : QStringLiteral(""));
         q.bindValue(5, a.done ? 1 : 0);
         if (auto r = exec(q, "writing an action item"); !r)
@@ -721,9 +731,9 @@ Result<void> IncidentStore::updateIncident(const Incident &inc)
                              "peak_metrics = ? WHERE id = ?"));
     q.addBindValue(inc.title.trimmed());
     q.addBindValue(int(inc.severity));
-    q.addBindValue(inc.summary.isNull() ? QStringLiteral("") : inc.summary);
-    q.addBindValue(inc.impact.isNull() ? QStringLiteral("") : inc.impact);
-    q.addBindValue(inc.rootCause.isNull() ? QStringLiteral("") : inc.rootCause);
+    q.addBindValue(nonNull(inc.summary));
+    q.addBindValue(nonNull(inc.impact));
+    q.addBindValue(nonNull(inc.rootCause));
     q.addBindValue(QString::fromUtf8(QJsonDocument(peakMetricsToJson(inc.peakMetrics)).toJson(QJsonDocument::Compact)));
     q.addBindValue(inc.id);
     if (!q.exec()) {

@@ -35,6 +35,7 @@ public:
         bool fsyncEachCommit = false;
         qint64 incidentLeadMs = 10 * 60 * 1000;     // an incident's timeline starts this long before it opened
         int watchIntervalMs = 0;                    // > 0: poll for events other processes wrote
+        bool createIfMissing = true;                // false: a missing file is an error (readers like reports)
     };
 
     // Where the events of a new event page start (keyset pagination over (time, id)).
