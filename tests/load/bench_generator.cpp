@@ -90,7 +90,7 @@ int main(int argc, char **argv)
                 args.nginxCpu, args.generatorCpu);
     std::printf("connections %d, threads %d, %d s per run, %d runs each, order A B A B\n\n", args.connections, args.threads,
                 args.duration, args.runs);
-    std::printf("%-4s %-20s %10s %8s %8s %8s %10s %s\n", "run", "generator", "req/s", "p50 ms", "p99 ms", "cpu %", "checked", "note");
+    std::printf("%-4s %-20s %10s %8s %8s %8s %10s %10s %s\n", "run", "generator", "req/s", "p50 ms", "p99 ms", "cpu %", "cpu us/req", "checked", "note");
 
     std::vector<double> ours, theirs;
     for (int run = 1; run <= args.runs; ++run) {
@@ -104,8 +104,9 @@ int main(int argc, char **argv)
             const LoadReport r = LoadEngine::run(c);
             const double cpu = (cpuSeconds(RUSAGE_SELF) - cpu0) / r.durationSeconds * 100;
             ours.push_back(r.requestsPerSecond);
-            std::printf("%-4d %-20s %10.0f %8.3f %8.3f %8.0f %10llu %llu duplicates (nginx answers turno 1), %llu errors\n", run,
-                        "LoadEngine (A)", r.requestsPerSecond, r.latency.p50Ms, r.latency.p99Ms, cpu,
+            std::printf("%-4d %-20s %10.0f %8.3f %8.3f %8.0f %10.2f %10llu %llu duplicates (nginx answers turno 1), %llu errors\n",
+                        run, "LoadEngine (A)", r.requestsPerSecond, r.latency.p50Ms, r.latency.p99Ms, cpu,
+                        cpu / 100 * 1e6 / std::max(1.0, r.requestsPerSecond),
                         (unsigned long long)(r.ok + r.errorTotal()), (unsigned long long)r.duplicates,
                         (unsigned long long)r.errorTotal());
             std::fflush(stdout);
@@ -133,13 +134,21 @@ int main(int argc, char **argv)
             const double r = rps.hasMatch() ? rps.captured(1).toDouble() : 0;
             theirs.push_back(r);
             const double cpu = (cpuSeconds(RUSAGE_CHILDREN) - cpu0) / args.duration * 100;
-            std::printf("%-4d %-20s %10.0f %8.3f %8.3f %8.0f %10s %s\n", run, "wrk (B)", r, toMs(p50), toMs(p99), cpu, "-",
+            std::printf("%-4d %-20s %10.0f %8.3f %8.3f %8.0f %10.2f %10s %s\n", run, "wrk (B)", r, toMs(p50), toMs(p99), cpu,
+                        cpu / 100 * 1e6 / std::max(1.0, r), "-",
                         "measures only, checks nothing");
             std::fflush(stdout);
         }
     }
+    std::vector<double> ratios;
+    for (size_t i = 0; i < ours.size() && i < theirs.size(); ++i)
+        ratios.push_back(theirs[i] > 0 ? ours[i] / theirs[i] : 0);
+    std::printf("\nper-pair ratios (ours/wrk):");
+    for (double r : ratios)
+        std::printf(" %.3f", r);
+    std::printf("\n");
     const double a = median(ours);
     const double b = median(theirs);
-    std::printf("\nmedian req/s: ours %.0f, wrk %.0f, ratio %.3f (target >= 0.9)\n", a, b, b > 0 ? a / b : 0);
+    std::printf("median req/s: ours %.0f, wrk %.0f, ratio %.3f (target >= 0.9)\n", a, b, b > 0 ? a / b : 0);
     return 0;
 }
