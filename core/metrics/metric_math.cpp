@@ -189,8 +189,9 @@ std::optional<double> MetricMath::cpuPercent(const MetricsScrape &before, qint64
     return cpuPercent(Point{beforeMs, *b}, Point{afterMs, *a});
 }
 
-std::optional<double> MetricMath::errorRatio(const MetricsScrape &before, const MetricsScrape &after,
-                                             std::string_view metric, std::string_view codeLabel)
+std::optional<double> MetricMath::errorRatio(
+    const MetricsScrape &before, const MetricsScrape &after, std::string_view metric, std::string_view codeLabel,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> match)
 {
     std::unordered_map<std::string, double> previous;
     for (const auto &s : before.samples()) {
@@ -201,6 +202,16 @@ std::optional<double> MetricMath::errorRatio(const MetricsScrape &before, const 
     double errors = 0;
     for (const auto &s : after.samples()) {
         if (after.text(s.name) != metric)
+            continue;
+        bool selected = true;
+        for (const auto &[k, v] : match) {
+            const auto got = after.label(s, k);
+            if (!got || *got != v) {
+                selected = false;
+                break;
+            }
+        }
+        if (!selected)
             continue;
         std::optional<std::string_view> code;
         if (!codeLabel.empty()) {

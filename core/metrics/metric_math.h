@@ -52,11 +52,14 @@ public:
                                             const MetricsScrape &after, qint64 afterMs);
 
     // Share of requests whose status-code label starts with '5', from the
-    // increase of counter metric between two scrapes (resets handled). The label
-    // is codeLabel, or the first of code/status/status_code present. nullopt
-    // when no request was counted in between.
-    static std::optional<double> errorRatio(const MetricsScrape &before, const MetricsScrape &after,
-                                            std::string_view metric, std::string_view codeLabel = {});
+    // increase of counter metric between two scrapes (resets handled), over
+    // the series whose labels include every pair of match. The label is
+    // codeLabel, or the first of code/status/status_code present. nullopt when
+    // no request was counted in between.
+    static std::optional<double> errorRatio(
+        const MetricsScrape &before, const MetricsScrape &after, std::string_view metric,
+        std::string_view codeLabel = {},
+        std::initializer_list<std::pair<std::string_view, std::string_view>> match = {});
 };
 
 }  // namespace turno

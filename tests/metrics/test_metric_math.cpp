@@ -181,6 +181,10 @@ void TestMetricMath::errorRatio()
     const auto st2 = scrape("http_total{status=\"2xx\"} 4\nhttp_total{status=\"5xx\"} 2\n");
     QVERIFY(qAbs(*MetricMath::errorRatio(st1, st2, "http_total") - 0.25) < 1e-12);
     QVERIFY(!MetricMath::errorRatio(st1, st2, "http_total", "code").has_value());
+    const auto p1 = scrape("r_total{proxy=\"fe\",code=\"2xx\"} 1\nr_total{proxy=\"fe\",code=\"5xx\"} 0\nr_total{proxy=\"st\",code=\"2xx\"} 0\n");
+    const auto p2 = scrape("r_total{proxy=\"fe\",code=\"2xx\"} 2\nr_total{proxy=\"fe\",code=\"5xx\"} 3\nr_total{proxy=\"st\",code=\"2xx\"} 100\n");
+    QVERIFY(qAbs(*MetricMath::errorRatio(p1, p2, "r_total", "code", {{"proxy", "fe"}}) - 0.75) < 1e-12);
+    QVERIFY(qAbs(*MetricMath::errorRatio(p1, p2, "r_total", "code") - 3.0 / 104) < 1e-12);
 }
 
 QTEST_GUILESS_MAIN(TestMetricMath)
