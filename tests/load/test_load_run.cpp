@@ -3,6 +3,7 @@
 // requests as promised, open loop keeps its rate, LoadRun signals arrive.
 #include "fake_turno_server.h"
 #include "load/capacity_finder.h"
+#include "load/capacity_run.h"
 #include "load/load_engine.h"
 #include "load/load_run.h"
 #include "test_support.h"
@@ -167,6 +168,32 @@ private slots:
         QCOMPARE(hard.highestSustainable, 0.0);
         QCOMPARE(hard.knee, 100.0);
         QVERIFY(hard.toCsv().startsWith(QLatin1String("rate,achieved,p50_ms,p99_ms")));
+    }
+
+    void capacityRunSignalsEachStep()
+    {
+        FakeTurnoServer server;
+        const quint16 port = server.start();
+        QVERIFY(port);
+        CapacityConfig cc;
+        cc.base = configFor(port);
+        cc.startRate = 100;
+        cc.growth = 1.5;
+        cc.stepSeconds = 0.3;
+        cc.maxSteps = 2;
+        cc.sloP99Ms = 10000;
+        CapacityRun run(cc);
+        QSignalSpy steps(&run, &CapacityRun::stepDone);
+        QSignalSpy finished(&run, &CapacityRun::finished);
+        QVERIFY(run.start().ok());
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(steps.size(), 2);
+        QCOMPARE(steps.at(1).at(0).value<CapacityStep>().rate, 150.0);
+        QCOMPARE(finished.at(0).at(0).value<CapacityReport>().highestSustainable, 150.0);
+        CapacityConfig bad = cc;
+        bad.growth = 1.0;
+        CapacityRun refused(bad);
+        QVERIFY(!refused.start().ok());
     }
 
     void uniformIdsSpreadEvenly()
