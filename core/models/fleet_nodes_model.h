@@ -1,0 +1,93 @@
+// FleetNodesModel: the fleet table, one row per supervised process, joining the
+// supervisor's view (state, pid, address) with scraped figures (req/s, latency, CPU).
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QList>
+#include <QString>
+#include <cmath>
+#include <limits>
+
+namespace turno {
+
+class FleetSupervisor;
+
+// What the supervisor and HAProxy say about one process.
+struct FleetNodeInfo {
+    QString name;
+    QString kind;          // turno, redis-primary, redis-replica, sentinel, haproxy
+    QString pool;          // primary | secondary for turno nodes
+    QString state;         // process state; UP/DRAIN/MAINT/DOWN from the balancer for running turno nodes
+    qint64 pid = 0;
+    QString address;
+    int weight = 0;
+    int restarts = 0;
+    QString logFile;
+};
+
+// What the scrapes of one node measured; NaN where nothing was measured yet.
+struct FleetNodeMetrics {
+    static constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
+    double requestsPerSecond = kUnknown;
+    double p50Ms = kUnknown;
+    double p99Ms = kUnknown;
+    double cpuPercent = kUnknown;
+    double rssBytes = kUnknown;
+    double errors = kUnknown;     // 5xx answers since the node started
+    double uptimeSeconds = kUnknown;
+    bool up = false;              // last scrape succeeded
+};
+
+class FleetNodesModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { NameColumn, PoolColumn, StateColumn, PidColumn, AddressColumn, RequestsColumn, P50Column,
+                  P99Column, CpuColumn, RssColumn, ErrorsColumn, UptimeColumn, ColumnCount };
+    // Raw values for delegates, proxies and actions (colours are the view's business).
+    enum Role {
+        NameRole = Qt::UserRole + 1,
+        StateRole,     // the state string, for colours and icons
+        KindRole,
+        SortRole,      // numbers as numbers, so a proxy sorts 10 after 9
+        LogFileRole,
+        WeightRole,
+    };
+
+    explicit FleetNodesModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Replaces the node list, keeping metrics of nodes that stay: rows are
+    // removed, inserted and changed individually so a view keeps its selection.
+    void setNodes(const QList<FleetNodeInfo> &nodes);
+    // Reads every node of the supervisor (its state, pid, port, restarts).
+    void syncFrom(const FleetSupervisor &supervisor);
+    // Overrides the state of turno nodes with the balancer's view (UP, DRAIN, MAINT, DOWN).
+    void setBalancerStates(const QHash<QString, QString> &stateByNode);
+    // False when no row has that name.
+    bool setMetrics(const QString &name, const FleetNodeMetrics &metrics);
+    void clear();
+
+    int rowOf(const QString &name) const;
+    FleetNodeInfo nodeAt(int row) const { return m_rows.value(row).info; }
+    FleetNodeMetrics metricsAt(int row) const { return m_rows.value(row).metrics; }
+
+    static QString formatBytes(double bytes);
+    static QString formatDuration(double seconds);
+
+private:
+    struct Row {
+        FleetNodeInfo info;
+        QString balancerState;
+        FleetNodeMetrics metrics;
+    };
+    QString displayState(const Row &row) const;
+    void rowChanged(int row);
+
+    QList<Row> m_rows;
+};
+
+}  // namespace turno

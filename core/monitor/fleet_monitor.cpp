@@ -1,0 +1,527 @@
+#include "monitor/fleet_monitor.h"
+
+#include "control/control_server.h"
+#include "fleet/fleet_supervisor.h"
+#include "fleet/managed_process.h"
+#include "incidents/incident_store.h"
+#include "metrics/metric_math.h"
+#include "metrics/series_store.h"
+#include "models/fleet_nodes_model.h"
+#include "monitor/redis_servers_model.h"
+#include "scrape/http_scraper.h"
+#include "scrape/redis_info_scraper.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QTimer>
+#include <algorithm>
+#include <csignal>
+#include <cmath>
+
+namespace turno {
+
+namespace {
+
+constexpr std::string_view kRequests = "turno_http_requests_total";
+constexpr std::string_view kDuration = "turno_http_request_duration_seconds";
+
+// Sum of every series of a counter family, and of its 5xx series.
+struct RequestTotals {
+    double all = 0;
+    double errors = 0;
+};
+
+RequestTotals requestTotals(const MetricsScrape &s)
+{
+    RequestTotals t;
+    for (const MetricsScrape::Sample &sample : s.samples()) {
+        if (s.text(sample.name) != kRequests)
+            continue;
+        t.all += sample.value;
+        const auto code = s.label(sample, "code");
+        if (code && !code->empty() && code->front() == '5')
+            t.errors += sample.value;
+    }
+    return t;
+}
+
+// histogram_quantile(q, increase(buckets)) between two scrapes, in ms; NaN
+// without observations in between. A reset (restart) counts from zero.
+double quantileMs(double q, const MetricsScrape &before, const MetricsScrape &after)
+{
+    std::vector<MetricMath::Bucket> now = MetricMath::histogramBuckets(after, kDuration);
+    const std::vector<MetricMath::Bucket> then = MetricMath::histogramBuckets(before, kDuration);
+    bool reset = then.size() != now.size();
+    for (size_t i = 0; !reset && i < now.size(); ++i)
+        reset = now[i].upperBound != then[i].upperBound || now[i].count < then[i].count;
+    if (!reset)
+        for (size_t i = 0; i < now.size(); ++i)
+            now[i].count -= then[i].count;
+    const double seconds = MetricMath::histogramQuantile(q, std::move(now));
+    return std::isnan(seconds) ? seconds : seconds * 1000.0;
+}
+
+QString eventKindFor(const QString &fleetKind, Severity *severity)
+{
+    *severity = Severity::Info;
+    if (fleetKind == QLatin1String("node-exited")) {
+        *severity = Severity::Warning;
+        return QString::fromLatin1(EventKind::ProcessExit);
+    }
+    if (fleetKind == QLatin1String("node-restarting") || fleetKind == QLatin1String("node-restarted"))
+        return QString::fromLatin1(EventKind::ProcessRestart);
+    if (fleetKind == QLatin1String("gave-up") || fleetKind == QLatin1String("node-start-failed") ||
+        fleetKind == QLatin1String("node-not-ready") || fleetKind == QLatin1String("redis-primary-down") ||
+        fleetKind == QLatin1String("cluster-start-failed")) {
+        *severity = Severity::Error;
+        return QString::fromLatin1(EventKind::ProcessCrash);
+    }
+    if (fleetKind == QLatin1String("scaled"))
+        return QString::fromLatin1(EventKind::FleetScale);
+    return QStringLiteral("fleet.") + fleetKind;
+}
+
+}  // namespace
+
+QString FleetMonitor::nodeSeries(const QString &node, const QString &metric)
+{
+    return QStringLiteral("node/%1/%2").arg(node, metric);
+}
+
+QString FleetMonitor::redisSeries(const QString &server, const QString &metric)
+{
+    return QStringLiteral("redis/%1/%2").arg(server, metric);
+}
+
+QString FleetMonitor::fleetSeries(const QString &metric)
+{
+    return QStringLiteral("fleet/") + metric;
+}
+
+FleetMonitor::FleetMonitor(QObject *parent)
+    : QObject(parent),
+      m_series(new SeriesStore(this)),
+      m_nodes(new FleetNodesModel(this)),
+      m_redis(new RedisServersModel(this)),
+      m_history(new IncidentStore(this)),
+      m_ticker(new QTimer(this))
+{
+    connect(m_ticker, &QTimer::timeout, this, &FleetMonitor::tick);
+}
+
+FleetMonitor::~FleetMonitor()
+{
+    teardownScrapers();
+    if (m_history->isOpen())
+        m_history->close();
+}
+
+Result<void> FleetMonitor::openHistory(const QString &path)
+{
+    const QString file = path.isEmpty() ? IncidentStore::defaultPath() : path;
+    QDir().mkpath(QFileInfo(file).absolutePath());
+    return m_history->open(file);
+}
+
+bool FleetMonitor::isActive() const
+{
+    if (!m_supervisor)
+        return false;
+    const auto s = m_supervisor->state();
+    return s == FleetSupervisor::State::Starting || s == FleetSupervisor::State::Ready ||
+           s == FleetSupervisor::State::Stopping;
+}
+
+bool FleetMonitor::isReady() const
+{
+    return m_supervisor && m_supervisor->state() == FleetSupervisor::State::Ready;
+}
+
+QString FleetMonitor::stateName() const
+{
+    return m_supervisor ? m_supervisor->stateName() : QStringLiteral("no cluster");
+}
+
+QString FleetMonitor::healthText() const
+{
+    if (!m_supervisor)
+        return tr("No cluster");
+    int up = 0, total = 0;
+    for (const FleetNode *n : m_supervisor->nodes()) {
+        ++total;
+        if (n->state == QLatin1String("running"))
+            ++up;
+    }
+    QString text = tr("%1 %2: %3/%4 processes running").arg(m_supervisor->profile().name, stateName()).arg(up).arg(total);
+    if (m_supervisor->balancerPort())
+        text += tr(", balancer 127.0.0.1:%1").arg(m_supervisor->balancerPort());
+    return text;
+}
+
+QStringList FleetMonitor::turnoNodes() const
+{
+    QStringList out;
+    if (m_supervisor)
+        for (const FleetNode *n : m_supervisor->nodes())
+            if (n->kind == FleetNode::Kind::Turno)
+                out << n->name;
+    return out;
+}
+
+QStringList FleetMonitor::redisServers() const
+{
+    return m_redisAddress.keys();
+}
+
+quint16 FleetMonitor::balancerPort() const
+{
+    return m_supervisor ? m_supervisor->balancerPort() : 0;
+}
+
+QByteArray FleetMonitor::processOutput(const QString &node, int lines) const
+{
+    ManagedProcess *p = m_supervisor ? m_supervisor->process(node) : nullptr;
+    return p ? p->outputTail(lines) : QByteArray();
+}
+
+Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &runDirOption)
+{
+    if (isActive())
+        return Error{tr("cluster %1 is still %2; stop it before launching another")
+                         .arg(m_supervisor->profile().name, stateName())};
+    const Result<void> valid = ProfileLoader::validate(profile);
+    if (!valid.ok())
+        return Error{profile.sourceFile.isEmpty() ? valid.error() : profile.sourceFile + QStringLiteral(": ") + valid.error()};
+    const QString runDir = runDirOption.isEmpty() ? FleetSupervisor::defaultRunDir(profile.name) : runDirOption;
+    if (!QDir().mkpath(runDir))
+        return Error{tr("cannot create the run directory %1; check its parent's permissions").arg(runDir)};
+
+    teardownScrapers();
+    if (m_supervisor)
+        m_supervisor->deleteLater();
+    delete m_control;
+    m_control = nullptr;
+    m_nodes->clear();
+    m_redis->clear();
+    m_previous.clear();
+    m_lastRps.clear();
+    m_lastErrorRatio.clear();
+    m_lastP99.clear();
+    m_redisAddress.clear();
+
+    auto *supervisor = new FleetSupervisor(this);
+    m_supervisor = supervisor;
+    // The console supervises like `turnoctl up`: turnoctl and a second console are clients of this socket.
+    m_control = new ControlServer(supervisor, this);
+    const Result<void> listening = m_control->listen(runDir);
+    if (!listening.ok()) {
+        delete m_control;
+        m_control = nullptr;
+        supervisor->deleteLater();
+        return listening;
+    }
+    connect(supervisor, &FleetSupervisor::ready, this, &FleetMonitor::onReady);
+    connect(supervisor, &FleetSupervisor::stopped, this, &FleetMonitor::onStopped);
+    connect(supervisor, &FleetSupervisor::startFailed, this, [this](const QString &message) {
+        m_ticker->stop();
+        m_nodes->syncFrom(*m_supervisor);
+        emit launchFailed(message);
+        emit stateChanged();
+    });
+    connect(supervisor, &FleetSupervisor::nodesChanged, this, [this] {
+        if (m_supervisor)
+            m_nodes->syncFrom(*m_supervisor);
+        emit stateChanged();
+    });
+    connect(supervisor, &FleetSupervisor::event, this, &FleetMonitor::record);
+
+    const Result<void> started = supervisor->start(profile, runDir);
+    if (!started.ok()) {
+        delete m_control;
+        m_control = nullptr;
+        return started;
+    }
+    record(QStringLiteral("cluster-launching"), {},
+           tr("launching cluster %1 from %2 in %3")
+               .arg(profile.name, profile.sourceFile.isEmpty() ? tr("the built-in profile") : profile.sourceFile, runDir));
+    m_nodes->syncFrom(*supervisor);
+    // Process states are shown while the cluster comes up; scrapes start at ready().
+    m_ticker->start(std::max(200, profile.scrapeIntervalMs));
+    emit stateChanged();
+    return {};
+}
+
+void FleetMonitor::stop()
+{
+    if (!m_supervisor) {
+        QTimer::singleShot(0, this, [this] { emit stopped(); });
+        return;
+    }
+    teardownScrapers();
+    m_supervisor->stop();
+    emit stateChanged();
+}
+
+void FleetMonitor::teardownScrapers()
+{
+    if (m_scraper) {
+        m_scraper->stop();
+        m_scraper->deleteLater();
+        m_scraper = nullptr;
+    }
+    if (m_redisScraper) {
+        m_redisScraper->stop();
+        m_redisScraper->deleteLater();
+        m_redisScraper = nullptr;
+    }
+}
+
+void FleetMonitor::onReady()
+{
+    const ClusterProfile &p = m_supervisor->profile();
+    HttpScraper::Options options;
+    options.intervalMs = p.scrapeIntervalMs;
+    options.timeoutMs = std::max(100, std::min(900, p.scrapeIntervalMs * 9 / 10));
+    m_scraper = new HttpScraper(options, this);
+    connect(m_scraper, &HttpScraper::scraped, this, &FleetMonitor::onScraped);
+
+    RedisInfoScraper::Options redisOptions;
+    redisOptions.intervalMs = p.scrapeIntervalMs;
+    redisOptions.timeoutMs = options.timeoutMs;
+    m_redisScraper = new RedisInfoScraper(redisOptions, this);
+    connect(m_redisScraper, &RedisInfoScraper::scraped, this, &FleetMonitor::onRedisScraped);
+    // The supervisor writes the generated password for the servers; a small local file.
+    QString password;
+    QFile pass(m_supervisor->runDir() + QStringLiteral("/redis.pass"));
+    if (pass.open(QIODevice::ReadOnly))
+        password = QString::fromUtf8(pass.readAll()).trimmed();
+
+    for (const FleetNode *n : m_supervisor->nodes()) {
+        if (n->kind == FleetNode::Kind::Turno) {
+            m_scraper->addTarget({n->name, QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(n->port))});
+        } else if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica) {
+            RedisTarget t;
+            t.name = n->name;
+            t.port = n->port;
+            t.password = password;
+            m_redisAddress.insert(n->name, QStringLiteral("127.0.0.1:%1").arg(n->port));
+            m_redisScraper->addTarget(t);
+        }
+    }
+    m_scraper->start();
+    m_redisScraper->start();
+    m_nodes->syncFrom(*m_supervisor);
+    record(QStringLiteral("cluster-ready"), {}, tr("cluster %1 ready in %2 ms").arg(p.name).arg(m_supervisor->readyMs()));
+    emit ready();
+    emit stateChanged();
+}
+
+void FleetMonitor::onStopped()
+{
+    m_ticker->stop();
+    teardownScrapers();
+    if (m_supervisor) {
+        m_nodes->syncFrom(*m_supervisor);
+        record(QStringLiteral("cluster-stopped"), {}, tr("cluster %1 stopped").arg(m_supervisor->profile().name));
+    }
+    delete m_control;
+    m_control = nullptr;
+    if (m_history->isOpen())
+        m_history->flush();
+    emit stopped();
+    emit stateChanged();
+}
+
+void FleetMonitor::append(const QString &key, qint64 ms, double value)
+{
+    if (std::isfinite(value))
+        m_series->append(m_series->series(key), ms, value);
+}
+
+void FleetMonitor::onScraped(const ScrapeResult &result)
+{
+    const int row = m_nodes->rowOf(result.name);
+    FleetNodeMetrics m = row >= 0 ? m_nodes->metricsAt(row) : FleetNodeMetrics{};
+    m.up = result.up;
+    if (!result.up || !result.scrape) {
+        m.requestsPerSecond = m.p50Ms = m.p99Ms = m.cpuPercent = FleetNodeMetrics::kUnknown;
+        m_lastRps.remove(result.name);
+        m_lastP99.remove(result.name);
+        m_lastErrorRatio.remove(result.name);
+        m_nodes->setMetrics(result.name, m);
+        return;
+    }
+    const MetricsScrape &now = *result.scrape;
+    const qint64 ms = result.timestampMs;
+    const RequestTotals totals = requestTotals(now);
+    m.errors = totals.errors;
+    m.rssBytes = now.value("process_resident_memory_bytes").value_or(FleetNodeMetrics::kUnknown);
+    if (const auto start = now.value("process_start_time_seconds"))
+        m.uptimeSeconds = std::max(0.0, double(ms) / 1000.0 - *start);
+
+    const auto prev = m_previous.constFind(result.name);
+    if (prev != m_previous.cend() && prev->scrape && ms > prev->timestampMs) {
+        const MetricsScrape &then = *prev->scrape;
+        const MetricMath::Point points[2] = {{prev->timestampMs, requestTotals(then).all}, {ms, totals.all}};
+        m.requestsPerSecond = MetricMath::rate(points, ms, ms - prev->timestampMs).value_or(FleetNodeMetrics::kUnknown);
+        m.p50Ms = quantileMs(0.5, then, now);
+        m.p99Ms = quantileMs(0.99, then, now);
+        m.cpuPercent = MetricMath::cpuPercent(then, prev->timestampMs, now, ms).value_or(FleetNodeMetrics::kUnknown);
+        const auto ratio = MetricMath::errorRatio(then, now, kRequests, "code");
+        append(nodeSeries(result.name, QStringLiteral("rps")), ms, m.requestsPerSecond);
+        append(nodeSeries(result.name, QStringLiteral("p50")), ms, m.p50Ms);
+        append(nodeSeries(result.name, QStringLiteral("p99")), ms, m.p99Ms);
+        append(nodeSeries(result.name, QStringLiteral("cpu")), ms, m.cpuPercent);
+        // No request in between: no ratio, and the chart shows it as zero errors.
+        append(nodeSeries(result.name, QStringLiteral("errors")), ms, ratio.value_or(0.0) * 100.0);
+        if (std::isfinite(m.requestsPerSecond))
+            m_lastRps.insert(result.name, m.requestsPerSecond);
+        if (std::isfinite(m.p99Ms))
+            m_lastP99.insert(result.name, m.p99Ms);
+        else
+            m_lastP99.remove(result.name);
+        if (ratio)
+            m_lastErrorRatio.insert(result.name, *ratio * 100.0);
+        else
+            m_lastErrorRatio.remove(result.name);
+    }
+    append(nodeSeries(result.name, QStringLiteral("rss")), ms, m.rssBytes);
+    m_previous.insert(result.name, NodeScrape{result.scrape, ms});
+    m_nodes->setMetrics(result.name, m);
+}
+
+void FleetMonitor::onRedisScraped(const RedisScrapeResult &result)
+{
+    m_redis->update(result.name, m_redisAddress.value(result.name), result.info, result.error);
+    if (!result.info)
+        return;
+    const RedisInfo &i = *result.info;
+    const qint64 ms = result.timestampMs;
+    append(redisSeries(result.name, QStringLiteral("ops")), ms, double(i.opsPerSecond()));
+    append(redisSeries(result.name, QStringLiteral("memory")), ms, double(i.usedMemoryBytes()));
+    append(redisSeries(result.name, QStringLiteral("clients")), ms, double(i.connectedClients()));
+    append(redisSeries(result.name, QStringLiteral("offset")), ms,
+           double(i.isPrimary() ? i.masterReplOffset() : i.slaveReplOffset()));
+    if (i.isPrimary())
+        for (const RedisInfo::Replica &r : i.replicas())
+            append(redisSeries(result.name, QStringLiteral("replica-%1-lag-bytes").arg(r.index)), ms,
+                   double(i.masterReplOffset() - r.offset));
+}
+
+void FleetMonitor::tick()
+{
+    if (!m_supervisor)
+        return;
+    m_nodes->syncFrom(*m_supervisor);
+    // Processes without /metrics (Redis, sentinels, HAProxy) get CPU and RSS from the supervisor's /proc samples.
+    for (const FleetNode *n : m_supervisor->nodes()) {
+        if (n->kind == FleetNode::Kind::Turno)
+            continue;
+        const int row = m_nodes->rowOf(n->name);
+        if (row < 0)
+            continue;
+        FleetNodeMetrics m = m_nodes->metricsAt(row);
+        const bool running = n->process && n->process->running();
+        m.up = running;
+        m.cpuPercent = running && n->lastCpuSampleMs > 0 ? n->cpuPercent : FleetNodeMetrics::kUnknown;
+        m.rssBytes = running && n->rssBytes > 0 ? double(n->rssBytes) : FleetNodeMetrics::kUnknown;
+        m_nodes->setMetrics(n->name, m);
+    }
+    if (isReady() && !m_statusPending) {
+        m_statusPending = true;
+        QPointer<FleetMonitor> self(this);
+        m_supervisor->status([self](QJsonObject status) {
+            if (!self)
+                return;
+            self->m_statusPending = false;
+            QHash<QString, QString> balancer;
+            for (const QJsonValue &v : status.value(QStringLiteral("nodes")).toArray()) {
+                const QJsonObject o = v.toObject();
+                if (o.contains(QStringLiteral("balancer")))
+                    balancer.insert(o.value(QStringLiteral("node")).toString(), o.value(QStringLiteral("balancer")).toString());
+            }
+            self->m_nodes->setBalancerStates(balancer);
+        });
+    }
+    if (!isReady())
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    double rps = 0, p99 = 0, errors = 0;
+    for (const QString &node : turnoNodes()) {
+        rps += m_lastRps.value(node, 0.0);
+        p99 = std::max(p99, m_lastP99.value(node, 0.0));
+        errors = std::max(errors, m_lastErrorRatio.value(node, 0.0));
+    }
+    append(fleetSeries(QStringLiteral("rps")), now, rps);
+    append(fleetSeries(QStringLiteral("p99")), now, p99);
+    append(fleetSeries(QStringLiteral("errors")), now, errors);
+    m_lastSampleMs = now;
+    emit sampled(now);
+}
+
+void FleetMonitor::record(const QString &kind, const QString &node, const QString &message)
+{
+    emit nodeEvent(kind, node, message);
+    if (!m_history->isOpen())
+        return;
+    Severity severity = Severity::Info;
+    const QString eventKind = eventKindFor(kind, &severity);
+    m_history->record(QStringLiteral("fleet"), node, eventKind, severity, message, {{QStringLiteral("fleetEvent"), kind}});
+}
+
+void FleetMonitor::drain(const QString &node, std::function<void(Result<void>)> done)
+{
+    if (!m_supervisor)
+        return done(Error{tr("no cluster is running; launch one first")});
+    record(QStringLiteral("operator-drain"), node, tr("operator drains %1").arg(node));
+    m_supervisor->drain(node, std::move(done));
+}
+
+void FleetMonitor::enable(const QString &node, std::function<void(Result<void>)> done)
+{
+    if (!m_supervisor)
+        return done(Error{tr("no cluster is running; launch one first")});
+    record(QStringLiteral("operator-enable"), node, tr("operator enables %1").arg(node));
+    m_supervisor->enable(node, std::move(done));
+}
+
+void FleetMonitor::setWeight(const QString &node, int weight, std::function<void(Result<void>)> done)
+{
+    if (!m_supervisor)
+        return done(Error{tr("no cluster is running; launch one first")});
+    record(QStringLiteral("operator-weight"), node, tr("operator sets the weight of %1 to %2").arg(node).arg(weight));
+    m_supervisor->setWeight(node, weight, std::move(done));
+}
+
+void FleetMonitor::signalNode(const QString &node, int sig, const QString &what, std::function<void(Result<void>)> done)
+{
+    if (!isReady())
+        return done(Error{tr("the cluster is %1; %2 needs a ready cluster").arg(stateName(), what)});
+    const FleetNode *n = m_supervisor->node(node);
+    if (!n || !n->process)
+        return done(Error{tr("there is no node called %1; see the fleet table for names").arg(node)});
+    if (!n->process->running())
+        return done(Error{tr("%1 is not running (state %2); nothing to %3").arg(node, n->state, what)});
+    record(QStringLiteral("operator-") + what, node,
+           tr("operator: %1 %2 (pid %3)").arg(what, node).arg(n->process->pid()));
+    n->process->signalGroup(sig);
+    done({});
+}
+
+void FleetMonitor::restart(const QString &node, std::function<void(Result<void>)> done)
+{
+    const FleetNode *n = m_supervisor ? m_supervisor->node(node) : nullptr;
+    if (n && n->kind != FleetNode::Kind::Turno)
+        return done(Error{tr("%1 is a %2; only turno nodes are restarted from here (Redis moves by failover)")
+                              .arg(node, n->kindName())});
+    signalNode(node, SIGTERM, QStringLiteral("restart"), std::move(done));
+}
+
+void FleetMonitor::kill(const QString &node, std::function<void(Result<void>)> done)
+{
+    signalNode(node, SIGKILL, QStringLiteral("kill"), std::move(done));
+}
+
+}  // namespace turno

@@ -1,0 +1,124 @@
+// FleetMonitor: what the console runs on. Launches a local cluster (FleetSupervisor),
+// scrapes its nodes and Redis at the profile's interval into a SeriesStore and the table models.
+#pragma once
+
+#include "common/result.h"
+#include "fleet/cluster_profile.h"
+#include "scrape/scrape_result.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <functional>
+#include <memory>
+
+class QTimer;
+
+namespace turno {
+
+class ControlServer;
+class FleetNodesModel;
+class FleetSupervisor;
+class HttpScraper;
+class IncidentStore;
+class MetricsScrape;
+class RedisInfoScraper;
+class RedisServersModel;
+class SeriesStore;
+struct RedisScrapeResult;
+
+class FleetMonitor : public QObject {
+    Q_OBJECT
+public:
+    // Series keys: node/<name>/<metric>, redis/<name>/<metric>, fleet/<metric>.
+    static QString nodeSeries(const QString &node, const QString &metric);
+    static QString redisSeries(const QString &server, const QString &metric);
+    static QString fleetSeries(const QString &metric);
+
+    explicit FleetMonitor(QObject *parent = nullptr);
+    ~FleetMonitor() override;
+
+    // The event history (timeline). Empty path: IncidentStore::defaultPath().
+    Result<void> openHistory(const QString &path = {});
+
+    // Launches the cluster described by profile in runDir (empty: the cluster's
+    // default run directory) and serves the control API there, as `turnoctl up`
+    // does. Errors that can be known at once come back here; later ones arrive
+    // as launchFailed().
+    Result<void> launch(const ClusterProfile &profile, const QString &runDir = {});
+    // Stops the cluster in order; stopped() follows (at once when none runs).
+    void stop();
+    // Starting, ready or stopping: there are processes to look after.
+    bool isActive() const;
+    bool isReady() const;
+    QString stateName() const;
+    // "ready: 9/9 processes up, balancer 127.0.0.1:7017" and the like.
+    QString healthText() const;
+
+    FleetSupervisor *supervisor() const { return m_supervisor; }
+    SeriesStore *series() const { return m_series; }
+    FleetNodesModel *nodesModel() const { return m_nodes; }
+    RedisServersModel *redisModel() const { return m_redis; }
+    IncidentStore *history() const { return m_history; }
+    QStringList turnoNodes() const;
+    QStringList redisServers() const;
+    quint16 balancerPort() const;
+    // Tail of a process's output as the supervisor keeps it (no file I/O).
+    QByteArray processOutput(const QString &node, int lines) const;
+    qint64 lastSampleMs() const { return m_lastSampleMs; }
+
+    // Operator actions: the same supervisor calls turnoctl makes. done gets
+    // the outcome; an error names the node and what to do.
+    void drain(const QString &node, std::function<void(Result<void>)> done);
+    void enable(const QString &node, std::function<void(Result<void>)> done);
+    void setWeight(const QString &node, int weight, std::function<void(Result<void>)> done);
+    // Restart: SIGTERM to the node; the supervisor brings it back as after any
+    // exit (counted against the profile's restart limit). Turno nodes only.
+    void restart(const QString &node, std::function<void(Result<void>)> done);
+    // Chaos: SIGKILL to the process group, exactly what a crash looks like.
+    void kill(const QString &node, std::function<void(Result<void>)> done);
+
+signals:
+    void stateChanged();
+    void launchFailed(const QString &message);
+    void ready();
+    void stopped();
+    // After each aggregation tick: the series store holds a new second.
+    void sampled(qint64 timestampMs);
+    void nodeEvent(const QString &kind, const QString &node, const QString &message);
+
+private:
+    struct NodeScrape {
+        std::shared_ptr<const MetricsScrape> scrape;
+        qint64 timestampMs = 0;
+    };
+    void onReady();
+    void onStopped();
+    void onScraped(const ScrapeResult &result);
+    void onRedisScraped(const RedisScrapeResult &result);
+    void tick();
+    void record(const QString &kind, const QString &node, const QString &message);
+    void append(const QString &key, qint64 ms, double value);
+    void teardownScrapers();
+    void signalNode(const QString &node, int sig, const QString &what, std::function<void(Result<void>)> done);
+
+    QPointer<FleetSupervisor> m_supervisor;
+    ControlServer *m_control = nullptr;
+    SeriesStore *m_series = nullptr;
+    FleetNodesModel *m_nodes = nullptr;
+    RedisServersModel *m_redis = nullptr;
+    IncidentStore *m_history = nullptr;
+    HttpScraper *m_scraper = nullptr;
+    RedisInfoScraper *m_redisScraper = nullptr;
+    QTimer *m_ticker = nullptr;
+    QHash<QString, NodeScrape> m_previous;
+    QHash<QString, double> m_lastRps;
+    QHash<QString, double> m_lastErrorRatio;
+    QHash<QString, double> m_lastP99;
+    QHash<QString, QString> m_redisAddress;
+    qint64 m_lastSampleMs = 0;
+    bool m_statusPending = false;
+};
+
+}  // namespace turno
