@@ -420,6 +420,21 @@ int runScale(const QStringList &args)
     return ExitOk;
 }
 
+int runBalance(const QStringList &args)
+{
+    const QString synopsis = QStringLiteral("balance roundrobin|weighted|leastconn [--run-dir DIR | --cluster NAME]");
+    const ClientArgs a = parseClient(args);
+    if (a.help)
+        return usage("balance", synopsis, {});
+    if (!a.error.isEmpty() || a.positional.size() != 1)
+        return usage("balance", synopsis, a.error.isEmpty() ? QStringLiteral("expected one algorithm") : a.error);
+    const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("balance")}, {QStringLiteral("algorithm"), a.positional[0]}};
+    if (const int rc = call("balance", a, req, nullptr, 30000); rc != ExitOk)
+        return rc;
+    out() << "balancing is now " << a.positional[0] << "\n";
+    return ExitOk;
+}
+
 int runLogs(const QStringList &args)
 {
     const QString synopsis = QStringLiteral("logs NODE [--lines N] [--run-dir DIR | --cluster NAME]");
@@ -459,5 +474,7 @@ TURNO_CTL_COMMAND(QStringLiteral("enable"), QStringLiteral("enable NODE"),
 TURNO_CTL_COMMAND(QStringLiteral("weight"), QStringLiteral("weight NODE W"),
                   QStringLiteral("change a node's balancer weight live"),
                   [](const QStringList &a) { return runNodeAction("weight", a); });
+TURNO_CTL_COMMAND(QStringLiteral("balance"), QStringLiteral("balance ALGORITHM"),
+                  QStringLiteral("switch roundrobin|weighted|leastconn live (HAProxy reload, no dropped request)"), runBalance);
 TURNO_CTL_COMMAND(QStringLiteral("logs"), QStringLiteral("logs NODE [--lines N]"),
                   QStringLiteral("recent output of a cluster process"), runLogs);

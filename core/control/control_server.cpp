@@ -122,6 +122,8 @@ void ControlServer::onLine(QLocalSocket *socket, const QByteArray &line)
         return m_supervisor->setWeight(nodeName, req.value(QStringLiteral("weight")).toInt(-1), outcome);
     if (cmd == QLatin1String("scale"))
         return m_supervisor->scale(req.value(QStringLiteral("pool")).toString(), req.value(QStringLiteral("count")).toInt(-1), outcome);
+    if (cmd == QLatin1String("balance"))
+        return m_supervisor->setAlgorithm(req.value(QStringLiteral("algorithm")).toString(), outcome);
     if (cmd == QLatin1String("logs")) {
         ManagedProcess *p = m_supervisor->process(nodeName);
         if (!p) {
@@ -135,7 +137,7 @@ void ControlServer::onLine(QLocalSocket *socket, const QByteArray &line)
                               {QStringLiteral("logFile"), p->logFile()},
                               {QStringLiteral("output"), QString::fromLocal8Bit(p->outputTail(lines))}});
     }
-    err(QStringLiteral("unknown command \"%1\"; known: ping, status, down, drain, enable, weight, scale, logs").arg(cmd));
+    err(QStringLiteral("unknown command \"%1\"; known: ping, status, down, drain, enable, weight, scale, balance, logs").arg(cmd));
 }
 
 }  // namespace turno

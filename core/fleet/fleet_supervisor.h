@@ -77,6 +77,9 @@ public:
     void setWeight(const QString &nodeName, int weight, std::function<void(Result<void>)> done);
     // Adds or removes turno nodes of a pool live (HAProxy dynamic servers, no reload).
     void scale(const QString &pool, int count, std::function<void(Result<void>)> done);
+    // Switches roundrobin | weighted | leastconn live: HAProxy is reloaded with its
+    // listening sockets handed over (-x), the old process soft-stopped; no request is refused.
+    void setAlgorithm(const QString &algorithm, std::function<void(Result<void>)> done);
     // Status of every process plus HAProxy's view (UP/DOWN/DRAIN/MAINT, sessions, errors).
     void status(std::function<void(QJsonObject)> done);
 
@@ -98,6 +101,9 @@ private:
     QStringList turnoArgs(const FleetNode &n) const;
     FleetNode *addNode(const QString &name, FleetNode::Kind kind, const QString &pool, quint16 port, int weight);
     void launch(FleetNode *n);
+    ManagedProcess *createProcess(FleetNode *n, const QString &program, const QStringList &args);
+    void reloadBalancer(std::function<void(Result<void>)> done);
+    QString generationSocket() const;
     void onExited(FleetNode *n, int status, bool expected);
     void phaseRedis();
     void phaseNodes();
@@ -136,6 +142,7 @@ private:
     qint64 m_readyMs = -1;
     int m_generation = 0;
     int m_startPending = 0;
+    int m_balancerGeneration = 0;
     QTimer *m_sampler = nullptr;
 };
 

@@ -22,6 +22,12 @@ public:
 
     void setExtraEnvironment(const QStringList &env) { m_extraEnv = env; }
     void setWorkingDirectory(const QString &dir) { m_workDir = dir; }
+    // Takes effect at the next start() (a restart regenerates the command line).
+    void setCommand(const QString &program, const QStringList &args)
+    {
+        m_program = program;
+        m_args = args;
+    }
 
     // Starts the program; the result arrives as started() or failedToStart(why).
     void start();

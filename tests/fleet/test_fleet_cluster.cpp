@@ -6,6 +6,7 @@
 #include "test_support.h"
 
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -315,6 +316,41 @@ private slots:
         QVERIFY(m_main->nodeStatus(QStringLiteral("primary-4")).isEmpty());
     }
 
+    void algorithmSwitchesLiveWithoutFailedRequests()
+    {
+        QVERIFY(m_main);
+        const qint64 firstPid = m_main->sup->process(QStringLiteral("haproxy"))->pid();
+        auto r = m_main->call([this](auto done) { m_main->sup->drain(QStringLiteral("secondary-2"), done); });
+        QVERIFY2(r.ok(), qPrintable(r.error()));
+        Load load(balancer(), 4, 0, "reload");
+        while (load.answered() < 200)
+            spin(10);
+        QList<qint64> pids{firstPid};
+        for (const QString algo : {QStringLiteral("leastconn"), QStringLiteral("weighted"), QStringLiteral("roundrobin")}) {
+            r = m_main->call([this, algo](auto done) { m_main->sup->setAlgorithm(algo, done); });
+            QVERIFY2(r.ok(), qPrintable(r.error()));
+            QCOMPARE(m_main->status().value(QStringLiteral("algorithm")).toString(), algo);
+            pids << m_main->sup->process(QStringLiteral("haproxy"))->pid();
+            const qint64 at = load.answered();
+            while (load.answered() < at + 100)
+                spin(10);
+        }
+        load.stop();
+        int failed = 0;
+        for (const Answer &a : load.answers())
+            failed += a.status != 200;
+        qInfo("FIGURE 3 live algorithm switches (HAProxy reloads) under load: %d of %d requests failed", failed,
+              int(load.answers().size()));
+        QCOMPARE(failed, 0);
+        QCOMPARE(QSet<qint64>(pids.begin(), pids.end()).size(), 4);
+        for (int i = 0; i < 3; ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(!pidAlive(pids[i]), 5000);
+        // The drain survived the reloads (carried over in HAProxy's server-state file).
+        QCOMPARE(m_main->nodeStatus(QStringLiteral("secondary-2")).value(QStringLiteral("state")).toString(), QStringLiteral("DRAIN"));
+        r = m_main->call([this](auto done) { m_main->sup->enable(QStringLiteral("secondary-2"), done); });
+        QVERIFY2(r.ok(), qPrintable(r.error()));
+    }
+
     void crashedRedisPrimaryIsNotRestarted()
     {
         QVERIFY(m_main);
@@ -384,6 +420,47 @@ private slots:
             QVERIFY2(std::abs(got - expected) <= expected * 0.05,
                      qPrintable(QStringLiteral("primary-%1 got %2 requests, expected %3 +-5%").arg(i).arg(got).arg(expected)));
         }
+    }
+
+    void leastconnSendsFewerRequestsToASlowNode()
+    {
+        auto profile = defaultTestProfile();
+        QVERIFY2(profile.ok(), qPrintable(profile.error()));
+        ClusterProfile p = profile.value();
+        p.name = QStringLiteral("leastconn");
+        p.primary = {QStringLiteral("primary"), 3, {1, 1, 1}};
+        p.secondary = {QStringLiteral("secondary"), 0, {}};
+        p.algorithm = QStringLiteral("leastconn");
+        p.redisReplica = false;
+        p.sentinelCount = 0;
+        // Slow checks, so the stalled node stays UP and only leastconn keeps requests away from it.
+        p.healthIntervalMs = 30000;
+        Cluster c;
+        QString why;
+        QVERIFY2(c.start(p, &why), qPrintable(why));
+        // A stalled process is the slowest node there is: it accepts connections and never answers.
+        const qint64 slow = c.sup->process(QStringLiteral("primary-1"))->pid();
+        QCOMPARE(::kill(pid_t(slow), SIGSTOP), 0);
+        auto resume = qScopeGuard([slow] { ::kill(pid_t(slow), SIGCONT); });
+        auto picked = [&c](const char *n) {
+            return c.nodeStatus(QLatin1String(n)).value(QStringLiteral("picked")).toInteger();
+        };
+        const qint64 before1 = picked("primary-1");
+        Load load(c.sup->balancerPort(), 4, 0, "leastconn");
+        QElapsedTimer t;
+        t.start();
+        while (load.answered() < 1500 && t.elapsed() < 30000)
+            spin(10);
+        const qint64 toSlow = picked("primary-1") - before1;
+        const qint64 to2 = picked("primary-2"), to3 = picked("primary-3");
+        ::kill(pid_t(slow), SIGCONT);
+        load.stop();
+        qInfo("FIGURE leastconn with primary-1 stalled: requests sent to primary-1 %lld, primary-2 %lld, primary-3 %lld",
+              toSlow, to2, to3);
+        QVERIFY2(load.answers().size() >= 1500, "the healthy nodes kept serving");
+        // With 4 clients at most 2 can be stuck on the slow node; round robin would send it a third of all requests.
+        QVERIFY2(toSlow <= 4, qPrintable(QStringLiteral("the slow node received %1 requests").arg(toSlow)));
+        QVERIFY(to2 > 500 && to3 > 500);
     }
 
     void crashLoopGivesUpWithAnEvent()
