@@ -65,7 +65,9 @@ const char kUsage[] =
     "  --unexpected          send oversized/empty/forbidden ids, invalid UTF-8, huge and\n"
     "                        too many headers, slow senders, wrong methods, HTTP/1.0,\n"
     "                        pipelined bursts...; pass = only documented statuses and\n"
-    "                        the server still serving after each case\n";
+    "                        the server still serving after each case\n"
+    "  --near-limit-id ID    also check an id whose counter you set near 2^53-1 (e.g. in\n"
+    "                        Redis): the service must stop at the limit with 409\n";
 
 std::atomic<bool> g_interrupted{false};
 
@@ -81,6 +83,7 @@ struct Options {
     QString outCsv;
     bool findCapacity = false;
     bool unexpected = false;
+    std::string nearLimitId;
     std::optional<double> sloP99Ms;
     double startRate = 1000;
     double stepGrowth = 1.5;
@@ -207,6 +210,12 @@ std::optional<int> parseArgs(const QStringList &args, Options &o, QTextStream &o
             o.maxSteps = int(d);
         } else if (a == QLatin1String("--unexpected")) {
             o.unexpected = true;
+        } else if (a == QLatin1String("--near-limit-id")) {
+            if (i + 1 >= args.size()) {
+                err << "turnoctl bench: --near-limit-id needs an id\n";
+                return ExitUsage;
+            }
+            o.nearLimitId = args[++i].toStdString();
         } else if (a.startsWith(QLatin1String("-"))) {
             err << "turnoctl bench: unknown option '" << a << "'. Run 'turnoctl bench --help'.\n";
             return ExitUsage;
@@ -262,7 +271,7 @@ bool saveOutputs(const Options &o, const QJsonObject &json, const QString &csv, 
 
 int runUnexpected(const Options &o, QTextStream &out, QTextStream &err)
 {
-    const turno::UnexpectedReport r = turno::UnexpectedInputProbe::run(o.load);
+    const turno::UnexpectedReport r = turno::UnexpectedInputProbe::run(o.load, o.nearLimitId);
     if (o.json)
         out << QJsonDocument(r.toJson()).toJson(QJsonDocument::Indented);
     else

@@ -132,7 +132,7 @@ const std::vector<int> &UnexpectedInputProbe::documentedStatuses()
     return codes;
 }
 
-std::vector<UnexpectedCase> UnexpectedInputProbe::cases(const LoadConfig &t, const std::string &p)
+std::vector<UnexpectedCase> UnexpectedInputProbe::cases(const LoadConfig &t, const std::string &p, const std::string &nearLimitId)
 {
     const std::string base = t.pathPrefix;
     std::vector<UnexpectedCase> v;
@@ -200,6 +200,19 @@ std::vector<UnexpectedCase> UnexpectedInputProbe::cases(const LoadConfig &t, con
         c.consecutiveId = p + "-pipe";
         v.push_back(std::move(c));
     }
+    if (!nearLimitId.empty()) {
+        UnexpectedCase c;
+        c.name = "counter_at_limit";
+        c.what = "4 requests for " + nearLimitId + ", whose counter is near 2^53-1";
+        std::string burst;
+        for (int i = 0; i < 4; ++i)
+            burst += get(t, base + nearLimitId);
+        c.pieces = {burst};
+        c.expectedAnswers = 4;
+        c.allowed = {200, 409};
+        c.limitId = nearLimitId;
+        v.push_back(std::move(c));
+    }
     return v;
 }
 
@@ -230,6 +243,7 @@ UnexpectedOutcome UnexpectedInputProbe::runCase(const LoadConfig &t, const Unexp
             notes << (closed ? QStringLiteral("closed without an answer") : QStringLiteral("no answer within 3 s"));
         size_t bodyIndex = 0;
         uint64_t previous = 0;
+        bool exhausted = false;
         for (const HttpResponseFrame &f : frames) {
             if (f.state == HttpResponseFrame::State::Invalid) {
                 o.statuses.push_back(0);
@@ -250,6 +264,20 @@ UnexpectedOutcome UnexpectedInputProbe::runCase(const LoadConfig &t, const Unexp
                 ok = false;
                 notes << QStringLiteral("status %1 body is not a JSON object").arg(f.status);
             }
+            if (!c.limitId.empty()) {
+                if (f.status == 409) {
+                    exhausted = true;
+                } else if (f.status == 200) {
+                    const AnswerCheck a = TurnoAnswerCheck::checkSlow(body, c.limitId);
+                    if (a.verdict != AnswerVerdict::Ok) {
+                        ok = false;
+                        notes << QStringLiteral("200 with turno %1: not a number up to 2^53-1").arg(a.turno);
+                    } else if (exhausted) {
+                        ok = false;
+                        notes << QStringLiteral("turno %1 handed out after a 409").arg(a.turno);
+                    }
+                }
+            }
             if (!c.consecutiveId.empty() && f.status == 200) {
                 const AnswerCheck a = TurnoAnswerCheck::checkSlow(body, c.consecutiveId);
                 const uint64_t turno = a.turno;
@@ -262,6 +290,12 @@ UnexpectedOutcome UnexpectedInputProbe::runCase(const LoadConfig &t, const Unexp
                 }
                 previous = turno;
             }
+        }
+        if (!c.limitId.empty() && !exhausted && !frames.empty()) {
+            ok = false;
+            notes << QStringLiteral("no 409 after %1 requests: is the counter of %2 really near 2^53-1?")
+                         .arg(c.expectedAnswers)
+                         .arg(QString::fromStdString(c.limitId));
         }
         if (int(frames.size()) < c.expectedAnswers && !frames.empty()) {
             ok = false;
@@ -280,7 +314,7 @@ UnexpectedOutcome UnexpectedInputProbe::runCase(const LoadConfig &t, const Unexp
     return o;
 }
 
-UnexpectedReport UnexpectedInputProbe::run(const LoadConfig &t)
+UnexpectedReport UnexpectedInputProbe::run(const LoadConfig &t, const std::string &nearLimitId)
 {
     std::mt19937_64 rng(uint64_t(std::chrono::system_clock::now().time_since_epoch().count()));
     std::string prefix = "odd-";
@@ -288,7 +322,7 @@ UnexpectedReport UnexpectedInputProbe::run(const LoadConfig &t)
         prefix.push_back("abcdefghijklmnopqrstuvwxyz"[rng() % 26]);
     UnexpectedReport r;
     const std::string healthId = prefix + "-health";
-    for (const UnexpectedCase &c : cases(t, prefix))
+    for (const UnexpectedCase &c : cases(t, prefix, nearLimitId))
         r.outcomes.push_back(runCase(t, c, healthId));
     r.passed = r.failures() == 0;
     return r;

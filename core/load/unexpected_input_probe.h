@@ -20,6 +20,7 @@ struct UnexpectedCase {
     int expectedAnswers = 1;
     std::vector<int> allowed;         // statuses that pass
     std::string consecutiveId;        // set: the answers are this id's turnos and must count up by one
+    std::string limitId;              // set: this id's counter is near 2^53-1; past it only 409
 };
 
 struct UnexpectedOutcome {
@@ -46,9 +47,12 @@ public:
     // The documented turno statuses: anything else fails a case.
     static const std::vector<int> &documentedStatuses();
     // The cases for a target; ids carry idPrefix so runs do not collide.
-    static std::vector<UnexpectedCase> cases(const LoadConfig &target, const std::string &idPrefix);
+    // nearLimitId: an id whose counter the operator set close to 2^53-1 (in
+    // Redis, say); its case checks the service stops at the limit with 409.
+    static std::vector<UnexpectedCase> cases(const LoadConfig &target, const std::string &idPrefix,
+                                             const std::string &nearLimitId = {});
     static UnexpectedOutcome runCase(const LoadConfig &target, const UnexpectedCase &c, const std::string &healthId);
-    static UnexpectedReport run(const LoadConfig &target);
+    static UnexpectedReport run(const LoadConfig &target, const std::string &nearLimitId = {});
 };
 
 }  // namespace turno
