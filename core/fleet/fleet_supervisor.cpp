@@ -1,6 +1,7 @@
 #include "fleet/fleet_supervisor.h"
 
 #include "fleet/managed_process.h"
+#include "metrics/prom_text_parser.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -13,6 +14,7 @@
 #include <QTimer>
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <netinet/in.h>
@@ -930,7 +932,67 @@ void FleetSupervisor::sampleResources()
                             (double(now - n->lastCpuSampleMs) / 1000.0);
         n->lastCpuTicks = ticks;
         n->lastCpuSampleMs = now;
+        if (n->kind == FleetNode::Kind::Turno)
+            scrapeNode(n);
     }
+}
+
+void FleetSupervisor::scrapeNode(FleetNode *n)
+{
+    auto *s = new QTcpSocket(this);
+    auto body = std::make_shared<QByteArray>();
+    const int generation = m_generation;
+    const qint64 pid = n->process->pid();
+    auto *timer = new QTimer(s);
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, s, [s] { s->abort(); s->deleteLater(); });
+    connect(s, &QTcpSocket::connected, s, [s] { s->write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"); });
+    connect(s, &QTcpSocket::readyRead, s, [s, body] { *body += s->readAll(); });
+    connect(s, &QTcpSocket::errorOccurred, s, [this, s, body, n, generation, pid](QAbstractSocket::SocketError e) {
+        s->disconnect();
+        s->deleteLater();
+        // The node may have been removed or restarted meanwhile: only a reply from the same process counts.
+        if (e != QAbstractSocket::RemoteHostClosedError || generation != m_generation || !m_nodes.contains(n) ||
+            !n->process || n->process->pid() != pid)
+            return;
+        const qsizetype head = body->indexOf("\r\n\r\n");
+        if (head < 0 || !body->startsWith("HTTP/1.1 200"))
+            return;
+        const auto scrape = PromTextParser().parse(QByteArrayView(*body).sliced(head + 4));
+        if (!scrape.ok())
+            return;
+        double requests = 0, errors = 0;
+        for (const auto &sample : scrape.value().samples()) {
+            if (scrape.value().text(sample.name) != "turno_http_requests_total")
+                continue;
+            requests += sample.value;
+            const auto code = scrape.value().label(sample, "code");
+            if (code && code->starts_with('5'))
+                errors += sample.value;
+        }
+        const std::vector<MetricMath::Bucket> buckets =
+            MetricMath::histogramBuckets(scrape.value(), "turno_http_request_duration_seconds");
+        const qint64 now = m_clock.elapsed();
+        n->errors5xx = errors;
+        if (n->lastRequests >= 0 && requests >= n->lastRequests && now > n->lastScrapeMs) {
+            n->reqPerSec = (requests - n->lastRequests) / (double(now - n->lastScrapeMs) / 1000.0);
+            // p99 of this interval: the increase of every bucket since the last scrape.
+            std::vector<MetricMath::Bucket> delta;
+            for (const MetricMath::Bucket &b : buckets)
+                for (const MetricMath::Bucket &old : n->lastBuckets)
+                    if (old.upperBound == b.upperBound)
+                        delta.push_back({b.upperBound, b.count - old.count});
+            n->p99Ms = MetricMath::histogramQuantile(0.99, delta) * 1000.0;
+        } else {
+            n->reqPerSec = std::numeric_limits<double>::quiet_NaN();
+            n->p99Ms = std::numeric_limits<double>::quiet_NaN();
+        }
+        n->lastRequests = requests;
+        n->lastBuckets = buckets;
+        n->lastScrapeMs = now;
+    });
+    timer->start(std::max(200, m_profile.scrapeIntervalMs / 2));
+    s->connectToHost(QStringLiteral("127.0.0.1"), n->port);
 }
 
 void FleetSupervisor::saveProfileState()
@@ -1259,7 +1321,8 @@ void FleetSupervisor::status(std::function<void(QJsonObject)> done)
                         state = r.state();
                     o.insert(QStringLiteral("balancer"), r.state());
                     o.insert(QStringLiteral("weight"), r.weight);
-                    o.insert(QStringLiteral("reqPerSec"), r.sessionRate);
+                    o.insert(QStringLiteral("reqPerSec"), std::isnan(n->reqPerSec) ? double(r.sessionRate)
+                                                                                   : std::round(n->reqPerSec * 10) / 10);
                     o.insert(QStringLiteral("sessions"), r.currentSessions);
                     o.insert(QStringLiteral("picked"), r.lbTotal);
                     o.insert(QStringLiteral("avgResponseMs"), r.responseTimeMs);
@@ -1269,8 +1332,10 @@ void FleetSupervisor::status(std::function<void(QJsonObject)> done)
                     if (r.state() == QLatin1String("UP") && n->pool == QLatin1String("secondary"))
                         secondaryUp = true;
                 }
-                // Latency percentiles come from the nodes' /metrics histograms (scraper), not HAProxy.
-                o.insert(QStringLiteral("p99Ms"), QJsonValue::Null);
+                // Over the last scrape interval, from the node's own latency histogram; null without traffic.
+                o.insert(QStringLiteral("p99Ms"), std::isnan(n->p99Ms) ? QJsonValue() : QJsonValue(std::round(n->p99Ms * 100) / 100));
+                if (!std::isnan(n->errors5xx))
+                    o.insert(QStringLiteral("node5xx"), n->errors5xx);
             }
             o.insert(QStringLiteral("state"), state);
             nodes << o;

@@ -5,6 +5,7 @@
 #include "common/result.h"
 #include "fleet/cluster_profile.h"
 #include "fleet/haproxy_runtime.h"
+#include "metrics/metric_math.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -13,6 +14,8 @@
 #include <QObject>
 #include <QPointer>
 #include <functional>
+#include <limits>
+#include <vector>
 
 class QTimer;
 
@@ -37,6 +40,13 @@ struct FleetNode {
     qint64 rssBytes = 0;
     qint64 lastCpuTicks = -1;
     qint64 lastCpuSampleMs = 0;
+    // From the node's own /metrics, over the last scrape interval (NaN until two scrapes).
+    double reqPerSec = std::numeric_limits<double>::quiet_NaN();
+    double p99Ms = std::numeric_limits<double>::quiet_NaN();
+    double errors5xx = std::numeric_limits<double>::quiet_NaN();  // since the node started
+    std::vector<MetricMath::Bucket> lastBuckets;
+    double lastRequests = -1;
+    qint64 lastScrapeMs = 0;
 
     QString kindName() const;
 };
@@ -122,6 +132,7 @@ private:
     void stopNodes(QList<FleetNode *> nodes, int graceMs, std::function<void()> done);
     void finishStop();
     void sampleResources();
+    void scrapeNode(FleetNode *n);
     void saveProfileState();
     void scaleUp(const QString &pool, int count, std::function<void(Result<void>)> done);
     void scaleDown(const QString &pool, int count, std::function<void(Result<void>)> done);
