@@ -4,10 +4,13 @@
 
 #include "load/capacity_finder.h"
 #include "load/load_config.h"
+#include "incidents/incident_store.h"
 #include "load/load_run.h"
+#include "load/load_timeline_event.h"
 #include "load/unexpected_input_probe.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonDocument>
@@ -56,6 +59,9 @@ const char kUsage[] =
     "  --out-json FILE       save the report as JSON\n"
     "  --out-csv FILE        save per-second figures and a total row as CSV\n"
     "  --quiet               no live progress lines on stderr\n"
+    "  --record              attach the run to the timeline (event load.run) in the\n"
+    "                        incident database: --db FILE, else $TURNO_INCIDENT_DB, else\n"
+    "                        ~/.local/share/turno-ops/incidents.db\n"
     "\n"
     "Capacity finder (open loop, rate stepped up until the SLO or errors break):\n"
     "  --find-capacity --slo-p99-ms X [--start-rate R] [--step-growth G]\n"
@@ -81,6 +87,8 @@ struct Options {
     bool quiet = false;
     QString outJson;
     QString outCsv;
+    bool record = false;
+    QString db;
     bool findCapacity = false;
     bool unexpected = false;
     std::string nearLimitId;
@@ -189,6 +197,14 @@ std::optional<int> parseArgs(const QStringList &args, Options &o, QTextStream &o
                 return ExitUsage;
             }
             (a == QLatin1String("--out-json") ? o.outJson : o.outCsv) = args[++i];
+        } else if (a == QLatin1String("--record")) {
+            o.record = true;
+        } else if (a == QLatin1String("--db")) {
+            if (i + 1 >= args.size()) {
+                err << "turnoctl bench: --db needs a file name\n";
+                return ExitUsage;
+            }
+            o.db = args[++i];
         } else if (a == QLatin1String("--find-capacity")) {
             o.findCapacity = true;
         } else if (a == QLatin1String("--slo-p99-ms")) {
@@ -380,6 +396,20 @@ int runLoad(const Options &o, QTextStream &out, QTextStream &err)
         broken << QStringLiteral("p99 %1 ms > --max-p99-ms %2").arg(report.latency.p99Ms, 0, 'f', 3).arg(*o.maxP99Ms);
     for (const QString &b : broken)
         err << "threshold broken: " << b << "\n";
+    if (o.record) {
+        turno::IncidentStore store;
+        const QString path = o.db.isEmpty() ? turno::IncidentStore::defaultPath() : o.db;
+        if (const turno::Result<void> opened = store.open(path); !opened) {
+            err << "turnoctl bench: cannot record the run: " << opened.error() << "\n";
+            return ExitUnavailable;
+        }
+        const auto appended = store.append({turno::loadRunEvent(report, broken, QDateTime::currentMSecsSinceEpoch())});
+        if (!appended) {
+            err << "turnoctl bench: cannot record the run in " << path << ": " << appended.error() << "\n";
+            return ExitUnavailable;
+        }
+        err << "recorded as event " << appended.value().value(0) << " in " << path << "\n";
+    }
     return broken.isEmpty() ? ExitOk : ExitFailure;
 }
 

@@ -1,6 +1,7 @@
 // The generator against a real server: Debian's nginx answering every id with
 // turno 1. Every answer after the first per id is a duplicate, and the
 // generator, the unexpected-input probe and turnoctl bench must all say so.
+#include "incidents/incident_store.h"
 #include "load/load_engine.h"
 #include "load/unexpected_input_probe.h"
 #include "nginx_fixture.h"
@@ -129,6 +130,28 @@ private slots:
         QVERIFY(lines.first().startsWith("second,req_per_s,p50_ms,p90_ms,p99_ms,p999_ms"));
         QVERIFY(lines.last().startsWith("total,"));
         QVERIFY(lines.last().endsWith(",499,0"));
+    }
+
+    void benchCommandRecordsTheRunOnTheTimeline()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("incidents.db"));
+        const Cli c = turnoctl({QStringLiteral("bench"), m_nginx.url(), QStringLiteral("--requests"), QStringLiteral("100"),
+                                QStringLiteral("--connections"), QStringLiteral("2"), QStringLiteral("--quiet"),
+                                QStringLiteral("--record"), QStringLiteral("--db"), db});
+        QCOMPARE(c.exitCode, 1);
+        IncidentStore store;
+        QVERIFY(store.open(db).ok());
+        EventFilter filter;
+        filter.kinds = {QStringLiteral("load.run")};
+        const auto events = store.events(filter);
+        QVERIFY(events.ok());
+        QCOMPARE(events.value().size(), 1);
+        const IncidentEvent &e = events.value().first();
+        QCOMPARE(e.severity, Severity::Error);  // duplicates
+        QVERIFY(e.summary.contains(QLatin1String("99 duplicates")));
+        QCOMPARE(e.details.value(QLatin1String("duplicates")).toInt(), 99);
+        QCOMPARE(e.details.value(QLatin1String("passed")).toBool(), false);
     }
 
     void benchCommandTextSummaryAndExitCodes()
