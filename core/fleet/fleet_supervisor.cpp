@@ -1,5 +1,6 @@
 #include "fleet/fleet_supervisor.h"
 
+#include "fleet/autoscaler.h"
 #include "fleet/managed_process.h"
 #include "metrics/prom_text_parser.h"
 
@@ -750,6 +751,8 @@ void FleetSupervisor::probeThroughBalancer()
         m_state = State::Ready;
         m_readyMs = m_phaseClock.elapsed();
         m_sampler->start(m_profile.scrapeIntervalMs);
+        if (m_profile.autoscaleEnabled)
+            m_autoscaler = std::make_unique<Autoscaler>(m_profile);
         emit event(QStringLiteral("cluster-ready"), {},
                    QStringLiteral("cluster %1 ready in %2 ms; balancer on %3:%4")
                        .arg(m_profile.name).arg(m_readyMs).arg(m_profile.balancerListen.host).arg(m_balancerPort));
@@ -935,6 +938,37 @@ void FleetSupervisor::sampleResources()
         if (n->kind == FleetNode::Kind::Turno)
             scrapeNode(n);
     }
+    autoscaleTick();
+}
+
+void FleetSupervisor::autoscaleTick()
+{
+    if (!m_autoscaler || m_state != State::Ready || m_scaling)
+        return;
+    const QString pool = m_profile.autoscalePool;
+    int nodes = 0, withRate = 0;
+    double cpu = 0, req = 0;
+    for (const FleetNode *n : std::as_const(m_nodes)) {
+        if (n->kind != FleetNode::Kind::Turno || n->pool != pool || n->removing)
+            continue;
+        ++nodes;
+        cpu += n->cpuPercent;
+        if (!std::isnan(n->reqPerSec)) {
+            req += n->reqPerSec;
+            ++withRate;
+        }
+    }
+    const auto decision = m_autoscaler->observe(m_clock.elapsed(), nodes, nodes ? cpu / nodes : 0,
+                                                withRate ? req / withRate : 0);
+    if (!decision)
+        return;
+    emit event(QStringLiteral("autoscale"), pool, decision->reason);
+    m_scaling = true;
+    scale(pool, decision->targetNodes, [this, pool](Result<void> r) {
+        m_scaling = false;
+        if (!r.ok())
+            emit event(QStringLiteral("autoscale-failed"), pool, r.error());
+    });
 }
 
 void FleetSupervisor::scrapeNode(FleetNode *n)

@@ -15,12 +15,14 @@
 #include <QPointer>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <vector>
 
 class QTimer;
 
 namespace turno {
 
+class Autoscaler;
 class ManagedProcess;
 
 // One supervised process and what the supervisor knows about it.
@@ -133,6 +135,7 @@ private:
     void finishStop();
     void sampleResources();
     void scrapeNode(FleetNode *n);
+    void autoscaleTick();
     void saveProfileState();
     void scaleUp(const QString &pool, int count, std::function<void(Result<void>)> done);
     void scaleDown(const QString &pool, int count, std::function<void(Result<void>)> done);
@@ -154,6 +157,8 @@ private:
     int m_generation = 0;
     int m_startPending = 0;
     int m_balancerGeneration = 0;
+    std::unique_ptr<Autoscaler> m_autoscaler;
+    bool m_scaling = false;
     QTimer *m_sampler = nullptr;
 };
 

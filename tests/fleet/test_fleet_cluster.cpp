@@ -463,6 +463,49 @@ private slots:
         QVERIFY(to2 > 500 && to3 > 500);
     }
 
+    void autoscalerAddsAndRemovesNodesWithReasons()
+    {
+        auto profile = defaultTestProfile();
+        QVERIFY2(profile.ok(), qPrintable(profile.error()));
+        ClusterProfile p = profile.value();
+        p.name = QStringLiteral("autoscale");
+        p.primary = {QStringLiteral("primary"), 1, {1}};
+        p.secondary = {QStringLiteral("secondary"), 0, {}};
+        p.redisReplica = false;
+        p.sentinelCount = 0;
+        p.scrapeIntervalMs = 250;
+        p.autoscaleEnabled = true;
+        p.autoscaleMin = 1;
+        p.autoscaleMax = 2;
+        p.autoscaleCpuHigh = 10000;  // decide on the request rate only
+        p.autoscaleReqHigh = 200;
+        p.autoscaleCpuLow = 10000;
+        p.autoscaleReqLow = 50;      // above the health checks' own rate
+        p.autoscaleSustainS = 1;
+        p.autoscaleCooldownS = 1;
+        Cluster c;
+        QString why;
+        QVERIFY2(c.start(p, &why), qPrintable(why));
+        {
+            Load load(c.sup->balancerPort(), 2, 0, "autoscale");
+            QTRY_VERIFY_WITH_TIMEOUT(c.sup->node(QStringLiteral("primary-2")) &&
+                                         c.nodeStatus(QStringLiteral("primary-2")).value(QStringLiteral("picked")).toInteger() > 0,
+                                     20000);
+            load.stop();
+            for (const Answer &a : load.answers())
+                QCOMPARE(a.status, 200);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!c.sup->node(QStringLiteral("primary-2")), 20000);
+        QStringList reasons;
+        for (const auto &e : c.events)
+            if (e.kind == QLatin1String("autoscale"))
+                reasons << e.message;
+        QCOMPARE(reasons.size(), 2);
+        QVERIFY2(reasons[0].startsWith(QLatin1String("scale out 1 -> 2")) && reasons[0].contains(QLatin1String("req/s per node > 200")),
+                 qPrintable(reasons[0]));
+        QVERIFY2(reasons[1].startsWith(QLatin1String("scale in 2 -> 1")), qPrintable(reasons[1]));
+    }
+
     void crashLoopGivesUpWithAnEvent()
     {
         auto profile = defaultTestProfile();
