@@ -69,10 +69,12 @@ std::optional<double> MetricMath::extrapolatedRate(std::span<const Point> points
     double extrapolateTo = sampledInterval;
     extrapolateTo += durationToStart < threshold ? durationToStart : averageBetween / 2;
     extrapolateTo += durationToEnd < threshold ? durationToEnd : averageBetween / 2;
-    result = result * (extrapolateTo / sampledInterval);
+    // One factor, divided by the range before it is applied: the same order of
+    // operations as Prometheus 2.4x, so the last bit agrees too.
+    double factor = extrapolateTo / sampledInterval;
     if (isRate)
-        result /= double(rangeEndMs - rangeStartMs) / 1000.0;
-    return result;
+        factor /= double(rangeEndMs - rangeStartMs) / 1000.0;
+    return result * factor;
 }
 
 std::optional<double> MetricMath::rate(std::span<const Point> series, qint64 evalMs, qint64 rangeMs)
