@@ -117,6 +117,7 @@ void LoadWorker::openConnection(uint32_t c, uint64_t now)
     conn.length = 0;
     conn.state = ConnState::Connecting;
     conn.connectNs = now;
+    ++conn.generation;
     const int rc = ::connect(conn.fd, reinterpret_cast<const sockaddr *>(&m_plan.address), sizeof m_plan.address);
     if (rc < 0 && errno != EINPROGRESS) {
         countError(LoadErrorKind::Connect);
@@ -451,9 +452,11 @@ void LoadWorker::run()
             const uint32_t ev = events[size_t(i)].events;
             if (m_connections[c].fd < 0)
                 continue;
+            const uint32_t generation = m_connections[c].generation;
             if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP))
                 onReadable(c, now);
-            if ((ev & EPOLLOUT) && m_connections[c].fd >= 0)
+            // The read may have closed and reopened the socket: this event is not the new one's.
+            if ((ev & EPOLLOUT) && m_connections[c].fd >= 0 && m_connections[c].generation == generation)
                 onWritable(c, now);
         }
         while (!m_timers.empty() && m_timers.front().atNs <= now) {

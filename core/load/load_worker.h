@@ -87,6 +87,7 @@ private:
         uint64_t connectNs = 0;    // when the current connect() started
         uint64_t sequence = 0;     // open loop: index of the next request on this connection
         uint64_t timerNs = 0;      // 0: no timer armed
+        uint32_t generation = 0;   // bumped per socket, so a stale event never acts on a new one
         size_t length = 0;
         char buffer[kBufferSize];
     };
