@@ -484,7 +484,7 @@ Result<QList<IncidentEvent>> IncidentStore::events(const EventFilter &filter, co
         QStringList marks;
         for (const QString &n : filter.nodes) {
             marks << QStringLiteral("?");
-            binds << n;
+            binds << nonNull(n);
         }
         where << QStringLiteral("node IN (%1)").arg(marks.join(QLatin1Char(',')));
     }
@@ -492,7 +492,7 @@ Result<QList<IncidentEvent>> IncidentStore::events(const EventFilter &filter, co
         QStringList ors;
         for (const QString &k : filter.kinds) {
             ors << QStringLiteral("kind = ? OR kind LIKE ? ESCAPE '\\'");
-            binds << k << likeEscape(k) + QStringLiteral(".%");
+            binds << nonNull(k) << likeEscape(k) + QStringLiteral(".%");
         }
         where << QStringLiteral("(%1)").arg(ors.join(QStringLiteral(" OR ")));
     }

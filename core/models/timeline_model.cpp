@@ -99,6 +99,22 @@ void TimelineModel::fetchMore(const QModelIndex &parent)
 {
     if (parent.isValid() || m_complete)
         return;
+    // A listener (QAbstractItemModelTester does) may ask for more from its slot
+    // for our own reset or insert; a nested insert then would reach the other
+    // listeners before the change they are still being told about, so wait a turn.
+    if (m_notifying > 0) {
+        if (!m_fetchQueued) {
+            m_fetchQueued = true;
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    m_fetchQueued = false;
+                    fetchMore({});
+                },
+                Qt::QueuedConnection);
+        }
+        return;
+    }
     fetchPage();
 }
 
@@ -126,14 +142,17 @@ bool TimelineModel::fetchPage()
     m_complete = page->size() < kPageSize;
     if (page->isEmpty())
         return true;
+    ++m_notifying;
     beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + page->size() - 1));
     m_rows.append(page.value());
     endInsertRows();
+    --m_notifying;
     return true;
 }
 
 void TimelineModel::reload()
 {
+    ++m_notifying;
     beginResetModel();
     m_rows.clear();
     m_lastError.clear();
@@ -152,6 +171,7 @@ void TimelineModel::reload()
         }
     }
     endResetModel();
+    --m_notifying;
     if (!m_lastError.isEmpty())
         emit loadFailed(m_lastError);
 }
@@ -176,9 +196,11 @@ void TimelineModel::onEventsAppended(const QList<IncidentEvent> &events)
             continue;
         if (it != m_rows.end() && it->id == e.id)
             continue;
+        ++m_notifying;
         beginInsertRows({}, row, row);
         m_rows.insert(row, e);
         endInsertRows();
+        --m_notifying;
     }
 }
 

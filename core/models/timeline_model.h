@@ -72,6 +72,8 @@ private:
     bool m_newestFirst = true;
     QList<IncidentEvent> m_rows;
     bool m_complete = true;
+    int m_notifying = 0;        // > 0 while this model announces a reset or an insert
+    bool m_fetchQueued = false;
     QString m_lastError;
 };
 

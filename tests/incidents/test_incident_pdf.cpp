@@ -1,0 +1,132 @@
+// The PDF report (turno_report, QtGui): a real PDF with pages, the chart embedded
+// as an image, more pages for a long timeline, and a clear error for a bad path.
+#include "incident_test_util.h"
+
+#include "incident_pdf_writer.h"
+#include "incidents/incident_report.h"
+#include "incidents/incident_store.h"
+
+#include <QBuffer>
+#include <QDateTime>
+#include <QFile>
+#include <QGuiApplication>
+#include <QImage>
+#include <QPainter>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace turno;
+using inctest::makeEvent;
+
+namespace {
+const qint64 kT0 = QDateTime(QDate(2026, 11, 20), QTime(9, 0), Qt::UTC).toMSecsSinceEpoch();
+
+QByteArray chartPng()
+{
+    QImage image(320, 120, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    QPainter p(&image);
+    p.setPen(QPen(Qt::red, 3));
+    p.drawLine(0, 100, 320, 10);
+    p.end();
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return png;
+}
+
+// Page objects in the file (each "/Type /Page", not "/Pages").
+int pageCount(const QByteArray &pdf)
+{
+    return int(QString::fromLatin1(pdf).count(QRegularExpression(QStringLiteral("/Type\\s*/Page(?![a-zA-Z])"))));
+}
+}  // namespace
+
+class TestIncidentPdf : public QObject {
+    Q_OBJECT
+private slots:
+    void writesARealPdf();
+    void longTimelineTakesMorePages();
+    void unwritablePathIsAnError();
+
+private:
+    QByteArray render(int extraEvents, const QList<ReportImage> &images, QTemporaryDir &dir);
+};
+
+QByteArray TestIncidentPdf::render(int extraEvents, const QList<ReportImage> &images, QTemporaryDir &dir)
+{
+    IncidentStore store;
+    if (!store.open(dir.filePath(QStringLiteral("i.db")), inctest::keepAll()).ok())
+        return {};
+    const qint64 id = store.openIncident(QStringLiteral("Redis primary <lost>"), Severity::Critical,
+                                         QStringLiteral("redis-primary"), kT0).value();
+    QList<IncidentEvent> events;
+    for (int i = 0; i < extraEvents; ++i)
+        events << makeEvent(kT0 + i * 100, QStringLiteral("primary-%1").arg(i % 3), QStringLiteral("process.restart"),
+                        Severity::Warning, QStringLiteral("restart %1 & counting").arg(i));
+    store.append(events);
+    Incident inc = store.incident(id).value();
+    inc.summary = QStringLiteral("Primary lost; sentinel failover.");
+    inc.actionItems = {ActionItem{QStringLiteral("Runbook"), QStringLiteral("ops"), QDate(2026, 12, 1), false}};
+    store.updateIncident(inc);
+    store.closeIncident(id, kT0 + 3'600'000);
+    const auto report = IncidentReport::build(store, id, {}, images);
+    if (!report.ok())
+        return {};
+    const QString path = dir.filePath(QStringLiteral("report-%1.pdf").arg(extraEvents));
+    const auto r = IncidentPdfWriter::write(report.value(), path);
+    if (!r.ok()) {
+        qWarning("%s", qPrintable(r.error()));
+        return {};
+    }
+    QFile f(path);
+    f.open(QIODevice::ReadOnly);
+    return f.readAll();
+}
+
+void TestIncidentPdf::writesARealPdf()
+{
+    QVERIFY(qobject_cast<QGuiApplication *>(QCoreApplication::instance()));
+    QTemporaryDir dir;
+    const QByteArray pdf = render(5, {ReportImage{QStringLiteral("CPU"), chartPng()}}, dir);
+    QVERIFY(!pdf.isEmpty());
+    QVERIFY(pdf.startsWith("%PDF-"));
+    QVERIFY(pdf.trimmed().endsWith("%%EOF"));
+    QVERIFY(pageCount(pdf) > 0);
+    const auto count = QRegularExpression(QStringLiteral("/Count\\s+(\\d+)")).match(QString::fromLatin1(pdf));
+    QVERIFY(count.hasMatch());
+    QCOMPARE(count.captured(1).toInt(), pageCount(pdf));
+    QVERIFY2(pdf.contains("/Subtype /Image"), "the chart is embedded as an image");
+}
+
+void TestIncidentPdf::longTimelineTakesMorePages()
+{
+    QTemporaryDir dir;
+    const QByteArray shortPdf = render(3, {}, dir);
+    QTemporaryDir dir2;
+    const QByteArray longPdf = render(400, {}, dir2);
+    QVERIFY(shortPdf.startsWith("%PDF-") && longPdf.startsWith("%PDF-"));
+    QVERIFY(pageCount(shortPdf) >= 1);
+    // 400 more timeline rows cannot fit on the pages of a 3-row report.
+    QVERIFY2(pageCount(longPdf) > pageCount(shortPdf) + 2,
+             qPrintable(QStringLiteral("%1 vs %2 pages").arg(pageCount(longPdf)).arg(pageCount(shortPdf))));
+    QVERIFY(!shortPdf.contains("/Subtype /Image"));
+}
+
+void TestIncidentPdf::unwritablePathIsAnError()
+{
+    QTemporaryDir dir;
+    IncidentStore store;
+    QVERIFY(store.open(dir.filePath(QStringLiteral("i.db")), inctest::keepAll()).ok());
+    const qint64 id = store.openIncident(QStringLiteral("x"), Severity::Critical, {}, kT0).value();
+    const auto report = IncidentReport::build(store, id).value();
+    const QString path = dir.filePath(QStringLiteral("missing/dir/r.pdf"));
+    const auto r = IncidentPdfWriter::write(report, path);
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error().contains(path), qPrintable(r.error()));
+}
+
+QTEST_MAIN(TestIncidentPdf)
+#include "test_incident_pdf.moc"
