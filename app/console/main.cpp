@@ -2,10 +2,12 @@
 #include "main_window.h"
 
 #include "common/version.h"
+#include "monitor/fleet_monitor.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
+#include <cstdio>
 
 int main(int argc, char **argv)
 {
@@ -18,35 +20,90 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("Turno Ops: desktop operations console for a fleet of turno servers."));
     parser.addHelpOption();
     parser.addVersionOption();
+    QCommandLineOption profile(QStringLiteral("profile"),
+                               QStringLiteral("Launch the cluster described by this profile at start."), QStringLiteral("FILE"));
+    QCommandLineOption runDir(QStringLiteral("run-dir"),
+                              QStringLiteral("With --profile: the cluster's run directory (default: per cluster name)."),
+                              QStringLiteral("DIR"));
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                  QStringLiteral("Save a PNG of the main window to FILE, then exit."),
+                                  QStringLiteral("Save a PNG of the main window to FILE, then exit (stopping the cluster)."),
                                   QStringLiteral("FILE"));
     QCommandLineOption after(QStringLiteral("after"),
-                             QStringLiteral("With --screenshot: seconds to wait before taking it (default 2)."),
+                             QStringLiteral("With --screenshot: seconds to wait before taking it (default 2); with "
+                                            "--profile, counted from the moment the cluster is ready."),
                              QStringLiteral("SECONDS"), QStringLiteral("2"));
-    parser.addOption(screenshot);
-    parser.addOption(after);
+    QCommandLineOption tab(QStringLiteral("tab"),
+                           QStringLiteral("Show this tab first: fleet, charts, redis, timeline or logs."), QStringLiteral("NAME"));
+    QCommandLineOption load(QStringLiteral("load"),
+                            QStringLiteral("With --profile: run a load test of SECONDS through the balancer once ready."),
+                            QStringLiteral("SECONDS"));
+    parser.addOptions({profile, runDir, screenshot, after, tab, load});
     parser.process(app);
 
-    turno::console::MainWindow window;
-    window.show();
-
-    if (parser.isSet(screenshot)) {
-        bool ok = false;
-        const double seconds = parser.value(after).toDouble(&ok);
-        if (!ok || seconds < 0) {
-            fprintf(stderr, "turno-console: --after takes a number of seconds, got '%s'\n", qPrintable(parser.value(after)));
+    bool ok = false;
+    const double seconds = parser.value(after).toDouble(&ok);
+    if (!ok || seconds < 0) {
+        fprintf(stderr, "turno-console: --after takes a number of seconds, got '%s'\n", qPrintable(parser.value(after)));
+        return 2;
+    }
+    double loadSeconds = 0;
+    if (parser.isSet(load)) {
+        loadSeconds = parser.value(load).toDouble(&ok);
+        if (!ok || loadSeconds <= 0) {
+            fprintf(stderr, "turno-console: --load takes a positive number of seconds, got '%s'\n", qPrintable(parser.value(load)));
             return 2;
         }
-        const QString file = parser.value(screenshot);
-        QTimer::singleShot(int(seconds * 1000), &window, [&window, file] {
-            if (!window.grab().save(file, "PNG")) {
-                fprintf(stderr, "turno-console: could not write screenshot to %s\n", qPrintable(file));
-                QApplication::exit(1);
-                return;
-            }
-            QApplication::quit();
-        });
     }
-    return QApplication::exec();
+
+    turno::console::MainWindow window;
+    if (parser.isSet(tab) && !window.showTab(parser.value(tab))) {
+        fprintf(stderr, "turno-console: --tab is one of fleet, charts, redis, timeline, logs; got '%s'\n",
+                qPrintable(parser.value(tab)));
+        return 2;
+    }
+    window.show();
+
+    int exitCode = 0;
+    auto takeScreenshot = [&window, &exitCode, file = parser.value(screenshot)] {
+        if (!window.grab().save(file, "PNG")) {
+            fprintf(stderr, "turno-console: could not write screenshot to %s\n", qPrintable(file));
+            exitCode = 1;
+        }
+        // Closing stops the cluster first; the application quits once the window is gone.
+        window.close();
+    };
+
+    if (parser.isSet(profile)) {
+        turno::FleetMonitor *monitor = window.monitor();
+        QObject::connect(monitor, &turno::FleetMonitor::launchFailed, &window, [&](const QString &message) {
+            fprintf(stderr, "turno-console: the cluster did not start: %s\n", qPrintable(message));
+            if (parser.isSet(screenshot)) {
+                exitCode = 1;
+                window.close();
+            }
+        });
+        QObject::connect(monitor, &turno::FleetMonitor::ready, &window, [&, loadSeconds, seconds] {
+            if (loadSeconds > 0) {
+                const turno::Result<void> r = window.startLoad(loadSeconds);
+                if (!r.ok())
+                    fprintf(stderr, "turno-console: load test: %s\n", qPrintable(r.error()));
+            }
+            if (parser.isSet(screenshot))
+                QTimer::singleShot(int(seconds * 1000), &window, takeScreenshot);
+        }, Qt::SingleShotConnection);
+        const turno::Result<void> launched = parser.isSet(runDir)
+            ? [&] {
+                  const auto p = turno::ProfileLoader::loadFile(parser.value(profile));
+                  return p.ok() ? window.launchProfile(p.value(), parser.value(runDir)) : turno::Result<void>(turno::Error{p.error()});
+              }()
+            : window.launchProfileFile(parser.value(profile));
+        if (!launched.ok()) {
+            fprintf(stderr, "turno-console: %s\n", qPrintable(launched.error()));
+            return 1;
+        }
+    } else if (parser.isSet(screenshot)) {
+        QTimer::singleShot(int(seconds * 1000), &window, takeScreenshot);
+    }
+    const int rc = QApplication::exec();
+    return exitCode ? exitCode : rc;
 }

@@ -1,21 +1,65 @@
-// MainWindow: the console's one window. Docks and tabs over the core models;
-// the layout is saved and restored with QSettings.
+// MainWindow: the console's one window. Tabs over the core models (fleet,
+// charts, Redis, timeline, logs); the layout is saved and restored with QSettings.
 #pragma once
 
-#include <QMainWindow>
+#include "common/result.h"
+#include "fleet/cluster_profile.h"
 
-class QTabWidget;
+#include <QMainWindow>
+#include <memory>
+
 class QLabel;
+class QProgressBar;
+class QSystemTrayIcon;
+class QTabWidget;
+class QSplitter;
+class QTableView;
+
+namespace turno {
+class FleetMonitor;
+class LoadRun;
+}
 
 namespace turno::console {
+
+class ChartsPanel;
+class FleetPanel;
+class LogPanel;
+class TimelinePanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    enum class Theme { System, Light, Dark };
+
+    // historyPath: the incident database (empty: IncidentStore::defaultPath()).
+    explicit MainWindow(const QString &historyPath = {}, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     QTabWidget *tabs() const { return m_tabs; }
+    FleetMonitor *monitor() const { return m_monitor; }
+    FleetPanel *fleetPanel() const { return m_fleet; }
+    ChartsPanel *chartsPanel() const { return m_charts; }
+    TimelinePanel *timelinePanel() const { return m_timeline; }
+    LogPanel *logPanel() const { return m_logs; }
+    QTableView *redisTable() const { return m_redisTable; }
+    QString healthText() const;
+    // Selects a tab by its object name (fleet, charts, redis, timeline, logs).
+    bool showTab(const QString &name);
+
+    // The launch core call (FleetMonitor::launch); runDir empty = the cluster's default.
+    Result<void> launchProfile(const ClusterProfile &profile, const QString &runDir = {});
+    Result<void> launchProfileFile(const QString &path);
+    void stopCluster();
+    // A load test against the balancer (LoadRun, as `turnoctl bench`).
+    Result<void> startLoad(double seconds, int connections = 8);
+    bool loadRunning() const;
+
+    void setTheme(Theme theme);
+    Theme theme() const { return m_theme; }
+
+signals:
+    void loadFinished();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -24,9 +68,26 @@ private:
     void buildMenus();
     void restoreLayout();
     void saveLayout();
+    void updateHealth();
+    void openLaunchDialog();
+    void showShortcuts();
+    void exportCurrentChart();
 
+    FleetMonitor *m_monitor = nullptr;
     QTabWidget *m_tabs = nullptr;
+    FleetPanel *m_fleet = nullptr;
+    ChartsPanel *m_charts = nullptr;
+    ChartsPanel *m_overview = nullptr;
+    QSplitter *m_fleetSplit = nullptr;
+    TimelinePanel *m_timeline = nullptr;
+    LogPanel *m_logs = nullptr;
+    QTableView *m_redisTable = nullptr;
     QLabel *m_health = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    std::unique_ptr<LoadRun> m_load;
+    Theme m_theme = Theme::System;
+    bool m_closing = false;
 };
 
 }  // namespace turno::console

@@ -4,6 +4,7 @@
 
 #include "common/result.h"
 #include "fleet/cluster_profile.h"
+#include "fleet/fleet_supervisor.h"
 #include "scrape/scrape_result.h"
 
 #include <QHash>
@@ -19,7 +20,6 @@ namespace turno {
 
 class ControlServer;
 class FleetNodesModel;
-class FleetSupervisor;
 class HttpScraper;
 class IncidentStore;
 class MetricsScrape;

@@ -1,0 +1,146 @@
+#include "charts_panel.h"
+
+#include "live_chart.h"
+#include "metrics/series_store.h"
+#include "monitor/fleet_monitor.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace turno::console {
+
+namespace {
+constexpr qint64 kWindows[] = {60'000, 5 * 60'000, 15 * 60'000, 60 * 60'000};
+}
+
+ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QWidget(parent), m_monitor(monitor)
+{
+    const bool compact = mode == Mode::Compact;
+    setObjectName(compact ? QStringLiteral("overviewCharts") : QStringLiteral("chartsPanel"));
+    auto *layout = new QVBoxLayout(this);
+    if (compact)
+        layout->setContentsMargins(0, 0, 0, 0);
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Window:"), this));
+    m_window = new QComboBox(this);
+    m_window->setObjectName(QStringLiteral("chartWindow"));
+    m_window->addItems({tr("1 min"), tr("5 min"), tr("15 min"), tr("1 h")});
+    bar->addWidget(m_window);
+    m_pause = new QCheckBox(tr("&Pause"), this);
+    m_pause->setObjectName(QStringLiteral("chartPause"));
+    bar->addWidget(m_pause);
+    bar->addStretch(1);
+    bar->addWidget(new QLabel(tr("Click a legend entry to hide its line; right-click a chart to export it."), this));
+    layout->addLayout(bar);
+    if (compact) {
+        for (int i = 0; i < bar->count(); ++i)
+            if (QWidget *w = bar->itemAt(i)->widget())
+                w->hide();
+    }
+
+    auto *grid = new QGridLayout;
+    m_requests = new LiveChart(tr("Requests"), tr("req/s"), 1.0, this);
+    m_latency = new LiveChart(tr("p99 latency"), tr("ms"), 1.0, this);
+    m_cpu = new LiveChart(tr("CPU"), tr("% of a core"), 1.0, this);
+    m_errors = new LiveChart(tr("Error ratio"), tr("% 5xx"), 1.0, this);
+    m_redisOps = new LiveChart(tr("Redis ops"), tr("ops/s"), 1.0, this);
+    m_redisMemory = new LiveChart(tr("Redis memory"), tr("MiB"), 1.0 / (1024 * 1024), this);
+    m_charts = {m_requests, m_latency, m_cpu, m_errors, m_redisOps, m_redisMemory};
+    if (compact) {
+        for (LiveChart *c : {m_errors, m_redisOps, m_redisMemory})
+            c->hide();
+        m_charts = {m_requests, m_latency, m_cpu};
+    }
+    for (int i = 0; i < m_charts.size(); ++i)
+        grid->addWidget(m_charts[i], i / 3, i % 3);
+    layout->addLayout(grid, 1);
+
+    connect(m_window, &QComboBox::currentIndexChanged, this, &ChartsPanel::refresh);
+    connect(m_pause, &QCheckBox::toggled, this, [this](bool paused) {
+        if (!paused)
+            refresh();
+    });
+    connect(m_monitor, &FleetMonitor::sampled, this, [this] {
+        if (isVisible() && !paused())
+            refresh();
+    });
+    connect(m_monitor, &FleetMonitor::ready, this, &ChartsPanel::rebuildLines);
+}
+
+LiveChart *ChartsPanel::chart(const QString &title) const
+{
+    for (LiveChart *c : m_charts)
+        if (c->title() == title)
+            return c;
+    return nullptr;
+}
+
+qint64 ChartsPanel::windowMs() const
+{
+    return kWindows[std::clamp(m_window->currentIndex(), 0, 3)];
+}
+
+void ChartsPanel::setWindowIndex(int index)
+{
+    m_window->setCurrentIndex(std::clamp(index, 0, 3));
+}
+
+int ChartsPanel::windowIndex() const
+{
+    return m_window->currentIndex();
+}
+
+bool ChartsPanel::paused() const
+{
+    return m_pause->isChecked();
+}
+
+void ChartsPanel::setDark(bool dark)
+{
+    for (LiveChart *c : std::as_const(m_charts))
+        c->setDark(dark);
+}
+
+void ChartsPanel::rebuildLines()
+{
+    const QStringList nodes = m_monitor->turnoNodes();
+    auto perNode = [&nodes](const QString &metric) {
+        QList<LiveChart::Line> lines;
+        for (const QString &n : nodes)
+            lines.append({FleetMonitor::nodeSeries(n, metric), n});
+        return lines;
+    };
+    m_requests->setLines(QList<LiveChart::Line>{{FleetMonitor::fleetSeries(QStringLiteral("rps")), tr("total")}} +
+                         perNode(QStringLiteral("rps")));
+    m_latency->setLines(perNode(QStringLiteral("p99")));
+    m_cpu->setLines(perNode(QStringLiteral("cpu")));
+    m_errors->setLines(perNode(QStringLiteral("errors")));
+    QList<LiveChart::Line> ops, memory;
+    for (const QString &r : m_monitor->redisServers()) {
+        ops.append({FleetMonitor::redisSeries(r, QStringLiteral("ops")), r});
+        memory.append({FleetMonitor::redisSeries(r, QStringLiteral("memory")), r});
+    }
+    m_redisOps->setLines(ops);
+    m_redisMemory->setLines(memory);
+}
+
+void ChartsPanel::refresh()
+{
+    rebuildLines();
+    const qint64 now = m_monitor->lastSampleMs() > 0 ? m_monitor->lastSampleMs() : QDateTime::currentMSecsSinceEpoch();
+    for (LiveChart *c : std::as_const(m_charts))
+        c->refresh(*m_monitor->series(), now, windowMs());
+}
+
+void ChartsPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    refresh();
+}
+
+}  // namespace turno::console

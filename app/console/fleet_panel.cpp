@@ -1,0 +1,204 @@
+#include "fleet_panel.h"
+
+#include "models/fleet_nodes_model.h"
+#include "monitor/fleet_monitor.h"
+#include "state_style.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPalette>
+#include <QSortFilterProxyModel>
+#include <QStyledItemDelegate>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace turno::console {
+
+namespace {
+
+// Paints each row in its state's colour and puts the state icon in the State column.
+class StateDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        const QString state = index.data(FleetNodesModel::StateRole).toString();
+        const bool dark = option->palette.color(QPalette::Base).lightness() < 128;
+        option->backgroundBrush = stateColor(state, dark);
+        if (index.column() == FleetNodesModel::StateColumn) {
+            option->icon = stateIcon(state);
+            option->features |= QStyleOptionViewItem::HasDecoration;
+        }
+    }
+};
+
+}  // namespace
+
+FleetPanel::FleetPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(parent), m_monitor(monitor)
+{
+    setObjectName(QStringLiteral("fleetPanel"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *bar = new QToolBar(this);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_drain = bar->addAction(QIcon(QStringLiteral(":/icons/drain.svg")), tr("&Drain"), this, &FleetPanel::drainSelected);
+    m_enable = bar->addAction(QIcon(QStringLiteral(":/icons/enable.svg")), tr("&Enable"), this, &FleetPanel::enableSelected);
+    m_weight = bar->addAction(QIcon(QStringLiteral(":/icons/weight.svg")), tr("&Weight…"), this, &FleetPanel::weightSelected);
+    bar->addSeparator();
+    m_restart = bar->addAction(QIcon(QStringLiteral(":/icons/restart.svg")), tr("&Restart"), this, &FleetPanel::restartSelected);
+    m_kill = bar->addAction(QIcon(QStringLiteral(":/icons/kill.svg")), tr("&Kill (chaos)"), this, &FleetPanel::killSelected);
+    bar->addSeparator();
+    m_logs = bar->addAction(QIcon(QStringLiteral(":/icons/logs.svg")), tr("&Logs"), this, [this] {
+        if (!selectedNode().isEmpty())
+            emit showLogs(selectedNode());
+    });
+    m_drain->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_enable->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_weight->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
+    m_restart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_kill->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    m_logs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    for (QAction *a : nodeActions())
+        a->setShortcutContext(Qt::WindowShortcut);
+    layout->addWidget(bar);
+
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_monitor->nodesModel());
+    m_proxy->setSortRole(FleetNodesModel::SortRole);
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("fleetTable"));
+    m_table->setModel(m_proxy);
+    m_table->setItemDelegate(new StateDelegate(m_table));
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(-1, Qt::AscendingOrder);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    layout->addWidget(m_table, 1);
+
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        if (!m_table->indexAt(pos).isValid())
+            return;
+        QMenu menu(this);
+        menu.addActions(nodeActions());
+        menu.exec(m_table->viewport()->mapToGlobal(pos));
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &FleetPanel::updateActions);
+    connect(m_monitor->nodesModel(), &QAbstractItemModel::dataChanged, this, &FleetPanel::updateActions);
+    connect(m_table, &QTableView::doubleClicked, this, [this] {
+        if (!selectedNode().isEmpty())
+            emit showLogs(selectedNode());
+    });
+    updateActions();
+}
+
+QList<QAction *> FleetPanel::nodeActions() const
+{
+    return {m_drain, m_enable, m_weight, m_restart, m_kill, m_logs};
+}
+
+QString FleetPanel::selectedNode() const
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : rows.first().data(FleetNodesModel::NameRole).toString();
+}
+
+bool FleetPanel::selectNode(const QString &name)
+{
+    const int row = m_monitor->nodesModel()->rowOf(name);
+    if (row < 0)
+        return false;
+    const QModelIndex index = m_proxy->mapFromSource(m_monitor->nodesModel()->index(row, 0));
+    m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->setCurrentIndex(index);
+    return true;
+}
+
+void FleetPanel::updateActions()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    const bool any = !rows.isEmpty();
+    const bool turno = any && rows.first().data(FleetNodesModel::KindRole).toString() == QLatin1String("turno");
+    const bool ready = m_monitor->isReady();
+    m_drain->setEnabled(ready && turno);
+    m_enable->setEnabled(ready && turno);
+    m_weight->setEnabled(ready && turno);
+    m_restart->setEnabled(ready && turno);
+    m_kill->setEnabled(ready && any);
+    m_logs->setEnabled(any);
+}
+
+bool FleetPanel::confirm(const QString &title, const QString &text)
+{
+    if (!m_confirm)
+        return true;
+    return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) ==
+           QMessageBox::Yes;
+}
+
+void FleetPanel::report(const QString &what, const QString &node, bool ok, const QString &error)
+{
+    emit actionDone(ok, ok ? tr("%1 %2: done").arg(what, node) : tr("%1 %2 failed: %3").arg(what, node, error));
+}
+
+void FleetPanel::drainSelected()
+{
+    const QString node = selectedNode();
+    if (node.isEmpty())
+        return;
+    m_monitor->drain(node, [this, node](Result<void> r) { report(tr("Drain"), node, r.ok(), r.error()); });
+}
+
+void FleetPanel::enableSelected()
+{
+    const QString node = selectedNode();
+    if (node.isEmpty())
+        return;
+    m_monitor->enable(node, [this, node](Result<void> r) { report(tr("Enable"), node, r.ok(), r.error()); });
+}
+
+void FleetPanel::weightSelected()
+{
+    const QString node = selectedNode();
+    if (node.isEmpty())
+        return;
+    const int row = m_monitor->nodesModel()->rowOf(node);
+    bool ok = false;
+    const int weight = QInputDialog::getInt(this, tr("Weight of %1").arg(node), tr("Balancer weight (1–256):"),
+                                            m_monitor->nodesModel()->nodeAt(row).weight, 1, 256, 1, &ok);
+    if (!ok)
+        return;
+    m_monitor->setWeight(node, weight, [this, node](Result<void> r) { report(tr("Weight"), node, r.ok(), r.error()); });
+}
+
+void FleetPanel::restartSelected()
+{
+    const QString node = selectedNode();
+    if (node.isEmpty() || !confirm(tr("Restart %1").arg(node),
+                                   tr("Stop %1 with SIGTERM and let the supervisor start it again?").arg(node)))
+        return;
+    m_monitor->restart(node, [this, node](Result<void> r) { report(tr("Restart"), node, r.ok(), r.error()); });
+}
+
+void FleetPanel::killSelected()
+{
+    const QString node = selectedNode();
+    if (node.isEmpty() || !confirm(tr("Kill %1").arg(node),
+                                   tr("Send SIGKILL to %1, as a crash would? The supervisor restarts turno nodes; a "
+                                      "killed Redis primary waits for failover.").arg(node)))
+        return;
+    m_monitor->kill(node, [this, node](Result<void> r) { report(tr("Kill"), node, r.ok(), r.error()); });
+}
+
+}  // namespace turno::console

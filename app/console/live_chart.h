@@ -1,0 +1,60 @@
+// LiveChart: one Qt Charts plot over series of the SeriesStore, redrawn in one
+// batch per refresh (QXYSeries::replace) with min/max decimation to its pixel width.
+#pragma once
+
+#include <QChartView>
+#include <QList>
+#include <QString>
+
+class QLineSeries;
+class QValueAxis;
+
+namespace turno {
+class SeriesStore;
+}
+
+namespace turno::console {
+
+class LiveChart : public QChartView {
+    Q_OBJECT
+public:
+    struct Line {
+        QString key;    // SeriesStore key
+        QString label;  // legend text
+    };
+
+    LiveChart(const QString &title, const QString &unit, double scale = 1.0, QWidget *parent = nullptr);
+
+    // Replaces the plotted lines when the set of keys changed; keeps them otherwise.
+    void setLines(const QList<Line> &lines);
+    // Reads [now - window, now] from the store and replaces every line's points at once.
+    void refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs);
+    void setDark(bool dark);
+
+    int lineCount() const { return int(m_lines.size()); }
+    // Points currently plotted on the line of key (0 when absent).
+    int pointCount(const QString &key) const;
+    // Highest plotted value of the line of key (0 when absent or empty).
+    double maxValue(const QString &key) const;
+    QString title() const { return m_title; }
+    // Save as PNG, or the plotted data as CSV (seconds relative to now, one column per line).
+    bool savePng(const QString &file);
+    bool saveCsv(const QString &file) const;
+
+protected:
+    void contextMenuEvent(QContextMenuEvent *event) override;
+
+private:
+    struct Plotted {
+        Line line;
+        QLineSeries *series = nullptr;
+    };
+    QList<Plotted> m_lines;
+    QString m_title;
+    QString m_unit;
+    double m_scale = 1.0;
+    QValueAxis *m_x = nullptr;
+    QValueAxis *m_y = nullptr;
+};
+
+}  // namespace turno::console

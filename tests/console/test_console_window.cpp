@@ -1,0 +1,220 @@
+// The console window, offscreen, against a real local cluster (redis-server,
+// sentinels, haproxy, turno-server on free ports): launch from a validated
+// profile and see the nodes in the fleet table, run a load through the balancer
+// and see the charts gain points, kill a node and see its state change.
+#include "charts_panel.h"
+#include "fleet_panel.h"
+#include "launch_dialog.h"
+#include "live_chart.h"
+#include "main_window.h"
+#include "models/fleet_nodes_model.h"
+#include "models/timeline_model.h"
+#include "monitor/fleet_monitor.h"
+#include "test_support.h"
+#include "timeline_panel.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+#include <memory>
+
+using turno::FleetMonitor;
+using turno::FleetNodesModel;
+using turno::console::MainWindow;
+
+namespace {
+
+bool pidAlive(qint64 pid)
+{
+    if (pid <= 0 || ::kill(pid_t(pid), 0) != 0)
+        return false;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray line = stat.readAll();
+    return line.mid(line.lastIndexOf(')') + 2, 1) != "Z";
+}
+
+// The text the fleet table shows for node's column (through the view's proxy, as a user sees it).
+QString shown(QTableView *table, const QString &node, int column)
+{
+    QAbstractItemModel *m = table->model();
+    for (int r = 0; r < m->rowCount(); ++r)
+        if (m->index(r, FleetNodesModel::NameColumn).data().toString() == node)
+            return m->index(r, column).data().toString();
+    return {};
+}
+
+}  // namespace
+
+class TestConsoleWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dir.isValid());
+        for (const char *program : {"redis-server", "redis-sentinel", "haproxy"})
+            if (turno::test::findProgram(QString::fromLatin1(program)).isEmpty())
+                QSKIP(qPrintable(QStringLiteral("%1 is not installed (scripts/setup installs it)").arg(QLatin1String(program))));
+        m_window = std::make_unique<MainWindow>(m_dir.filePath(QStringLiteral("incidents.db")));
+        m_window->fleetPanel()->setConfirmDestructive(false);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_window) {
+            m_window->close();
+            QTRY_VERIFY_WITH_TIMEOUT(!m_window->monitor()->isActive(), 30000);
+            m_window.reset();
+        }
+        // Whatever the outcome, no process of this test may survive it.
+        for (qint64 pid : std::as_const(m_pids))
+            if (pidAlive(pid))
+                ::kill(pid_t(pid), SIGKILL);
+        for (qint64 pid : std::as_const(m_pids))
+            QVERIFY2(!pidAlive(pid), qPrintable(QStringLiteral("pid %1 outlived the console").arg(pid)));
+    }
+
+    void launchDialogShowsFileAndLineOfAnError()
+    {
+        turno::console::LaunchDialog dialog;
+        const QString bad = m_dir.filePath(QStringLiteral("bad.json"));
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\n  \"name\": \"x\",\n  \"store\": \"floppy\"\n}\n");
+        f.close();
+        QVERIFY(!dialog.openFile(bad));
+        QVERIFY2(dialog.errorText().contains(QStringLiteral("bad.json:3")), qPrintable(dialog.errorText()));
+        QVERIFY(dialog.errorText().contains(QStringLiteral("store")));
+    }
+
+    void launchShowsNodesInTheFleetTable()
+    {
+        turno::console::LaunchDialog dialog;
+        QVERIFY2(dialog.openFile(turno::test::envPath("TURNO_SOURCE_DIR") + QStringLiteral("/resources/profiles/default.json")),
+                 qPrintable(dialog.errorText()));
+        turno::ClusterProfile profile = dialog.profile();
+        // Free ports and this build's server, so the test runs beside anything else.
+        profile.balancerListen.port = 0;
+        profile.serverBinary = turno::test::envPath("TURNO_SERVER_BIN");
+        const auto launched = m_window->launchProfile(profile, m_dir.filePath(QStringLiteral("run")));
+        QVERIFY2(launched.ok(), qPrintable(launched.error()));
+
+        QTableView *table = m_window->fleetPanel()->table();
+        // Processes turn up in the table while the cluster is still starting.
+        QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() > 0, 10000);
+        QString failure;
+        connect(m_window->monitor(), &FleetMonitor::launchFailed, this, [&failure](const QString &m) { failure = m; });
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->monitor()->isReady() || !failure.isEmpty(), 90000);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+
+        const int expected = profile.totalNodes() + 2 /* redis primary + replica */ + profile.sentinelCount + 1 /* haproxy */;
+        QCOMPARE(table->model()->rowCount(), expected);
+        FleetNodesModel *model = m_window->monitor()->nodesModel();
+        for (int r = 0; r < model->rowCount(); ++r)
+            m_pids << model->nodeAt(r).pid;
+        // Every turno node is UP at the balancer, and gets req/s and RSS from its /metrics.
+        for (const QString &node : {QStringLiteral("primary-1"), QStringLiteral("primary-2"),
+                                    QStringLiteral("secondary-1"), QStringLiteral("secondary-2")}) {
+            QTRY_COMPARE_WITH_TIMEOUT(shown(table, node, FleetNodesModel::StateColumn), QStringLiteral("UP"), 15000);
+            QVERIFY(shown(table, node, FleetNodesModel::PidColumn).toLongLong() > 0);
+            QTRY_VERIFY_WITH_TIMEOUT(shown(table, node, FleetNodesModel::RequestsColumn) != QStringLiteral("–"), 15000);
+            QVERIFY(shown(table, node, FleetNodesModel::RssColumn).endsWith(QStringLiteral("iB")));
+        }
+        QCOMPARE(shown(table, QStringLiteral("redis-primary"), FleetNodesModel::StateColumn), QStringLiteral("running"));
+        QVERIFY(m_window->healthText().contains(QStringLiteral("Ready"), Qt::CaseInsensitive));
+        // The Redis tab lists both servers with their roles once INFO came back.
+        QAbstractItemModel *redis = m_window->redisTable()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(redis->rowCount(), 2, 15000);
+        QStringList roles;
+        for (int r = 0; r < 2; ++r)
+            roles << redis->index(r, 2).data().toString();
+        roles.sort();
+        QCOMPARE(roles, (QStringList{QStringLiteral("master"), QStringLiteral("slave")}));
+    }
+
+    void loadMakesChartsGainPoints()
+    {
+        QVERIFY(m_window->monitor()->isReady());
+        QVERIFY(m_window->showTab(QStringLiteral("charts")));
+        turno::console::LiveChart *requests = m_window->chartsPanel()->chart(QStringLiteral("Requests"));
+        QVERIFY(requests);
+        const QString total = FleetMonitor::fleetSeries(QStringLiteral("rps"));
+        const int before = requests->pointCount(total);
+        // Before the load only HAProxy's health checks reach the nodes: a few per second.
+        const double idle = requests->maxValue(total);
+        QVERIFY2(idle < 100, qPrintable(QString::number(idle)));
+
+        const auto started = m_window->startLoad(4, 4);
+        QVERIFY2(started.ok(), qPrintable(started.error()));
+        QTRY_VERIFY_WITH_TIMEOUT(requests->maxValue(total) > idle + 100, 20000);
+        QVERIFY(requests->pointCount(total) > before);
+        // The primary pool takes the traffic (the secondary is HAProxy's backup): its lines rise.
+        const QString p1 = FleetMonitor::nodeSeries(QStringLiteral("primary-1"), QStringLiteral("rps"));
+        QTRY_VERIFY_WITH_TIMEOUT(requests->maxValue(p1) > 100, 10000);
+        turno::console::LiveChart *latency = m_window->chartsPanel()->chart(QStringLiteral("p99 latency"));
+        QVERIFY(latency->pointCount(FleetMonitor::nodeSeries(QStringLiteral("primary-1"), QStringLiteral("p99"))) > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->loadRunning(), 30000);
+    }
+
+    void killChangesTheNodeState()
+    {
+        QVERIFY(m_window->showTab(QStringLiteral("fleet")));
+        FleetNodesModel *model = m_window->monitor()->nodesModel();
+        QTableView *table = m_window->fleetPanel()->table();
+        const QString victim = QStringLiteral("primary-2");
+        const qint64 pid = model->nodeAt(model->rowOf(victim)).pid;
+        QVERIFY(pidAlive(pid));
+        QVERIFY(m_window->fleetPanel()->selectNode(victim));
+        QCOMPARE(m_window->fleetPanel()->selectedNode(), victim);
+
+        m_window->fleetPanel()->killSelected();
+        QTRY_VERIFY_WITH_TIMEOUT(!pidAlive(pid), 10000);
+        // The supervisor notices and restarts it: the table shows the new process.
+        QTRY_VERIFY_WITH_TIMEOUT(model->nodeAt(model->rowOf(victim)).pid != pid &&
+                                     model->nodeAt(model->rowOf(victim)).pid > 0, 30000);
+        m_pids << model->nodeAt(model->rowOf(victim)).pid;
+        QTRY_COMPARE_WITH_TIMEOUT(shown(table, victim, FleetNodesModel::StateColumn), QStringLiteral("UP"), 30000);
+        QCOMPARE(model->nodeAt(model->rowOf(victim)).restarts, 1);
+
+        // The timeline has the exit, on that node.
+        turno::TimelineModel *timeline = m_window->timelinePanel()->model();
+        auto exitRecorded = [&] {
+            for (int r = 0; r < timeline->rowCount(); ++r) {
+                const auto e = timeline->eventAt(r);
+                if (e.node == victim && e.kind == QLatin1String(turno::EventKind::ProcessExit))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(exitRecorded(), 10000);
+    }
+
+    void closingTheWindowStopsTheCluster()
+    {
+        FleetNodesModel *model = m_window->monitor()->nodesModel();
+        for (int r = 0; r < model->rowCount(); ++r)
+            m_pids << model->nodeAt(r).pid;
+        m_window->close();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->monitor()->isActive(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->isVisible(), 5000);
+        for (qint64 pid : std::as_const(m_pids))
+            QVERIFY2(!pidAlive(pid), qPrintable(QStringLiteral("pid %1 still runs after the window closed").arg(pid)));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<MainWindow> m_window;
+    QList<qint64> m_pids;
+};
+
+QTEST_MAIN(TestConsoleWindow)
+#include "test_console_window.moc"

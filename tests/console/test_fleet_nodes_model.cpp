@@ -1,0 +1,156 @@
+// FleetNodesModel: rows follow the node list (insert, remove, change in place),
+// metrics and balancer states land in the right cells, and the model obeys
+// QAbstractItemModel's contract throughout (QAbstractItemModelTester).
+#include "models/fleet_nodes_model.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using turno::FleetNodeInfo;
+using turno::FleetNodeMetrics;
+using turno::FleetNodesModel;
+
+namespace {
+
+FleetNodeInfo node(const QString &name, const QString &state = QStringLiteral("running"), qint64 pid = 100)
+{
+    FleetNodeInfo n;
+    n.name = name;
+    n.kind = name.startsWith(QLatin1String("redis")) ? QStringLiteral("redis-primary") : QStringLiteral("turno");
+    n.pool = n.kind == QLatin1String("turno") ? name.section(QLatin1Char('-'), 0, 0) : QString();
+    n.state = state;
+    n.pid = pid;
+    n.address = QStringLiteral("127.0.0.1:71%1").arg(name.size());
+    n.weight = 1;
+    return n;
+}
+
+QString cell(const FleetNodesModel &m, int row, int column)
+{
+    return m.index(row, column).data().toString();
+}
+
+}  // namespace
+
+class TestFleetNodesModel : public QObject {
+    Q_OBJECT
+private slots:
+    void rowsFollowTheNodeList()
+    {
+        FleetNodesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+
+        model.setNodes({node("primary-1"), node("primary-2"), node("redis-primary")});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.columnCount(), int(FleetNodesModel::ColumnCount));
+        QCOMPARE(cell(model, 0, FleetNodesModel::NameColumn), QStringLiteral("primary-1"));
+        QCOMPARE(cell(model, 0, FleetNodesModel::PoolColumn), QStringLiteral("primary"));
+        // A node without a pool shows its kind there.
+        QCOMPARE(cell(model, 2, FleetNodesModel::PoolColumn), QStringLiteral("redis-primary"));
+        QCOMPARE(inserted.size(), 3);
+
+        // primary-2 goes, secondary-1 comes: one removal, one insertion, never a reset.
+        model.setNodes({node("primary-1"), node("redis-primary"), node("secondary-1")});
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(inserted.size(), 4);
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(model.rowOf(QStringLiteral("primary-2")), -1);
+        QCOMPARE(model.rowOf(QStringLiteral("secondary-1")), 2);
+
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void changedNodeEmitsDataChangedForItsRowOnly()
+    {
+        FleetNodesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setNodes({node("primary-1"), node("primary-2")});
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+        model.setNodes({node("primary-1"), node("primary-2")});
+        QCOMPARE(changed.size(), 0);  // nothing changed, nothing emitted
+
+        model.setNodes({node("primary-1"), node("primary-2", QStringLiteral("restarting"), 0)});
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed[0][0].toModelIndex().row(), 1);
+        QCOMPARE(changed[0][1].toModelIndex().row(), 1);
+        QCOMPARE(cell(model, 1, FleetNodesModel::StateColumn), QStringLiteral("restarting"));
+        QCOMPARE(model.index(1, 0).data(FleetNodesModel::StateRole).toString(), QStringLiteral("restarting"));
+        QCOMPARE(cell(model, 1, FleetNodesModel::PidColumn), QStringLiteral("–"));
+        QCOMPARE(cell(model, 0, FleetNodesModel::PidColumn), QStringLiteral("100"));
+    }
+
+    void metricsFillTheirColumns()
+    {
+        FleetNodesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setNodes({node("primary-1"), node("primary-2")});
+        // Nothing measured yet: a dash, not a zero that looks like a measurement.
+        QCOMPARE(cell(model, 0, FleetNodesModel::RequestsColumn), QStringLiteral("–"));
+        QCOMPARE(cell(model, 0, FleetNodesModel::RssColumn), QStringLiteral("–"));
+
+        FleetNodeMetrics m;
+        m.requestsPerSecond = 1234.56;
+        m.p50Ms = 0.25;
+        m.p99Ms = 3.5;
+        m.cpuPercent = 42.04;
+        m.rssBytes = 12.5 * 1024 * 1024;
+        m.errors = 7;
+        m.uptimeSeconds = 3725;
+        m.up = true;
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QVERIFY(model.setMetrics(QStringLiteral("primary-2"), m));
+        QVERIFY(!model.setMetrics(QStringLiteral("nobody"), m));
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed[0][0].toModelIndex().row(), 1);
+
+        QCOMPARE(cell(model, 1, FleetNodesModel::RequestsColumn), QStringLiteral("1234.6"));
+        QCOMPARE(cell(model, 1, FleetNodesModel::P50Column), QStringLiteral("0.25"));
+        QCOMPARE(cell(model, 1, FleetNodesModel::P99Column), QStringLiteral("3.50"));
+        QCOMPARE(cell(model, 1, FleetNodesModel::CpuColumn), QStringLiteral("42.0"));
+        QCOMPARE(cell(model, 1, FleetNodesModel::RssColumn), QStringLiteral("12.5 MiB"));
+        QCOMPARE(cell(model, 1, FleetNodesModel::ErrorsColumn), QStringLiteral("7"));
+        QCOMPARE(cell(model, 1, FleetNodesModel::UptimeColumn), QStringLiteral("1h 2m"));
+        // Sorting uses numbers: 1234.56 > 999 although "1234.6" < "999" as text.
+        QCOMPARE(model.index(1, FleetNodesModel::RequestsColumn).data(FleetNodesModel::SortRole).toDouble(), 1234.56);
+        QCOMPARE(cell(model, 0, FleetNodesModel::RequestsColumn), QStringLiteral("–"));
+
+        // Metrics survive a node list refresh that keeps the node.
+        model.setNodes({node("primary-2"), node("primary-3")});
+        QCOMPARE(cell(model, model.rowOf(QStringLiteral("primary-2")), FleetNodesModel::RequestsColumn),
+                 QStringLiteral("1234.6"));
+    }
+
+    void balancerStateOverridesARunningProcess()
+    {
+        FleetNodesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setNodes({node("primary-1"), node("primary-2", QStringLiteral("restarting"), 0)});
+        model.setBalancerStates({{QStringLiteral("primary-1"), QStringLiteral("DRAIN")},
+                                 {QStringLiteral("primary-2"), QStringLiteral("DOWN")}});
+        QCOMPARE(cell(model, 0, FleetNodesModel::StateColumn), QStringLiteral("DRAIN"));
+        // The process state wins while it is not running: "restarting" says more than DOWN.
+        QCOMPARE(cell(model, 1, FleetNodesModel::StateColumn), QStringLiteral("restarting"));
+        model.setBalancerStates({});
+        QCOMPARE(cell(model, 0, FleetNodesModel::StateColumn), QStringLiteral("running"));
+    }
+
+    void formats()
+    {
+        QCOMPARE(FleetNodesModel::formatBytes(512), QStringLiteral("512 B"));
+        QCOMPARE(FleetNodesModel::formatBytes(2048), QStringLiteral("2 KiB"));
+        QCOMPARE(FleetNodesModel::formatBytes(3.0 * 1024 * 1024 * 1024), QStringLiteral("3.00 GiB"));
+        QCOMPARE(FleetNodesModel::formatDuration(59), QStringLiteral("59s"));
+        QCOMPARE(FleetNodesModel::formatDuration(61), QStringLiteral("1m 1s"));
+        QCOMPARE(FleetNodesModel::formatDuration(90000), QStringLiteral("1d 1h"));
+        QCOMPARE(FleetNodesModel::formatDuration(FleetNodeMetrics::kUnknown), QStringLiteral("–"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFleetNodesModel)
+#include "test_fleet_nodes_model.moc"
