@@ -6,6 +6,7 @@
 #include "control/control_client.h"
 #include "control/control_server.h"
 #include "fleet/cluster_profile.h"
+#include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
 
 #include <QCoreApplication>
@@ -310,19 +311,11 @@ QString humanBytes(qint64 b)
     return QString::number(double(b) / 1024, 'f', 0) + QStringLiteral("K");
 }
 
-int runStatus(const QStringList &args)
+void printStatus(const QJsonObject &st, bool json)
 {
-    const QString synopsis = QStringLiteral("status [--json] [--run-dir DIR | --cluster NAME]");
-    const ClientArgs a = parseClient(args);
-    if (a.help || !a.error.isEmpty() || !a.positional.isEmpty())
-        return usage("status", synopsis, a.help ? QString() : a.error.isEmpty() ? QStringLiteral("unexpected argument ") + a.positional.value(0) : a.error);
-    QJsonObject reply;
-    if (const int rc = call("status", a, QJsonObject{{QStringLiteral("cmd"), QStringLiteral("status")}}, &reply); rc != ExitOk)
-        return rc;
-    const QJsonObject st = reply.value(QStringLiteral("result")).toObject();
-    if (a.json) {
+    if (json) {
         out() << QJsonDocument(st).toJson(QJsonDocument::Indented);
-        return ExitOk;
+        return;
     }
     out() << "cluster " << st.value(QStringLiteral("cluster")).toString() << "  state " << st.value(QStringLiteral("state")).toString()
           << "  active " << st.value(QStringLiteral("active")).toString() << "  balancer "
@@ -361,6 +354,18 @@ int runStatus(const QStringList &args)
             line += r[i].leftJustified(width[i] + 2);
         out() << line.trimmed() << "\n";
     }
+}
+
+int runStatus(const QStringList &args)
+{
+    const QString synopsis = QStringLiteral("status [--json] [--run-dir DIR | --cluster NAME]");
+    const ClientArgs a = parseClient(args);
+    if (a.help || !a.error.isEmpty() || !a.positional.isEmpty())
+        return usage("status", synopsis, a.help ? QString() : a.error.isEmpty() ? QStringLiteral("unexpected argument ") + a.positional.value(0) : a.error);
+    QJsonObject reply;
+    if (const int rc = call("status", a, QJsonObject{{QStringLiteral("cmd"), QStringLiteral("status")}}, &reply); rc != ExitOk)
+        return rc;
+    printStatus(reply.value(QStringLiteral("result")).toObject(), a.json);
     return ExitOk;
 }
 
@@ -435,6 +440,69 @@ int runBalance(const QStringList &args)
     return ExitOk;
 }
 
+int runAttach(const QStringList &args)
+{
+    const QString synopsis = QStringLiteral(
+        "attach [--stats SOCKET|http://HOST:PORT/stats] [--node http://HOST:PORT]... [--redis HOST:PORT]\n"
+        "                [--password-file FILE] [--cluster NAME] [--json]");
+    turno::AttachTarget t;
+    bool json = false;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &s = args[i];
+        auto value = [&]() -> QString { return i + 1 < args.size() ? args[++i] : QString(); };
+        if (s == QLatin1String("--stats")) {
+            t.balancerStats = value();
+        } else if (s == QLatin1String("--node")) {
+            t.nodeUrls << value();
+        } else if (s == QLatin1String("--redis")) {
+            const QString hp = value();
+            t.redisHost = hp.section(QLatin1Char(':'), 0, -2);
+            t.redisPort = quint16(hp.section(QLatin1Char(':'), -1).toUInt());
+            if (t.redisHost.isEmpty() || t.redisPort == 0)
+                return usage("attach", synopsis, QStringLiteral("--redis needs HOST:PORT"));
+        } else if (s == QLatin1String("--password-file")) {
+            QFile f(value());
+            if (!f.open(QIODevice::ReadOnly)) {
+                err() << "turnoctl attach: cannot read the password file " << f.fileName() << ": " << f.errorString() << "\n";
+                return ExitUnavailable;
+            }
+            t.redisPassword = QString::fromUtf8(f.readAll()).trimmed();
+        } else if (s == QLatin1String("--cluster")) {
+            t.cluster = value();
+        } else if (s == QLatin1String("--json")) {
+            json = true;
+        } else if (s == QLatin1String("--help") || s == QLatin1String("-h")) {
+            out() << "Usage: turnoctl " << synopsis << "\n\n"
+                  << "Looks at a fleet this machine did not launch: HAProxy's stats (socket or HTTP CSV page), nodes\n"
+                     "that announced themselves in Redis (turno:registry:CLUSTER:NODE keys with a TTL), and node\n"
+                     "URLs probed on /readyz. Launches nothing. The password also comes from TURNO_REDIS_PASSWORD.\n";
+            return ExitOk;
+        } else {
+            return usage("attach", synopsis, QStringLiteral("unknown argument ") + s);
+        }
+    }
+    if (t.redisPassword.isEmpty())
+        t.redisPassword = qEnvironmentVariable("TURNO_REDIS_PASSWORD");
+    if (t.balancerStats.isEmpty() && t.nodeUrls.isEmpty() && t.redisHost.isEmpty())
+        return usage("attach", synopsis, QStringLiteral("give at least one of --stats, --node, --redis"));
+    turno::FleetAttach attach(t);
+    QJsonObject status;
+    attach.refresh([&](QJsonObject st) {
+        status = st;
+        QCoreApplication::quit();
+    });
+    if (status.isEmpty())
+        QCoreApplication::exec();
+    printStatus(status, json);
+    const bool problem = status.contains(QStringLiteral("balancerError")) || status.contains(QStringLiteral("registryError"));
+    if (problem) {
+        err() << "turnoctl attach: " << status.value(QStringLiteral("balancerError")).toString()
+              << status.value(QStringLiteral("registryError")).toString() << "\n";
+        return ExitUnavailable;
+    }
+    return ExitOk;
+}
+
 int runLogs(const QStringList &args)
 {
     const QString synopsis = QStringLiteral("logs NODE [--lines N] [--run-dir DIR | --cluster NAME]");
@@ -476,5 +544,7 @@ TURNO_CTL_COMMAND(QStringLiteral("weight"), QStringLiteral("weight NODE W"),
                   [](const QStringList &a) { return runNodeAction("weight", a); });
 TURNO_CTL_COMMAND(QStringLiteral("balance"), QStringLiteral("balance ALGORITHM"),
                   QStringLiteral("switch roundrobin|weighted|leastconn live (HAProxy reload, no dropped request)"), runBalance);
+TURNO_CTL_COMMAND(QStringLiteral("attach"), QStringLiteral("attach [--stats S] [--node URL]... [--redis H:P]"),
+                  QStringLiteral("status of a fleet launched elsewhere (balancer stats, registry, node URLs)"), runAttach);
 TURNO_CTL_COMMAND(QStringLiteral("logs"), QStringLiteral("logs NODE [--lines N]"),
                   QStringLiteral("recent output of a cluster process"), runLogs);

@@ -24,6 +24,7 @@ namespace turno {
 
 class Autoscaler;
 class ManagedProcess;
+class NodeRegistry;
 
 // One supervised process and what the supervisor knows about it.
 struct FleetNode {
@@ -82,6 +83,8 @@ public:
     const FleetNode *node(const QString &name) const;
     ManagedProcess *process(const QString &name) const;
     qint64 readyMs() const { return m_readyMs; }
+    // TTL of the registry keys nodes are announced under (see NodeRegistry).
+    static constexpr int kRegistryTtlMs = 3000;
 
     // Operator actions; done gets the outcome (never called synchronously before return... may be).
     void drain(const QString &nodeName, std::function<void(Result<void>)> done);
@@ -136,6 +139,7 @@ private:
     void sampleResources();
     void scrapeNode(FleetNode *n);
     void autoscaleTick();
+    void announce(const FleetNode *n);
     void saveProfileState();
     void scaleUp(const QString &pool, int count, std::function<void(Result<void>)> done);
     void scaleDown(const QString &pool, int count, std::function<void(Result<void>)> done);
@@ -159,6 +163,7 @@ private:
     int m_balancerGeneration = 0;
     std::unique_ptr<Autoscaler> m_autoscaler;
     bool m_scaling = false;
+    NodeRegistry *m_registry = nullptr;
     QTimer *m_sampler = nullptr;
 };
 

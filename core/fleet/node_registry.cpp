@@ -1,0 +1,161 @@
+#include "fleet/node_registry.h"
+
+#include "fleet/resp_client.h"
+
+#include <QJsonDocument>
+#include <QTimer>
+
+namespace turno {
+
+QByteArray NodeRegistry::key(const QString &cluster, const QString &node)
+{
+    return "turno:registry:" + cluster.toUtf8() + ":" + node.toUtf8();
+}
+
+NodeRegistry::NodeRegistry(QString redisHost, quint16 redisPort, QString password, QString cluster, QObject *parent)
+    : QObject(parent), m_host(std::move(redisHost)), m_port(redisPort), m_password(std::move(password)),
+      m_cluster(std::move(cluster))
+{
+}
+
+RespClient *NodeRegistry::client()
+{
+    if (!m_client)
+        m_client = new RespClient(m_host, m_port, m_password, this);
+    return m_client;
+}
+
+void NodeRegistry::setRedis(const QString &host, quint16 port)
+{
+    m_host = host;
+    m_port = port;
+    if (m_client) {
+        m_client->deleteLater();
+        m_client = nullptr;
+    }
+}
+
+void NodeRegistry::announce(const RegisteredNode &node)
+{
+    m_announced.insert(node.name, node);
+    if (m_heartbeat && m_heartbeat->isActive())
+        beat();
+}
+
+void NodeRegistry::withdraw(const QString &nodeName, bool deleteKey)
+{
+    m_announced.remove(nodeName);
+    if (deleteKey)
+        client()->run({{"DEL", key(m_cluster, nodeName)}}, [](Result<QList<RespValue>>) {});
+}
+
+void NodeRegistry::startHeartbeat(int ttlMs)
+{
+    m_ttlMs = ttlMs;
+    if (!m_heartbeat) {
+        m_heartbeat = new QTimer(this);
+        connect(m_heartbeat, &QTimer::timeout, this, &NodeRegistry::beat);
+    }
+    // Three beats per TTL: one lost beat never lets a live node's key expire.
+    m_heartbeat->start(std::max(100, ttlMs / 3));
+    beat();
+}
+
+void NodeRegistry::stopHeartbeat()
+{
+    if (m_heartbeat)
+        m_heartbeat->stop();
+}
+
+void NodeRegistry::beat()
+{
+    if (m_announced.isEmpty())
+        return;
+    QList<QList<QByteArray>> cmds;
+    for (const RegisteredNode &n : std::as_const(m_announced)) {
+        const QJsonObject o{{QStringLiteral("name"), n.name}, {QStringLiteral("pool"), n.pool},
+                            {QStringLiteral("address"), n.address}, {QStringLiteral("pid"), n.pid},
+                            {QStringLiteral("cluster"), m_cluster}};
+        cmds << QList<QByteArray>{"SET", key(m_cluster, n.name), QJsonDocument(o).toJson(QJsonDocument::Compact), "PX",
+                                  QByteArray::number(m_ttlMs)};
+    }
+    client()->run(cmds, [this](Result<QList<RespValue>> r) {
+        QString err = r.ok() ? QString() : r.error();
+        if (r.ok())
+            for (const RespValue &v : r.value())
+                if (v.type == RespValue::Type::Error)
+                    err = QStringLiteral("registry write refused by Redis at %1:%2: %3")
+                              .arg(m_host).arg(m_port).arg(QString::fromUtf8(v.text));
+        // Report a problem once, not every beat.
+        if (!err.isEmpty() && err != m_lastError)
+            emit registryError(err);
+        m_lastError = err;
+    });
+}
+
+void NodeRegistry::discover(std::function<void(Result<QList<RegisteredNode>>)> done)
+{
+    const QByteArray pattern = "turno:registry:" + m_cluster.toUtf8() + ":*";
+    // The registry is small (one key per node): KEYS then MGET keeps it to two round trips.
+    client()->run({{"KEYS", pattern}}, [this, done](Result<QList<RespValue>> keys) {
+        if (!keys.ok())
+            return done(Error{keys.error()});
+        const RespValue &list = keys.value().first();
+        if (list.type == RespValue::Type::Error)
+            return done(Error{QStringLiteral("Redis refused KEYS: %1").arg(QString::fromUtf8(list.text))});
+        if (list.items.isEmpty())
+            return done(QList<RegisteredNode>{});
+        QList<QByteArray> mget{"MGET"};
+        for (const RespValue &k : list.items)
+            mget << k.text;
+        client()->run({mget}, [done](Result<QList<RespValue>> values) {
+            if (!values.ok())
+                return done(Error{values.error()});
+            QList<RegisteredNode> out;
+            for (const RespValue &v : values.value().first().items) {
+                if (v.type != RespValue::Type::Bulk)
+                    continue;  // expired between KEYS and MGET
+                const QJsonObject o = QJsonDocument::fromJson(v.text).object();
+                out << RegisteredNode{o.value(QStringLiteral("name")).toString(), o.value(QStringLiteral("pool")).toString(),
+                                      o.value(QStringLiteral("address")).toString(),
+                                      o.value(QStringLiteral("pid")).toInteger(), o.value(QStringLiteral("cluster")).toString()};
+            }
+            done(out);
+        });
+    });
+}
+
+void NodeRegistry::poll()
+{
+    discover([this](Result<QList<RegisteredNode>> r) {
+        if (!r.ok()) {
+            if (r.error() != m_lastError)
+                emit registryError(r.error());
+            m_lastError = r.error();
+            return;
+        }
+        m_lastError.clear();
+        QHash<QString, RegisteredNode> now;
+        for (const RegisteredNode &n : r.value())
+            now.insert(n.name, n);
+        for (const RegisteredNode &n : std::as_const(now))
+            if (!m_seen.contains(n.name))
+                emit nodeAppeared(n);
+        for (auto it = m_seen.cbegin(); it != m_seen.cend(); ++it)
+            if (!now.contains(it.key()))
+                emit nodeVanished(it.key());
+        m_seen = now;
+    });
+}
+
+void NodeRegistry::watch(int intervalMs)
+{
+    if (!m_watcher) {
+        m_watcher = new QTimer(this);
+        connect(m_watcher, &QTimer::timeout, this, &NodeRegistry::poll);
+    }
+    m_watcher->start(intervalMs);
+    poll();
+}
+
+}  // namespace turno

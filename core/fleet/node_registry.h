@@ -1,0 +1,75 @@
+// NodeRegistry: nodes announce themselves in Redis (one key per node with a TTL
+// refreshed by heartbeat), so a console that did not start them finds them.
+#pragma once
+
+#include "common/result.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <functional>
+
+class QTimer;
+
+namespace turno {
+
+class RespClient;
+
+struct RegisteredNode {
+    QString name;
+    QString pool;
+    QString address;   // HOST:PORT of the node's HTTP listener
+    qint64 pid = 0;
+    QString cluster;
+};
+
+class NodeRegistry : public QObject {
+    Q_OBJECT
+public:
+    // Keys are turno:registry:CLUSTER:NODE; values are JSON of RegisteredNode.
+    static QByteArray key(const QString &cluster, const QString &node);
+
+    NodeRegistry(QString redisHost, quint16 redisPort, QString password, QString cluster, QObject *parent = nullptr);
+
+    // Announcing side: the set of nodes to keep alive, refreshed every ttlMs/3.
+    void announce(const RegisteredNode &node);
+    // Orderly removal deletes the key at once; a crash just stops the beats so the
+    // key expires within the TTL, as it would if the announcer itself had died.
+    void withdraw(const QString &nodeName, bool deleteKey = true);
+    void startHeartbeat(int ttlMs);
+    void stopHeartbeat();
+
+    // Discovering side: one look at the registry.
+    void discover(std::function<void(Result<QList<RegisteredNode>>)> done);
+    // Keeps looking every intervalMs; emits nodeAppeared / nodeVanished.
+    void watch(int intervalMs);
+
+    // Where the announcing side's writes go; changes after a Redis failover.
+    void setRedis(const QString &host, quint16 port);
+
+signals:
+    void nodeAppeared(const turno::RegisteredNode &node);
+    void nodeVanished(const QString &name);
+    void registryError(const QString &message);
+
+private:
+    void beat();
+    void poll();
+    RespClient *client();
+
+    QString m_host;
+    quint16 m_port;
+    QString m_password;
+    QString m_cluster;
+    int m_ttlMs = 3000;
+    QHash<QString, RegisteredNode> m_announced;
+    QHash<QString, RegisteredNode> m_seen;
+    QTimer *m_heartbeat = nullptr;
+    QTimer *m_watcher = nullptr;
+    RespClient *m_client = nullptr;
+    QString m_lastError;
+};
+
+}  // namespace turno
