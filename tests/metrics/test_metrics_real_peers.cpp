@@ -141,6 +141,7 @@ private slots:
     void redisReplicationAndRestart();
     void redisTimeoutAndRefused();
     void turnoctlDumpsLiveExporter();
+    void turnoServerMetrics();
 
 private:
     QTemporaryDir m_dir;
@@ -592,6 +593,47 @@ void TestMetricsRealPeers::turnoctlDumpsLiveExporter()
     QVERIFY(r.out.contains("node_exporter_build_info (gauge, 1 sample): "));
     QVERIFY(r.out.contains("node_cpu_seconds_total (counter, "));
     QVERIFY(r.out.contains("  go_goroutines "));
+}
+
+void TestMetricsRealPeers::turnoServerMetrics()
+{
+    const quint16 port = turno::test::freePort();
+    ChildProcess server;
+    QString why;
+    QVERIFY2(server.start(turno::test::envPath("TURNO_SERVER_BIN"),
+                          {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--threads"), QStringLiteral("1")},
+                          m_dir.filePath(QStringLiteral("turno-server.log")), {}, &why),
+             qPrintable(why));
+    QVERIFY2(server.waitForPort(port), qPrintable(server.log()));
+    const QUrl url(QStringLiteral("http://127.0.0.1:%1/metrics").arg(port));
+    const ScrapeResult before = scrapeOnce(url);
+    QVERIFY2(before.up, qPrintable(before.error));
+    for (int i = 0; i < 6; ++i)
+        QCOMPARE(turno::test::httpGet(port, "GET /turno/metrics-test HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status, 200);
+    QCOMPARE(turno::test::httpGet(port, "GET /turno/bad%20id HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status, 400);
+    const ScrapeResult after = scrapeOnce(url);
+    QVERIFY2(after.up, qPrintable(after.error));
+
+    QCOMPARE(*after.scrape->value("turno_numbers_issued_total") - *before.scrape->value("turno_numbers_issued_total"), 6.0);
+    const auto ok200 = [](const ScrapeResult &r) { return r.scrape->value("turno_http_requests_total", {{"code", "200"}}).value_or(0); };
+    // The six numbers plus the first scrape itself, counted once it was answered.
+    QCOMPARE(ok200(after) - ok200(before), 7.0);
+    // 400s are the client's fault: not server errors.
+    const auto ratio = MetricMath::errorRatio(*before.scrape, *after.scrape, "turno_http_requests_total");
+    QVERIFY(ratio.has_value());
+    QCOMPARE(*ratio, 0.0);
+    const double p99 = MetricMath::histogramQuantile(
+        0.99, MetricMath::histogramBuckets(*after.scrape, "turno_http_request_duration_seconds"));
+    QVERIFY2(std::isfinite(p99) && p99 > 0, qPrintable(QString::number(p99)));
+    QVERIFY(MetricMath::cpuPercent(*before.scrape, before.timestampMs, *after.scrape, after.timestampMs + 1).has_value());
+
+    const QByteArray body = rawMetrics(port);
+    PromTextParser::Options strict;
+    strict.strict = true;
+    const auto checked = PromTextParser(strict).parse(QByteArrayView(body));
+    QVERIFY2(checked.ok(), qPrintable(checked.error()));
+    QByteArray promtoolWhy;
+    QVERIFY2(promtoolAccepts(body, &promtoolWhy), promtoolWhy.constData());
 }
 
 QTEST_GUILESS_MAIN(TestMetricsRealPeers)
