@@ -477,6 +477,19 @@ void TestMetricsRealPeers::redisInfoMatchesRedisCli()
     QVERIFY(cpu.has_value() && *cpu >= 0);
     QCOMPARE(scraper.health(t).up, true);
     QCOMPARE(scraper.health(t).scrapes, qint64(2));
+
+    // On its schedule: results keep coming while the test's event loop runs.
+    RedisInfoScraper::Options fast;
+    fast.intervalMs = 50;
+    RedisInfoScraper scheduled(fast);
+    scheduled.addTarget({QStringLiteral("primary"), QStringLiteral("127.0.0.1"), port, QString(), QStringLiteral("s3cret")});
+    QSignalSpy spy(&scheduled, &RedisInfoScraper::scraped);
+    scheduled.start();
+    QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 4, 10000);
+    scheduled.stop();
+    for (const auto &args : spy)
+        QVERIFY(args.first().value<turno::RedisScrapeResult>().up);
+    QVERIFY(scheduled.health(0).scrapes >= 4);
 }
 
 void TestMetricsRealPeers::redisAuthFailuresAreExplained()
