@@ -365,7 +365,9 @@ Result<void> FleetSupervisor::writeConfigs()
                    "bind 127.0.0.1\nport " + QByteArray::number(n->port) + "\n"
                    "dir " + dir.toUtf8() + "\n"
                    "daemonize no\nsave \"\"\nappendonly no\n"
-                   "repl-diskless-sync yes\nrepl-diskless-sync-delay 0\n"
+                   // Disk-based full sync: after a diskless one Redis 7.0 holds the command stream back
+                   // until the replica's first ACK (up to a second), and every sync-mode WAIT times out meanwhile.
+                   "repl-diskless-sync no\n"
                    // Writes must reach a replica or be refused: a failover then cannot lose acknowledged numbers.
                    "min-replicas-to-write " + QByteArray::number(m_profile.redisReplica ? m_profile.minReplicasToWrite : 0) + "\n"
                    "min-replicas-max-lag " + QByteArray::number(m_profile.minReplicasMaxLagS) + "\n";
