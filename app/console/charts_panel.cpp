@@ -10,6 +10,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace turno::console {
@@ -106,9 +107,17 @@ void ChartsPanel::setDark(bool dark)
         c->setDark(dark);
 }
 
+void ChartsPanel::setNodes(const QStringList &turnoNodes, const QStringList &redisServers)
+{
+    m_fixed = true;
+    m_fixedNodes = turnoNodes;
+    m_fixedRedis = redisServers;
+    rebuildLines();
+}
+
 void ChartsPanel::rebuildLines()
 {
-    const QStringList nodes = m_monitor->turnoNodes();
+    const QStringList nodes = m_fixed ? m_fixedNodes : m_monitor->turnoNodes();
     auto perNode = [&nodes](const QString &metric) {
         QList<LiveChart::Line> lines;
         for (const QString &n : nodes)
@@ -121,7 +130,7 @@ void ChartsPanel::rebuildLines()
     m_cpu->setLines(perNode(QStringLiteral("cpu")));
     m_errors->setLines(perNode(QStringLiteral("errors")));
     QList<LiveChart::Line> ops, memory;
-    for (const QString &r : m_monitor->redisServers()) {
+    for (const QString &r : m_fixed ? m_fixedRedis : m_monitor->redisServers()) {
         ops.append({FleetMonitor::redisSeries(r, QStringLiteral("ops")), r});
         memory.append({FleetMonitor::redisSeries(r, QStringLiteral("memory")), r});
     }
@@ -132,9 +141,23 @@ void ChartsPanel::rebuildLines()
 void ChartsPanel::refresh()
 {
     rebuildLines();
-    const qint64 now = m_monitor->lastSampleMs() > 0 ? m_monitor->lastSampleMs() : QDateTime::currentMSecsSinceEpoch();
-    for (LiveChart *c : std::as_const(m_charts))
-        c->refresh(*m_monitor->series(), now, windowMs());
+    m_refreshMs = m_monitor->lastSampleMs() > 0 ? m_monitor->lastSampleMs() : QDateTime::currentMSecsSinceEpoch();
+    m_next = 0;
+    if (!m_pending) {
+        m_pending = true;
+        QTimer::singleShot(0, this, &ChartsPanel::refreshNext);
+    }
+}
+
+void ChartsPanel::refreshNext()
+{
+    if (m_next >= m_charts.size()) {
+        m_pending = false;
+        emit refreshed();
+        return;
+    }
+    m_charts[m_next++]->refresh(*m_monitor->series(), m_refreshMs, windowMs());
+    QTimer::singleShot(0, this, &ChartsPanel::refreshNext);
 }
 
 void ChartsPanel::showEvent(QShowEvent *event)

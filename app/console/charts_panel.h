@@ -30,14 +30,22 @@ public:
     int windowIndex() const;
     bool paused() const;
     void setDark(bool dark);
-    // Rebuilds the lines for the current nodes and redraws now.
+    // Rebuilds the lines for the current nodes and redraws, one chart per
+    // event-loop turn so no single stall holds the UI thread for all of them.
     void refresh();
+    // Plot these nodes instead of the cluster's (the benchmark, replays).
+    void setNodes(const QStringList &turnoNodes, const QStringList &redisServers);
+
+signals:
+    // Every chart holds the data of the last refresh().
+    void refreshed();
 
 protected:
     void showEvent(QShowEvent *event) override;
 
 private:
     void rebuildLines();
+    void refreshNext();
 
     FleetMonitor *m_monitor;
     QComboBox *m_window = nullptr;
@@ -49,6 +57,12 @@ private:
     LiveChart *m_errors = nullptr;
     LiveChart *m_redisOps = nullptr;
     LiveChart *m_redisMemory = nullptr;
+    QStringList m_fixedNodes;
+    QStringList m_fixedRedis;
+    bool m_fixed = false;
+    qint64 m_refreshMs = 0;
+    int m_next = 0;
+    bool m_pending = false;
 };
 
 }  // namespace turno::console

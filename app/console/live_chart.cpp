@@ -32,7 +32,7 @@ LiveChart::LiveChart(const QString &title, const QString &unit, double scale, QW
     m_x->setLabelFormat(QStringLiteral("%.0fs"));
     m_x->setTickCount(7);
     m_y = new QValueAxis;
-    m_y->setLabelFormat(QStringLiteral("%.4g"));
+    m_y->setLabelFormat(QStringLiteral("%g"));
     m_y->setTitleText(unit);
     m_y->setRange(0, 1);
     chart->addAxis(m_x, Qt::AlignBottom);
@@ -115,6 +115,8 @@ void LiveChart::refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs)
     lo = std::min(0.0, lo);
     hi = hi <= lo ? lo + 1 : hi + (hi - lo) * 0.1;
     m_y->setRange(lo, hi);
+    // Round ticks (0, 5000, 10000…) read faster than the exact extremes.
+    m_y->applyNiceNumbers();
 }
 
 int LiveChart::pointCount(const QString &key) const

@@ -70,6 +70,8 @@ QString eventKindFor(const QString &fleetKind, Severity *severity)
         *severity = Severity::Warning;
         return QString::fromLatin1(EventKind::ProcessExit);
     }
+    if (fleetKind == QLatin1String("node-ready"))
+        return QString::fromLatin1(EventKind::ProcessStart);
     if (fleetKind == QLatin1String("node-restarting") || fleetKind == QLatin1String("node-restarted"))
         return QString::fromLatin1(EventKind::ProcessRestart);
     if (fleetKind == QLatin1String("gave-up") || fleetKind == QLatin1String("node-start-failed") ||
@@ -243,9 +245,7 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
         m_control = nullptr;
         return started;
     }
-    record(QStringLiteral("cluster-launching"), {},
-           tr("launching cluster %1 from %2 in %3")
-               .arg(profile.name, profile.sourceFile.isEmpty() ? tr("the built-in profile") : profile.sourceFile, runDir));
+    // The supervisor records the start, readiness and stop itself (cluster-starting, -ready, -stopped).
     m_nodes->syncFrom(*supervisor);
     // Process states are shown while the cluster comes up; scrapes start at ready().
     m_ticker->start(std::max(200, profile.scrapeIntervalMs));
@@ -313,7 +313,6 @@ void FleetMonitor::onReady()
     m_scraper->start();
     m_redisScraper->start();
     m_nodes->syncFrom(*m_supervisor);
-    record(QStringLiteral("cluster-ready"), {}, tr("cluster %1 ready in %2 ms").arg(p.name).arg(m_supervisor->readyMs()));
     emit ready();
     emit stateChanged();
 }
@@ -322,10 +321,8 @@ void FleetMonitor::onStopped()
 {
     m_ticker->stop();
     teardownScrapers();
-    if (m_supervisor) {
+    if (m_supervisor)
         m_nodes->syncFrom(*m_supervisor);
-        record(QStringLiteral("cluster-stopped"), {}, tr("cluster %1 stopped").arg(m_supervisor->profile().name));
-    }
     delete m_control;
     m_control = nullptr;
     if (m_history->isOpen())
