@@ -1,6 +1,7 @@
 #include "scrape/http_scraper.h"
 
 #include <QDateTime>
+#include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
@@ -37,6 +38,9 @@ HttpScraper::HttpScraper(Options options, QObject *parent)
     // Keep-alive connections are reused scrape after scrape; no redirects to
     // other hosts behind the operator's back.
     m_network.setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+    // Like Prometheus without proxy_url: straight to the node. This also
+    // spares a system proxy lookup on every request.
+    m_network.setProxy(QNetworkProxy::NoProxy);
 }
 
 HttpScraper::~HttpScraper()
