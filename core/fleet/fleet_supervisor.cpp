@@ -116,7 +116,14 @@ FleetSupervisor::FleetSupervisor(QObject *parent) : QObject(parent)
 
 FleetSupervisor::~FleetSupervisor()
 {
-    // ManagedProcess children SIGKILL their groups when destroyed; nothing outlives us.
+    // Each ManagedProcess SIGKILLs its group when destroyed; nothing outlives us.
+    // Processes go first, unheard, so no exit handler sees a deleted node.
+    for (FleetNode *n : std::as_const(m_nodes)) {
+        if (n->process) {
+            n->process->disconnect(this);
+            delete n->process;
+        }
+    }
     qDeleteAll(m_nodes);
 }
 

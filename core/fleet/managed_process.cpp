@@ -20,11 +20,12 @@ ManagedProcess::ManagedProcess(QString name, QString program, QStringList args, 
 
 ManagedProcess::~ManagedProcess()
 {
-    // Never leave a child behind, even when the owner is torn down abruptly.
+    // Never leave a child behind, even when the owner is torn down abruptly;
+    // nobody is listening any more, so no exit is reported.
     if (running()) {
+        m_process->disconnect(this);
         signalGroup(SIGKILL);
-        if (m_process)
-            m_process->waitForFinished(2000);
+        m_process->waitForFinished(2000);
     }
 }
 

@@ -595,6 +595,27 @@ private slots:
         QCOMPARE(c.sup->node(QStringLiteral("primary-1"))->state, QStringLiteral("failed"));
     }
 
+    void aNodeDyingDuringStartFailsTheStartWithItsLog()
+    {
+        auto profile = defaultTestProfile();
+        QVERIFY2(profile.ok(), qPrintable(profile.error()));
+        ClusterProfile p = profile.value();
+        p.store = QStringLiteral("memory");
+        p.primary = {QStringLiteral("primary"), 1, {1}};
+        p.secondary = {QStringLiteral("secondary"), 0, {}};
+        p.serverBinary = turno::test::findProgram(QStringLiteral("false"));
+        QVERIFY(!p.serverBinary.isEmpty());
+        Cluster c;
+        QString why;
+        QVERIFY(!c.start(p, &why));
+        QVERIFY2(why.contains(QLatin1String("primary-1 exited while the cluster was starting")) &&
+                     why.contains(QLatin1String("primary-1.log")),
+                 qPrintable(why));
+        QTRY_COMPARE_WITH_TIMEOUT(c.sup->stateName(), QStringLiteral("failed"), 5000);
+        // Nothing half-started is left running.
+        QTRY_VERIFY_WITH_TIMEOUT(!c.sup->process(QStringLiteral("haproxy"))->running(), 5000);
+    }
+
     void portInUseIsRefusedOrSkippedPerProfile()
     {
         // Hold a port the way another program would.
