@@ -320,6 +320,13 @@ void printStatus(const QJsonObject &st, bool json)
     out() << "cluster " << st.value(QStringLiteral("cluster")).toString() << "  state " << st.value(QStringLiteral("state")).toString()
           << "  active " << st.value(QStringLiteral("active")).toString() << "  balancer "
           << st.value(QStringLiteral("balancer")).toString() << " (" << st.value(QStringLiteral("algorithm")).toString() << ")\n";
+    if (st.contains(QStringLiteral("frontend"))) {
+        const QJsonObject fe = st.value(QStringLiteral("frontend")).toObject();
+        out() << "frontend: " << fe.value(QStringLiteral("reqPerSec")).toInteger() << " req/s, "
+              << fe.value(QStringLiteral("requests")).toInteger() << " requests, "
+              << fe.value(QStringLiteral("sessions")).toInteger() << " open sessions, "
+              << fe.value(QStringLiteral("responses5xx")).toInteger() << " 5xx\n";
+    }
     if (st.contains(QStringLiteral("balancerError")))
         out() << "balancer: " << st.value(QStringLiteral("balancerError")).toString() << "\n";
     const QStringList header{QStringLiteral("NODE"), QStringLiteral("POOL"), QStringLiteral("STATE"), QStringLiteral("PID"),

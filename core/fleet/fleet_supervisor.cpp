@@ -1438,6 +1438,13 @@ void FleetSupervisor::status(std::function<void(QJsonObject)> done)
                                                    : secondaryUp ? QStringLiteral("secondary") : QStringLiteral("none")},
                         {QStringLiteral("readyMs"), m_readyMs},
                         {QStringLiteral("nodes"), nodes}};
+        for (const HaproxyStatRow &r : rows)
+            if (r.proxy == QLatin1String("turno") && r.server == QLatin1String("FRONTEND"))
+                out.insert(QStringLiteral("frontend"),
+                           QJsonObject{{QStringLiteral("reqPerSec"), r.requestRate},
+                                       {QStringLiteral("requests"), r.requestsTotal},
+                                       {QStringLiteral("sessions"), r.currentSessions},
+                                       {QStringLiteral("responses5xx"), r.responses5xx}});
         if (!haproxyError.isEmpty())
             out.insert(QStringLiteral("balancerError"), haproxyError);
         done(out);

@@ -212,6 +212,8 @@ Result<QList<HaproxyStatRow>> HaproxyRuntime::parseShowStat(const QByteArray &cs
         r.address = text("addr");
         r.checkStatus = text("check_status");
         r.responseTimeMs = int(num("rtime"));
+        r.requestRate = int(num("req_rate"));
+        r.requestsTotal = num("req_tot");
         rows << r;
     }
     return rows;

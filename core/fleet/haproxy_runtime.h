@@ -30,6 +30,8 @@ struct HaproxyStatRow {
     QString address;
     QString checkStatus;
     int responseTimeMs = 0; // rtime, average over the last 1024 requests
+    int requestRate = 0;    // req_rate: HTTP requests per second (frontends)
+    qint64 requestsTotal = 0; // req_tot (frontends)
 
     // The state an operator cares about: UP, DOWN, DRAIN, MAINT or the raw status.
     QString state() const;

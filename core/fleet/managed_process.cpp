@@ -94,6 +94,9 @@ void ManagedProcess::start()
 
 void ManagedProcess::signalGroup(int sig)
 {
+    // started() may not have been delivered yet; the pid is known as soon as start() returned.
+    if (m_pid <= 0 && m_process)
+        m_pid = m_process->processId();
     if (m_pid > 0 && running()) {
         // The group may not exist yet if the child has not reached setpgid.
         if (::kill(-pid_t(m_pid), sig) != 0)

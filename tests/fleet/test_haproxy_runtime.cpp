@@ -36,6 +36,7 @@ private slots:
         QVERIFY(!s1->backup);
         QCOMPARE(fe->status, QStringLiteral("OPEN"));
         QCOMPARE(fe->totalSessions, 11);
+        QCOMPARE(fe->requestsTotal, 11);
     }
 
     void statesAreNormalised()
