@@ -46,9 +46,9 @@ ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QW
 
     auto *grid = new QGridLayout;
     m_requests = new LiveChart(tr("Requests"), tr("req/s"), 1.0, this);
-    m_latency = new LiveChart(tr("p99 latency"), tr("ms"), 1.0, this);
+    m_latency = new LiveChart(tr("p99 latency"), tr("ms"), 1000.0, this);
     m_cpu = new LiveChart(tr("CPU"), tr("% of a core"), 1.0, this);
-    m_errors = new LiveChart(tr("Error ratio"), tr("% 5xx"), 1.0, this);
+    m_errors = new LiveChart(tr("Error ratio"), tr("% 5xx"), 100.0, this);
     m_redisOps = new LiveChart(tr("Redis ops"), tr("ops/s"), 1.0, this);
     m_redisMemory = new LiveChart(tr("Redis memory"), tr("MiB"), 1.0 / (1024 * 1024), this);
     m_charts = {m_requests, m_latency, m_cpu, m_errors, m_redisOps, m_redisMemory};
@@ -124,15 +124,15 @@ void ChartsPanel::rebuildLines()
             lines.append({FleetMonitor::nodeSeries(n, metric), n});
         return lines;
     };
-    m_requests->setLines(QList<LiveChart::Line>{{FleetMonitor::fleetSeries(QStringLiteral("rps")), tr("total")}} +
-                         perNode(QStringLiteral("rps")));
-    m_latency->setLines(perNode(QStringLiteral("p99")));
-    m_cpu->setLines(perNode(QStringLiteral("cpu")));
-    m_errors->setLines(perNode(QStringLiteral("errors")));
+    m_requests->setLines(QList<LiveChart::Line>{{FleetMonitor::fleetSeries(QStringLiteral("requests_per_second")), tr("total")}} +
+                         perNode(QStringLiteral("requests_per_second")));
+    m_latency->setLines(perNode(QStringLiteral("p99_seconds")));
+    m_cpu->setLines(perNode(QStringLiteral("cpu_percent")));
+    m_errors->setLines(perNode(QStringLiteral("error_ratio")));
     QList<LiveChart::Line> ops, memory;
     for (const QString &r : m_fixed ? m_fixedRedis : m_monitor->redisServers()) {
-        ops.append({FleetMonitor::redisSeries(r, QStringLiteral("ops")), r});
-        memory.append({FleetMonitor::redisSeries(r, QStringLiteral("memory")), r});
+        ops.append({FleetMonitor::redisSeries(r, QStringLiteral("redis_ops_per_second")), r});
+        memory.append({FleetMonitor::redisSeries(r, QStringLiteral("redis_memory_bytes")), r});
     }
     m_redisOps->setLines(ops);
     m_redisMemory->setLines(memory);

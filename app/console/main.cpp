@@ -33,7 +33,7 @@ int main(int argc, char **argv)
                                             "--profile, counted from the moment the cluster is ready."),
                              QStringLiteral("SECONDS"), QStringLiteral("2"));
     QCommandLineOption tab(QStringLiteral("tab"),
-                           QStringLiteral("Show this tab first: fleet, charts, redis, timeline or logs."), QStringLiteral("NAME"));
+                           QStringLiteral("Show this tab first: fleet, charts, alerts, redis, timeline or logs."), QStringLiteral("NAME"));
     QCommandLineOption load(QStringLiteral("load"),
                             QStringLiteral("With --profile: run a load test of SECONDS through the balancer once ready."),
                             QStringLiteral("SECONDS"));
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 
     turno::console::MainWindow window;
     if (parser.isSet(tab) && !window.showTab(parser.value(tab))) {
-        fprintf(stderr, "turno-console: --tab is one of fleet, charts, redis, timeline, logs; got '%s'\n",
+        fprintf(stderr, "turno-console: --tab is one of fleet, charts, alerts, redis, timeline, logs; got '%s'\n",
                 qPrintable(parser.value(tab)));
         return 2;
     }

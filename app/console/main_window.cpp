@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "alerts/alert_engine.h"
+#include "alerts_panel.h"
 #include "charts_panel.h"
 #include "common/version.h"
 #include "fleet/fleet_supervisor.h"
@@ -70,18 +72,20 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     m_redisTable->horizontalHeader()->setStretchLastSection(true);
     m_redisTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_logs = new LogPanel(m_monitor, this);
+    m_alertsPanel = new AlertsPanel(m_monitor, this);
 
     const Result<void> history = m_monitor->openHistory(historyPath);
     m_timeline = new TimelinePanel(m_monitor->history(), this);
 
     m_tabs->addTab(m_fleetSplit, QIcon(QStringLiteral(":/icons/fleet.svg")), tr("&Fleet"));
     m_tabs->addTab(m_charts, QIcon(QStringLiteral(":/icons/charts.svg")), tr("&Charts"));
+    m_tabs->addTab(m_alertsPanel, QIcon(QStringLiteral(":/icons/alert.svg")), tr("&Alerts"));
     m_tabs->addTab(m_redisTable, QIcon(QStringLiteral(":/icons/redis.svg")), tr("&Redis"));
     m_tabs->addTab(m_timeline, QIcon(QStringLiteral(":/icons/timeline.svg")), tr("&Timeline"));
     m_tabs->addTab(m_logs, QIcon(QStringLiteral(":/icons/logs.svg")), tr("&Logs"));
     for (int i = 0; i < m_tabs->count(); ++i)
         m_tabs->widget(i)->setProperty("tabName", QStringList{QStringLiteral("fleet"), QStringLiteral("charts"),
-                                                              QStringLiteral("redis"), QStringLiteral("timeline"),
+                                                              QStringLiteral("alerts"), QStringLiteral("redis"), QStringLiteral("timeline"),
                                                               QStringLiteral("logs")}.value(i));
 
     m_health = new QLabel(tr("No cluster"), this);
@@ -130,6 +134,19 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
         if (m_closing)
             close();
     });
+    connect(m_alertsPanel, &AlertsPanel::countsChanged, this, [this](int firing, int pending) {
+        const int i = m_tabs->indexOf(m_alertsPanel);
+        // The badge: how many fire (and wait to) without opening the tab.
+        m_tabs->setTabText(i, firing || pending ? tr("&Alerts (%1 firing, %2 pending)").arg(firing).arg(pending) : tr("&Alerts"));
+        updateHealth();
+    });
+    connect(m_alertsPanel, &AlertsPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_monitor, &FleetMonitor::alertTransition, this, [this](const AlertTransition &t) {
+        if (m_tray && t.to == Alert::State::Firing && !t.alert.silenced)
+            m_tray->showMessage(tr("Alert: %1 on %2").arg(t.alert.rule, t.alert.node), t.alert.summary,
+                                t.alert.severity == QLatin1String("critical") ? QSystemTrayIcon::Critical
+                                                                              : QSystemTrayIcon::Warning, 8000);
+    });
     connect(m_fleet, &FleetPanel::actionDone, this, [this](bool ok, const QString &message) {
         statusBar()->showMessage(message, 8000);
         if (!ok) {
@@ -175,6 +192,8 @@ void MainWindow::updateHealth()
     QString text = m_monitor->healthText();
     if (m_load && m_load->isRunning())
         text += tr(" · load test running");
+    if (const int firing = m_alertsPanel ? m_alertsPanel->firingCount() : 0)
+        text += tr(" · %n alert(s) firing", nullptr, firing);
     m_health->setText(text);
     QString state = m_monitor->stateName().toLower();
     if (state == QLatin1String("ready"))

@@ -22,6 +22,7 @@ class LoadRun;
 
 namespace turno::console {
 
+class AlertsPanel;
 class ChartsPanel;
 class FleetPanel;
 class LogPanel;
@@ -41,10 +42,11 @@ public:
     FleetPanel *fleetPanel() const { return m_fleet; }
     ChartsPanel *chartsPanel() const { return m_charts; }
     TimelinePanel *timelinePanel() const { return m_timeline; }
+    AlertsPanel *alertsPanel() const { return m_alertsPanel; }
     LogPanel *logPanel() const { return m_logs; }
     QTableView *redisTable() const { return m_redisTable; }
     QString healthText() const;
-    // Selects a tab by its object name (fleet, charts, redis, timeline, logs).
+    // Selects a tab by name (fleet, charts, alerts, redis, timeline, logs).
     bool showTab(const QString &name);
 
     // The launch core call (FleetMonitor::launch); runDir empty = the cluster's default.
@@ -80,6 +82,7 @@ private:
     ChartsPanel *m_overview = nullptr;
     QSplitter *m_fleetSplit = nullptr;
     TimelinePanel *m_timeline = nullptr;
+    AlertsPanel *m_alertsPanel = nullptr;
     LogPanel *m_logs = nullptr;
     QTableView *m_redisTable = nullptr;
     QLabel *m_health = nullptr;

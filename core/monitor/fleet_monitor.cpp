@@ -1,5 +1,6 @@
 #include "monitor/fleet_monitor.h"
 
+#include "alerts/alert_engine.h"
 #include "control/control_server.h"
 #include "fleet/fleet_supervisor.h"
 #include "fleet/managed_process.h"
@@ -7,6 +8,7 @@
 #include "metrics/metric_math.h"
 #include "metrics/series_store.h"
 #include "models/fleet_nodes_model.h"
+#include "monitor/alert_list_model.h"
 #include "monitor/redis_servers_model.h"
 #include "scrape/http_scraper.h"
 #include "scrape/redis_info_scraper.h"
@@ -89,17 +91,17 @@ QString eventKindFor(const QString &fleetKind, Severity *severity)
 
 QString FleetMonitor::nodeSeries(const QString &node, const QString &metric)
 {
-    return QStringLiteral("node/%1/%2").arg(node, metric);
+    return QStringLiteral("%1{node=\"%2\"}").arg(metric, node);
 }
 
 QString FleetMonitor::redisSeries(const QString &server, const QString &metric)
 {
-    return QStringLiteral("redis/%1/%2").arg(server, metric);
+    return nodeSeries(server, metric);
 }
 
 QString FleetMonitor::fleetSeries(const QString &metric)
 {
-    return QStringLiteral("fleet/") + metric;
+    return QStringLiteral("fleet_") + metric;
 }
 
 FleetMonitor::FleetMonitor(QObject *parent)
@@ -108,9 +110,36 @@ FleetMonitor::FleetMonitor(QObject *parent)
       m_nodes(new FleetNodesModel(this)),
       m_redis(new RedisServersModel(this)),
       m_history(new IncidentStore(this)),
-      m_ticker(new QTimer(this))
+      m_ticker(new QTimer(this)),
+      m_alerts(new AlertEngine(m_series, this)),
+      m_alertModel(new AlertListModel(m_alerts, this))
 {
     connect(m_ticker, &QTimer::timeout, this, &FleetMonitor::tick);
+    const Result<AlertRuleSet> rules = AlertRuleLoader::loadDefault();
+    if (rules.ok())
+        m_alerts->setRules(rules.value());
+    else
+        m_alertRulesError = rules.error();
+    connect(m_alerts, &AlertEngine::transition, this, &FleetMonitor::onAlertTransition);
+}
+
+void FleetMonitor::onAlertTransition(const AlertTransition &t)
+{
+    emit alertTransition(t);
+    if (!m_history->isOpen())
+        return;
+    const bool firing = t.to == Alert::State::Firing;
+    const bool resolved = t.to == Alert::State::Resolved;
+    if (!firing && !resolved)
+        return;
+    Severity severity = Severity::Info;
+    if (firing)
+        parseSeverity(t.alert.severity, &severity);
+    m_history->record(QStringLiteral("alerts"), t.alert.node,
+                      QString::fromLatin1(firing ? EventKind::AlertFiring : EventKind::AlertResolved), severity,
+                      QStringLiteral("%1 %2: %3").arg(t.alert.rule, Alert::stateName(t.to), t.alert.summary),
+                      {{QStringLiteral("rule"), t.alert.rule}, {QStringLiteral("instance"), t.alert.instance},
+                       {QStringLiteral("value"), t.alert.value}});
 }
 
 FleetMonitor::~FleetMonitor()
@@ -342,6 +371,7 @@ void FleetMonitor::onScraped(const ScrapeResult &result)
     const int row = m_nodes->rowOf(result.name);
     FleetNodeMetrics m = row >= 0 ? m_nodes->metricsAt(row) : FleetNodeMetrics{};
     m.up = result.up;
+    append(nodeSeries(result.name, QStringLiteral("up")), result.timestampMs, result.up && result.scrape ? 1.0 : 0.0);
     if (!result.up || !result.scrape) {
         m.requestsPerSecond = m.p50Ms = m.p99Ms = m.cpuPercent = FleetNodeMetrics::kUnknown;
         m_lastRps.remove(result.name);
@@ -367,12 +397,13 @@ void FleetMonitor::onScraped(const ScrapeResult &result)
         m.p99Ms = quantileMs(0.99, then, now);
         m.cpuPercent = MetricMath::cpuPercent(then, prev->timestampMs, now, ms).value_or(FleetNodeMetrics::kUnknown);
         const auto ratio = MetricMath::errorRatio(then, now, kRequests, "code");
-        append(nodeSeries(result.name, QStringLiteral("rps")), ms, m.requestsPerSecond);
-        append(nodeSeries(result.name, QStringLiteral("p50")), ms, m.p50Ms);
-        append(nodeSeries(result.name, QStringLiteral("p99")), ms, m.p99Ms);
-        append(nodeSeries(result.name, QStringLiteral("cpu")), ms, m.cpuPercent);
+        // Names and units follow docs/alerts.md: the alert rules read these series.
+        append(nodeSeries(result.name, QStringLiteral("requests_per_second")), ms, m.requestsPerSecond);
+        append(nodeSeries(result.name, QStringLiteral("p50_seconds")), ms, m.p50Ms / 1000.0);
+        append(nodeSeries(result.name, QStringLiteral("p99_seconds")), ms, m.p99Ms / 1000.0);
+        append(nodeSeries(result.name, QStringLiteral("cpu_percent")), ms, m.cpuPercent);
         // No request in between: no ratio, and the chart shows it as zero errors.
-        append(nodeSeries(result.name, QStringLiteral("errors")), ms, ratio.value_or(0.0) * 100.0);
+        append(nodeSeries(result.name, QStringLiteral("error_ratio")), ms, ratio.value_or(0.0));
         if (std::isfinite(m.requestsPerSecond))
             m_lastRps.insert(result.name, m.requestsPerSecond);
         if (std::isfinite(m.p99Ms))
@@ -380,11 +411,11 @@ void FleetMonitor::onScraped(const ScrapeResult &result)
         else
             m_lastP99.remove(result.name);
         if (ratio)
-            m_lastErrorRatio.insert(result.name, *ratio * 100.0);
+            m_lastErrorRatio.insert(result.name, *ratio);
         else
             m_lastErrorRatio.remove(result.name);
     }
-    append(nodeSeries(result.name, QStringLiteral("rss")), ms, m.rssBytes);
+    append(nodeSeries(result.name, QStringLiteral("rss_bytes")), ms, m.rssBytes);
     m_previous.insert(result.name, NodeScrape{result.scrape, ms});
     m_nodes->setMetrics(result.name, m);
 }
@@ -392,19 +423,28 @@ void FleetMonitor::onScraped(const ScrapeResult &result)
 void FleetMonitor::onRedisScraped(const RedisScrapeResult &result)
 {
     m_redis->update(result.name, m_redisAddress.value(result.name), result.info, result.error);
+    append(redisSeries(result.name, QStringLiteral("redis_up")), result.timestampMs, result.info ? 1.0 : 0.0);
     if (!result.info)
         return;
     const RedisInfo &i = *result.info;
     const qint64 ms = result.timestampMs;
-    append(redisSeries(result.name, QStringLiteral("ops")), ms, double(i.opsPerSecond()));
-    append(redisSeries(result.name, QStringLiteral("memory")), ms, double(i.usedMemoryBytes()));
-    append(redisSeries(result.name, QStringLiteral("clients")), ms, double(i.connectedClients()));
-    append(redisSeries(result.name, QStringLiteral("offset")), ms,
+    append(redisSeries(result.name, QStringLiteral("redis_ops_per_second")), ms, double(i.opsPerSecond()));
+    append(redisSeries(result.name, QStringLiteral("redis_memory_bytes")), ms, double(i.usedMemoryBytes()));
+    append(redisSeries(result.name, QStringLiteral("redis_connected_clients")), ms, double(i.connectedClients()));
+    append(redisSeries(result.name, QStringLiteral("redis_replication_offset")), ms,
            double(i.isPrimary() ? i.masterReplOffset() : i.slaveReplOffset()));
-    if (i.isPrimary())
-        for (const RedisInfo::Replica &r : i.replicas())
-            append(redisSeries(result.name, QStringLiteral("replica-%1-lag-bytes").arg(r.index)), ms,
-                   double(i.masterReplOffset() - r.offset));
+    if (!i.isPrimary()) {
+        append(redisSeries(result.name, QStringLiteral("redis_master_link_up")), ms,
+               i.masterLinkStatus() == QLatin1String("up") ? 1.0 : 0.0);
+        return;
+    }
+    // The primary knows each replica's lag; the series is named after the replica's node.
+    for (const RedisInfo::Replica &r : i.replicas()) {
+        const QString address = QStringLiteral("127.0.0.1:%1").arg(r.port);
+        const QString replica = m_redisAddress.key(address);
+        if (!replica.isEmpty())
+            append(redisSeries(replica, QStringLiteral("redis_replication_lag_seconds")), ms, double(r.lagSeconds));
+    }
 }
 
 void FleetMonitor::tick()
@@ -451,9 +491,10 @@ void FleetMonitor::tick()
         p99 = std::max(p99, m_lastP99.value(node, 0.0));
         errors = std::max(errors, m_lastErrorRatio.value(node, 0.0));
     }
-    append(fleetSeries(QStringLiteral("rps")), now, rps);
-    append(fleetSeries(QStringLiteral("p99")), now, p99);
-    append(fleetSeries(QStringLiteral("errors")), now, errors);
+    append(fleetSeries(QStringLiteral("requests_per_second")), now, rps);
+    append(fleetSeries(QStringLiteral("p99_seconds")), now, p99 / 1000.0);
+    append(fleetSeries(QStringLiteral("error_ratio")), now, errors);
+    m_alerts->evaluate(now);
     m_lastSampleMs = now;
     emit sampled(now);
 }

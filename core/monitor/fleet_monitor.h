@@ -18,7 +18,10 @@ class QTimer;
 
 namespace turno {
 
+class AlertEngine;
+class AlertListModel;
 class ControlServer;
+struct AlertTransition;
 class FleetNodesModel;
 class HttpScraper;
 class IncidentStore;
@@ -31,7 +34,7 @@ struct RedisScrapeResult;
 class FleetMonitor : public QObject {
     Q_OBJECT
 public:
-    // Series keys: node/<name>/<metric>, redis/<name>/<metric>, fleet/<metric>.
+    // Series keys follow docs/alerts.md: metric{node="name"}; fleet-wide ones are fleet_<metric>.
     static QString nodeSeries(const QString &node, const QString &metric);
     static QString redisSeries(const QString &server, const QString &metric);
     static QString fleetSeries(const QString &metric);
@@ -61,6 +64,10 @@ public:
     FleetNodesModel *nodesModel() const { return m_nodes; }
     RedisServersModel *redisModel() const { return m_redis; }
     IncidentStore *history() const { return m_history; }
+    // Evaluated at every tick over the series store with the default rules.
+    AlertEngine *alerts() const { return m_alerts; }
+    AlertListModel *alertModel() const { return m_alertModel; }
+    QString alertRulesError() const { return m_alertRulesError; }
     QStringList turnoNodes() const;
     QStringList redisServers() const;
     quint16 balancerPort() const;
@@ -87,6 +94,7 @@ signals:
     // After each aggregation tick: the series store holds a new second.
     void sampled(qint64 timestampMs);
     void nodeEvent(const QString &kind, const QString &node, const QString &message);
+    void alertTransition(const turno::AlertTransition &transition);
 
 private:
     struct NodeScrape {
@@ -98,6 +106,7 @@ private:
     void onScraped(const ScrapeResult &result);
     void onRedisScraped(const RedisScrapeResult &result);
     void tick();
+    void onAlertTransition(const AlertTransition &t);
     void record(const QString &kind, const QString &node, const QString &message);
     void append(const QString &key, qint64 ms, double value);
     void teardownScrapers();
@@ -112,6 +121,9 @@ private:
     HttpScraper *m_scraper = nullptr;
     RedisInfoScraper *m_redisScraper = nullptr;
     QTimer *m_ticker = nullptr;
+    AlertEngine *m_alerts = nullptr;
+    AlertListModel *m_alertModel = nullptr;
+    QString m_alertRulesError;
     QHash<QString, NodeScrape> m_previous;
     QHash<QString, double> m_lastRps;
     QHash<QString, double> m_lastErrorRatio;

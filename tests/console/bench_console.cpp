@@ -3,6 +3,7 @@
 // visible), the UI thread's longest stall, and RSS after an hour of simulated
 // history. Prints figures; not a pass/fail test.
 //   bench_console [--seconds N] [--nodes N] [--window 0..3 (1m 5m 15m 1h)]
+#include "alerts/alert_engine.h"
 #include "charts_panel.h"
 #include "live_chart.h"
 #include "metrics/series_store.h"
@@ -76,13 +77,13 @@ int main(int argc, char **argv)
     QList<int> ids;
     for (int n = 0; n < nodeCount; ++n) {
         nodes << QStringLiteral("primary-%1").arg(n + 1);
-        for (const char *m : {"rps", "p50", "p99", "cpu", "errors", "rss"})
+        for (const char *m : {"requests_per_second", "p50_seconds", "p99_seconds", "cpu_percent", "error_ratio", "rss_bytes", "up"})
             ids << store.series(FleetMonitor::nodeSeries(nodes.last(), QString::fromLatin1(m)));
     }
     for (const QString &r : redis)
-        for (const char *m : {"ops", "memory", "clients", "offset"})
+        for (const char *m : {"redis_ops_per_second", "redis_memory_bytes", "redis_connected_clients", "redis_up"})
             ids << store.series(FleetMonitor::redisSeries(r, QString::fromLatin1(m)));
-    for (const char *m : {"rps", "p99", "errors"})
+    for (const char *m : {"requests_per_second", "p99_seconds", "error_ratio"})
         ids << store.series(FleetMonitor::fleetSeries(QString::fromLatin1(m)));
 
     // One hour of simulated history first, so the memory figure is the one after an hour.
@@ -117,8 +118,11 @@ int main(int argc, char **argv)
     QTimer tick;
     tick.setInterval(1000);
     QObject::connect(&tick, &QTimer::timeout, [&] {
-        feed(QDateTime::currentMSecsSinceEpoch());
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        feed(now);
         refreshStartCpu = threadCpuMs();
+        // The console evaluates the alert rules at every tick too.
+        monitor.alerts()->evaluate(now);
         panel.refresh();
     });
     QObject::connect(&panel, &ChartsPanel::refreshed, [&] {
@@ -148,14 +152,14 @@ int main(int argc, char **argv)
                 worstChartCpuMs = std::max(worstChartCpuMs, threadCpuMs() - before);
                 lines += c->lineCount();
                 for (const QString &n : nodes)
-                    for (const char *m : {"rps", "p99", "cpu", "errors"})
+                    for (const char *m : {"requests_per_second", "p99_seconds", "cpu_percent", "error_ratio"})
                         points += c->pointCount(FleetMonitor::nodeSeries(n, QString::fromLatin1(m)));
             }
             printf("bench_console: %d turno nodes + 2 Redis, %d charts, %d lines, 1 Hz, %lld s window, %d node points plotted\n",
                    nodeCount, int(panel.charts().size()), lines, static_cast<long long>(panel.windowMs() / 1000), points);
             printf("  CPU: %.1f %% of one core over %d s (platform %s)\n", cpu, seconds,
                    qPrintable(QGuiApplication::platformName()));
-            printf("  refresh cycle (decimate + replace for every chart, with the repaints in between): %.1f ms CPU on average; worst single chart "
+            printf("  alert evaluation + refresh cycle (decimate + replace for every chart, with the repaints in between): %.1f ms CPU on average; worst single chart "
                    "refresh + repaint %.1f ms CPU\n",
                    refreshes ? refreshCpuMs / refreshes : 0.0, worstChartCpuMs);
             printf("  UI thread: worst 16 ms tick late by %lld ms (wall clock, includes other processes' load)\n",

@@ -2,6 +2,7 @@
 // sentinels, haproxy, turno-server on free ports): launch from a validated
 // profile and see the nodes in the fleet table, run a load through the balancer
 // and see the charts gain points, kill a node and see its state change.
+#include "alerts_panel.h"
 #include "charts_panel.h"
 #include "fleet_panel.h"
 #include "launch_dialog.h"
@@ -9,6 +10,7 @@
 #include "main_window.h"
 #include "models/fleet_nodes_model.h"
 #include "models/timeline_model.h"
+#include "monitor/alert_list_model.h"
 #include "monitor/fleet_monitor.h"
 #include "test_support.h"
 #include "timeline_panel.h"
@@ -147,7 +149,7 @@ private slots:
         QVERIFY(m_window->showTab(QStringLiteral("charts")));
         turno::console::LiveChart *requests = m_window->chartsPanel()->chart(QStringLiteral("Requests"));
         QVERIFY(requests);
-        const QString total = FleetMonitor::fleetSeries(QStringLiteral("rps"));
+        const QString total = FleetMonitor::fleetSeries(QStringLiteral("requests_per_second"));
         const int before = requests->pointCount(total);
         // Before the load only HAProxy's health checks reach the nodes: a few per second.
         const double idle = requests->maxValue(total);
@@ -158,10 +160,10 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(requests->maxValue(total) > idle + 100, 20000);
         QVERIFY(requests->pointCount(total) > before);
         // The primary pool takes the traffic (the secondary is HAProxy's backup): its lines rise.
-        const QString p1 = FleetMonitor::nodeSeries(QStringLiteral("primary-1"), QStringLiteral("rps"));
+        const QString p1 = FleetMonitor::nodeSeries(QStringLiteral("primary-1"), QStringLiteral("requests_per_second"));
         QTRY_VERIFY_WITH_TIMEOUT(requests->maxValue(p1) > 100, 10000);
         turno::console::LiveChart *latency = m_window->chartsPanel()->chart(QStringLiteral("p99 latency"));
-        QVERIFY(latency->pointCount(FleetMonitor::nodeSeries(QStringLiteral("primary-1"), QStringLiteral("p99"))) > 0);
+        QVERIFY(latency->pointCount(FleetMonitor::nodeSeries(QStringLiteral("primary-1"), QStringLiteral("p99_seconds"))) > 0);
         QTRY_VERIFY_WITH_TIMEOUT(!m_window->loadRunning(), 30000);
     }
 
@@ -196,6 +198,48 @@ private slots:
             return false;
         };
         QTRY_VERIFY_WITH_TIMEOUT(exitRecorded(), 10000);
+    }
+
+    void killingTheRedisPrimaryFiresAnAlert()
+    {
+        FleetNodesModel *model = m_window->monitor()->nodesModel();
+        QTableView *table = m_window->fleetPanel()->table();
+        const QString victim = QStringLiteral("redis-primary");
+        const qint64 pid = model->nodeAt(model->rowOf(victim)).pid;
+        QVERIFY(pidAlive(pid));
+        turno::AlertListModel *alerts = m_window->monitor()->alertModel();
+        auto alertState = [alerts, &victim](const QString &rule) {
+            for (int r = 0; r < alerts->rowCount(); ++r) {
+                const turno::Alert a = alerts->alertAt(r);
+                if (a.rule == rule && a.node == victim)
+                    return turno::Alert::stateName(a.state);
+            }
+            return QString();
+        };
+        QCOMPARE(alertState(QStringLiteral("RedisDown")), QString());
+
+        QVERIFY(m_window->fleetPanel()->selectNode(victim));
+        m_window->fleetPanel()->killSelected();
+        QTRY_VERIFY_WITH_TIMEOUT(!pidAlive(pid), 10000);
+        // The supervisor does not restart a primary (promotion is failover's job): it shows as down.
+        QTRY_COMPARE_WITH_TIMEOUT(shown(table, victim, FleetNodesModel::StateColumn), QStringLiteral("down"), 10000);
+        // Redis stops answering INFO: pending, then firing after the rule's 3 s.
+        QTRY_COMPARE_WITH_TIMEOUT(alertState(QStringLiteral("RedisDown")), QStringLiteral("firing"), 30000);
+        QVERIFY(m_window->alertsPanel()->firingCount() >= 1);
+        const int tab = m_window->tabs()->indexOf(m_window->alertsPanel());
+        QVERIFY2(m_window->tabs()->tabText(tab).contains(QStringLiteral("firing")), qPrintable(m_window->tabs()->tabText(tab)));
+        QVERIFY(m_window->healthText().contains(QStringLiteral("firing")));
+
+        turno::TimelineModel *timeline = m_window->timelinePanel()->model();
+        auto firingRecorded = [&] {
+            for (int r = 0; r < timeline->rowCount(); ++r) {
+                const auto e = timeline->eventAt(r);
+                if (e.node == victim && e.kind == QLatin1String(turno::EventKind::AlertFiring))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(firingRecorded(), 10000);
     }
 
     void closingTheWindowStopsTheCluster()
