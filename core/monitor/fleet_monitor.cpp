@@ -495,6 +495,8 @@ void FleetMonitor::tick()
     append(fleetSeries(QStringLiteral("p99_seconds")), now, p99 / 1000.0);
     append(fleetSeries(QStringLiteral("error_ratio")), now, errors);
     m_alerts->evaluate(now);
+    // The engine does not signal when a resolved alert expires from its list.
+    m_alertModel->reload();
     m_lastSampleMs = now;
     emit sampled(now);
 }

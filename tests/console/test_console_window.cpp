@@ -98,6 +98,23 @@ private slots:
         QVERIFY(dialog.errorText().contains(QStringLiteral("store")));
     }
 
+    void layoutIsRestoredOnRestart()
+    {
+        {
+            MainWindow first(m_dir.filePath(QStringLiteral("layout-1.db")));
+            first.show();
+            QVERIFY(first.showTab(QStringLiteral("redis")));
+            first.chartsPanel()->setWindowIndex(2);
+            first.resize(1111, 777);
+            first.close();
+        }
+        MainWindow second(m_dir.filePath(QStringLiteral("layout-2.db")));
+        QCOMPARE(second.tabs()->currentWidget(), static_cast<QWidget *>(second.redisTable()));
+        QCOMPARE(second.chartsPanel()->windowIndex(), 2);
+        QCOMPARE(second.chartsPanel()->windowMs(), qint64(15 * 60 * 1000));
+        QCOMPARE(second.size(), QSize(1111, 777));
+    }
+
     void launchShowsNodesInTheFleetTable()
     {
         turno::console::LaunchDialog dialog;
