@@ -1,13 +1,17 @@
 #include "capacity_run.h"
 
-#include <QMetaObject>
-
 namespace turno {
+
+namespace {
+constexpr int kPollMs = 50;
+}  // namespace
 
 CapacityRun::CapacityRun(CapacityConfig config, QObject *parent) : QObject(parent), m_config(std::move(config))
 {
     qRegisterMetaType<turno::CapacityStep>();
     qRegisterMetaType<turno::CapacityReport>();
+    m_poll.setInterval(kPollMs);
+    connect(&m_poll, &QTimer::timeout, this, &CapacityRun::deliver);
 }
 
 CapacityRun::~CapacityRun()
@@ -30,26 +34,48 @@ Result<void> CapacityRun::start()
     if (m_thread.joinable())
         m_thread.join();
     m_stop.store(false);
+    {
+        std::lock_guard<std::mutex> lock(m_mailboxMutex);
+        m_mailbox.clear();
+        m_mailboxDone = false;
+    }
     m_running = true;
     m_thread = std::thread([this] {
         CapacityReport report = CapacityFinder::run(
             m_config,
             [this](const CapacityStep &s) {
-                QMetaObject::invokeMethod(this, [this, s] { emit stepDone(s); }, Qt::QueuedConnection);
+                std::lock_guard<std::mutex> lock(m_mailboxMutex);
+                m_mailbox.push_back(s);
             },
             &m_stop);
-        QMetaObject::invokeMethod(
-            this,
-            [this, report = std::move(report)] {
-                m_report = report;
-                m_running = false;
-                if (m_thread.joinable())
-                    m_thread.join();
-                emit finished(m_report);
-            },
-            Qt::QueuedConnection);
+        std::lock_guard<std::mutex> lock(m_mailboxMutex);
+        m_mailboxReport = std::move(report);
+        m_mailboxDone = true;
     });
+    m_poll.start();
     return {};
+}
+
+void CapacityRun::deliver()
+{
+    std::vector<CapacityStep> steps;
+    bool done = false;
+    {
+        std::lock_guard<std::mutex> lock(m_mailboxMutex);
+        steps.swap(m_mailbox);
+        done = m_mailboxDone;
+        if (done)
+            m_report = std::move(m_mailboxReport);
+    }
+    for (const CapacityStep &s : steps)
+        emit stepDone(s);
+    if (!done)
+        return;
+    m_poll.stop();
+    if (m_thread.joinable())
+        m_thread.join();
+    m_running = false;
+    emit finished(m_report);
 }
 
 void CapacityRun::stop()

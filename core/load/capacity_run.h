@@ -1,14 +1,17 @@
 // CapacityRun: the Qt face of CapacityFinder. Runs it on its own thread and
-// delivers each step and the final report as queued signals, for the GUI's
-// capacity chart and anything else that wants to watch a search live.
+// delivers each step and the final report as signals on the owner's thread,
+// for the GUI's capacity chart and anything else that watches a search live.
 #pragma once
 
 #include "capacity_finder.h"
 #include "common/result.h"
 
 #include <QObject>
+#include <QTimer>
 #include <atomic>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace turno {
 
@@ -28,11 +31,19 @@ signals:
     void finished(const turno::CapacityReport &report);
 
 private:
+    void deliver();
+
     CapacityConfig m_config;
     CapacityReport m_report;
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
     bool m_running = false;
+    // Same hand-over as LoadRun: a std::mutex mailbox polled on the owner's thread.
+    std::mutex m_mailboxMutex;
+    std::vector<CapacityStep> m_mailbox;
+    bool m_mailboxDone = false;
+    CapacityReport m_mailboxReport;
+    QTimer m_poll;
 };
 
 }  // namespace turno

@@ -1,6 +1,7 @@
 // LoadRun: the Qt face of one load test. Runs LoadEngine on its own thread and
-// delivers progress (once a second) and the final report as queued signals,
-// so the GUI and turnoctl share one core call and the generator never touches Qt.
+// delivers progress (once a second) and the final report as signals on the
+// owner's thread, so the GUI and turnoctl share one core call and the
+// generator never touches Qt.
 #pragma once
 
 #include "common/result.h"
@@ -8,9 +9,11 @@
 #include "load_report.h"
 
 #include <QObject>
+#include <QTimer>
 #include <atomic>
-#include <memory>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace turno {
 
@@ -33,11 +36,21 @@ signals:
     void finished(const turno::LoadReport &report);
 
 private:
+    void deliver();
+
     LoadConfig m_config;
     LoadReport m_report;
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
     bool m_running = false;
+    // The engine thread hands over through this mailbox (plain std::mutex:
+    // visible to ThreadSanitizer, unlike Qt's cross-thread event posting);
+    // m_poll empties it on the owner's thread.
+    std::mutex m_mailboxMutex;
+    std::vector<LoadProgress> m_mailbox;
+    bool m_mailboxDone = false;
+    LoadReport m_mailboxReport;
+    QTimer m_poll;
 };
 
 }  // namespace turno
