@@ -79,6 +79,8 @@ QString quoted(std::string_view s)
 {
     constexpr size_t kMax = 60;
     QString q = QString::fromUtf8(s.data(), qsizetype(std::min(s.size(), kMax)));
+    // Control characters would vanish or garble the terminal.
+    q.replace(QLatin1Char('\r'), QLatin1String("\\r")).replace(QLatin1Char('\t'), QLatin1String("\\t"));
     if (s.size() > kMax)
         q += QStringLiteral("...");
     return QLatin1Char('\'') + q + QLatin1Char('\'');
