@@ -37,7 +37,13 @@ int main(int argc, char **argv)
     QCommandLineOption load(QStringLiteral("load"),
                             QStringLiteral("With --profile: run a load test of SECONDS through the balancer once ready."),
                             QStringLiteral("SECONDS"));
-    parser.addOptions({profile, runDir, screenshot, after, tab, load});
+    QCommandLineOption kill(QStringLiteral("kill"),
+                            QStringLiteral("With --profile: SIGKILL this node 3 s after the cluster is ready (chaos, for "
+                                           "screenshots of alerts and restarts)."),
+                            QStringLiteral("NODE"));
+    QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark (saved for the next start)."),
+                             QStringLiteral("THEME"));
+    parser.addOptions({profile, runDir, screenshot, after, tab, load, kill, theme});
     parser.process(app);
 
     bool ok = false;
@@ -60,6 +66,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "turno-console: --tab is one of fleet, charts, alerts, redis, timeline, logs; got '%s'\n",
                 qPrintable(parser.value(tab)));
         return 2;
+    }
+    if (parser.isSet(theme)) {
+        const QString t = parser.value(theme);
+        if (t == QLatin1String("system"))
+            window.setTheme(turno::console::MainWindow::Theme::System);
+        else if (t == QLatin1String("light"))
+            window.setTheme(turno::console::MainWindow::Theme::Light);
+        else if (t == QLatin1String("dark"))
+            window.setTheme(turno::console::MainWindow::Theme::Dark);
+        else {
+            fprintf(stderr, "turno-console: --theme is system, light or dark; got '%s'\n", qPrintable(t));
+            return 2;
+        }
     }
     window.show();
 
@@ -88,6 +107,13 @@ int main(int argc, char **argv)
                 if (!r.ok())
                     fprintf(stderr, "turno-console: load test: %s\n", qPrintable(r.error()));
             }
+            if (parser.isSet(kill))
+                QTimer::singleShot(3000, &window, [&window, node = parser.value(kill)] {
+                    window.monitor()->kill(node, [node](turno::Result<void> r) {
+                        if (!r.ok())
+                            fprintf(stderr, "turno-console: --kill %s: %s\n", qPrintable(node), qPrintable(r.error()));
+                    });
+                });
             if (parser.isSet(screenshot))
                 QTimer::singleShot(int(seconds * 1000), &window, takeScreenshot);
         }, Qt::SingleShotConnection);

@@ -10,6 +10,7 @@
 #include "live_chart.h"
 #include "load/load_run.h"
 #include "log_panel.h"
+#include "models/fleet_nodes_model.h"
 #include "monitor/fleet_monitor.h"
 #include "monitor/redis_servers_model.h"
 #include "state_style.h"
@@ -196,10 +197,18 @@ void MainWindow::updateHealth()
         text += tr(" · %n alert(s) firing", nullptr, firing);
     m_health->setText(text);
     QString state = m_monitor->stateName().toLower();
-    if (state == QLatin1String("ready"))
-        state = QStringLiteral("running");
-    const QColor c = stateColor(state, palette().color(QPalette::Window).lightness() < 128);
-    m_health->setStyleSheet(QStringLiteral("QLabel { background: %1; padding: 1px 6px; border-radius: 3px; }").arg(c.name()));
+    if (state == QLatin1String("ready")) {
+        // Ready but degraded (a process not running, an alert firing) shows amber, not green.
+        bool degraded = m_alertsPanel && m_alertsPanel->firingCount() > 0;
+        FleetNodesModel *nodes = m_monitor->nodesModel();
+        for (int r = 0; r < nodes->rowCount() && !degraded; ++r)
+            degraded = stateTone(nodes->index(r, 0).data(FleetNodesModel::StateRole).toString()) != StateTone::Good;
+        state = degraded ? QStringLiteral("drain") : QStringLiteral("running");
+    }
+    // The application palette, not the window's: after a theme switch the window's follows only later.
+    const bool dark = QApplication::palette().color(QPalette::Window).lightness() < 128;
+    m_health->setStyleSheet(QStringLiteral("QLabel { background: %1; color: %2; padding: 1px 6px; border-radius: 3px; }")
+                                .arg(stateColor(state, dark).name(), dark ? QStringLiteral("#e0e0e0") : QStringLiteral("#202020")));
 }
 
 Result<void> MainWindow::launchProfile(const ClusterProfile &profile, const QString &runDir)
@@ -315,6 +324,9 @@ void MainWindow::setTheme(Theme theme)
             p.setColor(QPalette::HighlightedText, Qt::white);
             p.setColor(QPalette::ToolTipBase, QColor(0x35, 0x35, 0x35));
             p.setColor(QPalette::ToolTipText, QColor(0xe0, 0xe0, 0xe0));
+            // Disabled actions must look disabled on the dark background too.
+            for (QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+                p.setColor(QPalette::Disabled, role, QColor(0x7a, 0x7a, 0x7a));
         }
         QApplication::setPalette(p);
     }
