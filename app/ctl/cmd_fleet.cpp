@@ -451,7 +451,7 @@ int runAttach(const QStringList &args)
 {
     const QString synopsis = QStringLiteral(
         "attach [--stats SOCKET|http://HOST:PORT/stats] [--node http://HOST:PORT]... [--redis HOST:PORT]\n"
-        "                [--password-file FILE] [--cluster NAME] [--json]");
+        "                [--sentinel HOST:PORT [--master NAME]] [--password-file FILE] [--cluster NAME] [--json]");
     turno::AttachTarget t;
     bool json = false;
     for (int i = 0; i < args.size(); ++i) {
@@ -467,6 +467,14 @@ int runAttach(const QStringList &args)
             t.redisPort = quint16(hp.section(QLatin1Char(':'), -1).toUInt());
             if (t.redisHost.isEmpty() || t.redisPort == 0)
                 return usage("attach", synopsis, QStringLiteral("--redis needs HOST:PORT"));
+        } else if (s == QLatin1String("--sentinel")) {
+            const QString hp = value();
+            t.sentinelHost = hp.section(QLatin1Char(':'), 0, -2);
+            t.sentinelPort = quint16(hp.section(QLatin1Char(':'), -1).toUInt());
+            if (t.sentinelHost.isEmpty() || t.sentinelPort == 0)
+                return usage("attach", synopsis, QStringLiteral("--sentinel needs HOST:PORT"));
+        } else if (s == QLatin1String("--master")) {
+            t.masterName = value();
         } else if (s == QLatin1String("--password-file")) {
             QFile f(value());
             if (!f.open(QIODevice::ReadOnly)) {
@@ -490,8 +498,8 @@ int runAttach(const QStringList &args)
     }
     if (t.redisPassword.isEmpty())
         t.redisPassword = qEnvironmentVariable("TURNO_REDIS_PASSWORD");
-    if (t.balancerStats.isEmpty() && t.nodeUrls.isEmpty() && t.redisHost.isEmpty())
-        return usage("attach", synopsis, QStringLiteral("give at least one of --stats, --node, --redis"));
+    if (t.balancerStats.isEmpty() && t.nodeUrls.isEmpty() && t.redisHost.isEmpty() && t.sentinelHost.isEmpty())
+        return usage("attach", synopsis, QStringLiteral("give at least one of --stats, --node, --redis, --sentinel"));
     turno::FleetAttach attach(t);
     QJsonObject status;
     attach.refresh([&](QJsonObject st) {

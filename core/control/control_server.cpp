@@ -108,6 +108,9 @@ void ControlServer::onLine(QLocalSocket *socket, const QByteArray &line)
         return m_supervisor->status([ok](QJsonObject st) { ok(st); });
     if (cmd == QLatin1String("down")) {
         connect(m_supervisor, &FleetSupervisor::stopped, this, [this, ok](qint64 ms) {
+            // Gone before the answer: a client that sees `down` succeed finds no cluster here.
+            m_server->close();
+            QFile::remove(m_path);
             ok(QJsonObject{{QStringLiteral("stoppedMs"), ms}});
             emit downCompleted();
         }, Qt::SingleShotConnection);

@@ -72,8 +72,12 @@ void httpGet(QObject *owner, const QString &host, quint16 port, const QByteArray
 
 FleetAttach::FleetAttach(AttachTarget target, QObject *parent) : QObject(parent), m_target(std::move(target))
 {
-    if (!m_target.redisHost.isEmpty() && m_target.redisPort != 0)
+    if (!m_target.sentinelHost.isEmpty() && m_target.sentinelPort != 0) {
         m_registry = new NodeRegistry(m_target.redisHost, m_target.redisPort, m_target.redisPassword, m_target.cluster, this);
+        m_registry->followSentinel(m_target.sentinelHost, m_target.sentinelPort, m_target.masterName);
+    } else if (!m_target.redisHost.isEmpty() && m_target.redisPort != 0) {
+        m_registry = new NodeRegistry(m_target.redisHost, m_target.redisPort, m_target.redisPassword, m_target.cluster, this);
+    }
     if (!m_target.balancerStats.isEmpty() && !m_target.balancerStats.startsWith(QLatin1String("http")))
         m_runtime = new HaproxyRuntime(m_target.balancerStats, this);
     for (const QString &u : std::as_const(m_target.nodeUrls)) {

@@ -24,6 +24,9 @@ struct AttachTarget {
     QString redisHost;       // registry; empty = no discovery
     quint16 redisPort = 0;
     QString redisPassword;
+    QString sentinelHost;    // optional: find the Redis primary through Sentinel
+    quint16 sentinelPort = 0;
+    QString masterName = QStringLiteral("turno");
     QString cluster = QStringLiteral("local");
 };
 

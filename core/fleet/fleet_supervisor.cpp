@@ -342,6 +342,11 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
         registryRedis = profile.redisAddress;
     if (registryRedis.port != 0) {
         m_registry = new NodeRegistry(registryRedis.host, registryRedis.port, m_password, m_profile.name, this);
+        for (const FleetNode *n : std::as_const(m_nodes))
+            if (n->kind == FleetNode::Kind::Sentinel) {
+                m_registry->followSentinel(QStringLiteral("127.0.0.1"), n->port, m_profile.sentinelMaster);
+                break;
+            }
         connect(m_registry, &NodeRegistry::registryError, this,
                 [this](const QString &why) { emit event(QStringLiteral("registry-error"), {}, why); });
     }
@@ -433,6 +438,8 @@ QString FleetSupervisor::haproxyConfig() const
                         "    timeout client 30s\n"
                         "    timeout server 30s\n"
                         "    timeout http-keep-alive 10s\n"
+                        // Checks run every few hundred ms; on a loaded machine an answer may take longer than that.
+                        "    timeout check 1s\n"
                         "    load-server-state-from-file global\n"
                         "    option redispatch\n"
                         "    retries %1\n"

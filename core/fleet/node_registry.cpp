@@ -35,6 +35,33 @@ void NodeRegistry::setRedis(const QString &host, quint16 port)
     }
 }
 
+void NodeRegistry::followSentinel(const QString &host, quint16 port, const QString &masterName)
+{
+    m_sentinelHost = host;
+    m_sentinelPort = port;
+    m_masterName = masterName;
+    if (m_sentinel)
+        m_sentinel->deleteLater();
+    // Sentinels of the embedded cluster run without a password (only the data nodes have one).
+    m_sentinel = new RespClient(host, port, {}, this);
+}
+
+void NodeRegistry::withPrimary(std::function<void()> then)
+{
+    if (!m_sentinel)
+        return then();
+    m_sentinel->run({{"SENTINEL", "get-master-addr-by-name", m_masterName.toUtf8()}}, [this, then](Result<QList<RespValue>> r) {
+        if (r.ok() && r.value().first().items.size() == 2) {
+            const QString host = QString::fromUtf8(r.value().first().items[0].text);
+            const quint16 port = quint16(r.value().first().items[1].text.toUInt());
+            if (host != m_host || port != m_port)
+                setRedis(host, port);
+        }
+        // Without an answer the last known primary is tried; its error is reported there.
+        then();
+    });
+}
+
 void NodeRegistry::announce(const RegisteredNode &node)
 {
     m_announced.insert(node.name, node);
@@ -71,6 +98,11 @@ void NodeRegistry::beat()
 {
     if (m_announced.isEmpty())
         return;
+    withPrimary([this] { writeBeat(); });
+}
+
+void NodeRegistry::writeBeat()
+{
     QList<QList<QByteArray>> cmds;
     for (const RegisteredNode &n : std::as_const(m_announced)) {
         const QJsonObject o{{QStringLiteral("name"), n.name}, {QStringLiteral("pool"), n.pool},
@@ -94,6 +126,11 @@ void NodeRegistry::beat()
 }
 
 void NodeRegistry::discover(std::function<void(Result<QList<RegisteredNode>>)> done)
+{
+    withPrimary([this, done] { discoverNow(done); });
+}
+
+void NodeRegistry::discoverNow(std::function<void(Result<QList<RegisteredNode>>)> done)
 {
     const QByteArray pattern = "turno:registry:" + m_cluster.toUtf8() + ":*";
     // The registry is small (one key per node): KEYS then MGET keeps it to two round trips.

@@ -48,6 +48,9 @@ public:
 
     // Where the announcing side's writes go; changes after a Redis failover.
     void setRedis(const QString &host, quint16 port);
+    // Follow the primary through Sentinel: before each beat or look, ask the
+    // sentinel which address currently holds master name (survives failovers).
+    void followSentinel(const QString &host, quint16 port, const QString &masterName);
 
 signals:
     void nodeAppeared(const turno::RegisteredNode &node);
@@ -56,7 +59,11 @@ signals:
 
 private:
     void beat();
+    void writeBeat();
+    void discoverNow(std::function<void(Result<QList<RegisteredNode>>)> done);
     void poll();
+    // Runs then() against the current primary (asks Sentinel first when following one).
+    void withPrimary(std::function<void()> then);
     RespClient *client();
 
     QString m_host;
@@ -70,6 +77,10 @@ private:
     QTimer *m_watcher = nullptr;
     RespClient *m_client = nullptr;
     QString m_lastError;
+    QString m_sentinelHost;
+    quint16 m_sentinelPort = 0;
+    QString m_masterName;
+    RespClient *m_sentinel = nullptr;
 };
 
 }  // namespace turno

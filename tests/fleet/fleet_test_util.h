@@ -38,7 +38,24 @@ public:
     HttpClient(const HttpClient &) = delete;
     HttpClient &operator=(const HttpClient &) = delete;
 
+    // Like every HTTP client, a request that finds its kept-alive connection
+    // closed by the server before any answer byte (a balancer reload closes idle
+    // connections) is sent again once on a fresh connection; counted in retries().
     Answer get(const QByteArray &path, int timeoutMs = 5000)
+    {
+        const bool reused = m_fd >= 0 && m_served > 0;
+        bool answeredAnything = false;
+        Answer a = attempt(path, timeoutMs, &answeredAnything);
+        if (a.status == 0 && reused && !answeredAnything) {
+            ++m_retries;
+            a = attempt(path, timeoutMs, &answeredAnything);
+        }
+        return a;
+    }
+    int retries() const { return m_retries; }
+
+private:
+    Answer attempt(const QByteArray &path, int timeoutMs, bool *answeredAnything)
     {
         Answer a;
         if (m_fd < 0 && !connectSocket())
@@ -74,6 +91,7 @@ public:
                 return a;
             }
             buf.append(chunk, n);
+            *answeredAnything = true;
         }
         const QByteArray head = buf.left(headEnd);
         a.status = head.mid(9, 3).toInt();
@@ -84,12 +102,12 @@ public:
         const qsizetype t = a.body.indexOf("\"turno\":");
         if (t >= 0)
             a.turno = a.body.mid(t + 8).split('}').first().toLongLong();
+        ++m_served;
         if (head.toLower().contains("connection: close"))
             closeSocket();
         return a;
     }
 
-private:
     bool connectSocket()
     {
         m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -110,9 +128,12 @@ private:
         if (m_fd >= 0)
             ::close(m_fd);
         m_fd = -1;
+        m_served = 0;
     }
     quint16 m_port;
     int m_fd = -1;
+    int m_served = 0;   // answers received on the current connection
+    int m_retries = 0;
 };
 
 // Requests from several threads until `count` are done or stop is set.
@@ -131,6 +152,7 @@ public:
                     std::lock_guard<std::mutex> lock(m_mutex);
                     m_answers.push_back(a);
                 }
+                m_retries.fetch_add(c.retries());
                 m_running.fetch_sub(1);
             });
             m_running.fetch_add(1);
@@ -150,6 +172,8 @@ public:
         std::lock_guard<std::mutex> lock(m_mutex);
         return m_answers;
     }
+    // Requests resent because their kept-alive connection had been closed (see HttpClient::get).
+    int retries() const { return m_retries.load(); }
     qint64 answered()
     {
         std::lock_guard<std::mutex> lock(m_mutex);
@@ -161,6 +185,7 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<qint64> m_issued{0};
     std::atomic<int> m_running{0};
+    std::atomic<int> m_retries{0};
     std::mutex m_mutex;
     std::vector<Answer> m_answers;
 };
