@@ -237,7 +237,7 @@ void RedisLink::tick(uint64_t nowNs)
         return;
     }
     const uint64_t timeout = uint64_t(m_shared.options.redisTimeoutMs) * 1'000'000ULL;
-    if (!m_connected && nowNs - m_connectStartNs > timeout) {
+    if (!m_connected && nowNs > m_connectStartNs && nowNs - m_connectStartNs > timeout) {
         logLine("%s Redis at %s:%u did not accept the connection within %d ms", m_log.c_str(), m_targetHost.c_str(),
                 m_targetPort, m_shared.options.redisTimeoutMs);
         dropConnection(StoreError::Timeout);
@@ -250,7 +250,7 @@ void RedisLink::tick(uint64_t nowNs)
         return;
     }
     // Auto durability follows the replica count; re-ask now and then.
-    if (m_ready && m_shared.options.durability == Durability::Auto && nowNs - m_lastRoleNs > 2'000'000'000ULL) {
+    if (m_ready && m_shared.options.durability == Durability::Auto && nowNs > m_lastRoleNs + 2'000'000'000ULL) {
         const char *argv[] = {"ROLE"};
         const size_t lens[] = {4};
         sendCommand(onRole, timeout, 1, argv, lens);

@@ -276,12 +276,14 @@ void Worker::run()
             lastSweep = 0;
         }
         if (now - lastSweep >= kSweepNs) {
-            lastSweep = now;
             if (m_uring)
                 handleEpollEvents(0);
-            sweep(now);
+            // Taken after the accepts above, so no connection is younger than now.
+            const uint64_t sweepNow = monoNs();
+            lastSweep = sweepNow;
+            sweep(sweepNow);
             for (auto &l : m_links)
-                l->tick(now);
+                l->tick(sweepNow);
         }
         if (m_shared.hardStop.load(std::memory_order_relaxed))
             break;
@@ -1085,6 +1087,8 @@ void Worker::closeConn(Conn &c)
 
 void Worker::sweep(uint64_t now)
 {
+    // Ages never wrap: a timestamp taken after `now` counts as age zero.
+    auto age = [now](uint64_t since) { return now > since ? now - since : 0; };
     if (m_listenPaused && now >= m_listenPausedUntilNs && m_listen >= 0) {
         epoll_event ev{};
         ev.events = EPOLLIN;
@@ -1100,7 +1104,7 @@ void Worker::sweep(uint64_t now)
             continue;
         Conn &c = *ptr;
         if (c.lingering) {
-            if (now - c.lingerSinceNs > kLingerNs)
+            if (age(c.lingerSinceNs) > kLingerNs)
                 closeConn(c);
             continue;
         }
@@ -1108,13 +1112,13 @@ void Worker::sweep(uint64_t now)
         if (!idle)
             continue;
         if (!c.in.empty()) {
-            if (now - c.headStartNs > headerTimeout) {
+            if (age(c.headStartNs) > headerTimeout) {
                 respondJsonError(c, 408, "request head not received in time", false, false, {}, 2, now);
                 flush(c);
             }
-        } else if (c.served == 0 && now - c.acceptedNs > headerTimeout) {
+        } else if (c.served == 0 && age(c.acceptedNs) > headerTimeout) {
             closeConn(c);  // connected and never sent a request
-        } else if (draining || now - c.lastActivityNs > idleTimeout) {
+        } else if (draining || age(c.lastActivityNs) > idleTimeout) {
             closeConn(c);
         }
     }

@@ -28,6 +28,13 @@ private slots:
 private:
     QString redisCli(quint16 port, const QStringList &args);
     long long metric(quint16 port, const QString &name);
+    QString serverLogs() const
+    {
+        QString all;
+        for (const auto &s : m_servers)
+            all += QStringLiteral("\n--- server on %1:\n").arg(s.port) + s.process->log().right(1500);
+        return all;
+    }
     QTemporaryDir m_dir;
     RunningServer m_redis;
     std::vector<RunningServer> m_servers;
@@ -78,7 +85,7 @@ void TestTurnoServerRedis::threeServersOneId()
     std::vector<TurnoAnswer> all;
     std::string why;
     QVERIFY2(runConcurrentClients(ports, 64, 10000, 16, [](int, int) { return std::string("shared"); }, all, why),
-             why.c_str());
+             qPrintable(QString::fromStdString(why) + serverLogs()));
     QCOMPARE(all.size(), size_t(640000));
     const std::string problem = checkUniqueConsecutive(all);
     QVERIFY2(problem.empty(), problem.c_str());
@@ -94,7 +101,7 @@ void TestTurnoServerRedis::threeServersThousandIds()
     std::string why;
     QVERIFY2(runConcurrentClients(ports, 64, 10000, 16,
                                   [](int c, int i) { return "r" + std::to_string((c * 7919 + i) % 1000); }, all, why),
-             why.c_str());
+             qPrintable(QString::fromStdString(why) + serverLogs()));
     QCOMPARE(all.size(), size_t(640000));
     const std::string problem = checkUniqueConsecutive(all);
     QVERIFY2(problem.empty(), problem.c_str());
