@@ -29,13 +29,12 @@ bool kindMatches(const QString &kind, const QStringList &kinds)
 
 }  // namespace
 
-QString eventSearchText(const IncidentEvent &event)
+QStringList eventSearchFields(const IncidentEvent &event)
 {
     const QString details = event.details.isEmpty()
         ? QStringLiteral("{}")
         : QString::fromUtf8(QJsonDocument(event.details).toJson(QJsonDocument::Compact));
-    return event.summary + QLatin1Char('\n') + event.node + QLatin1Char('\n') + event.source + QLatin1Char('\n') +
-        event.kind + QLatin1Char('\n') + details;
+    return {event.summary, event.node, event.source, event.kind, details};
 }
 
 bool EventFilter::matches(const IncidentEvent &event) const
@@ -48,9 +47,14 @@ bool EventFilter::matches(const IncidentEvent &event) const
         return false;
     if (!kinds.isEmpty() && !kindMatches(event.kind, kinds))
         return false;
-    if (!text.isEmpty() && !asciiLower(eventSearchText(event)).contains(asciiLower(text)))
-        return false;
-    return true;
+    if (text.isEmpty())
+        return true;
+    const QString needle = asciiLower(text);
+    for (const QString &field : eventSearchFields(event)) {
+        if (asciiLower(field).contains(needle))
+            return true;
+    }
+    return false;
 }
 
 }  // namespace turno

@@ -21,7 +21,8 @@ struct EventFilter {
     bool operator==(const EventFilter &other) const = default;
 };
 
-// The text a text filter searches, the same in SQL and in matches().
-QString eventSearchText(const IncidentEvent &event);
+// The fields a text filter searches, each on its own, the same in SQL and in
+// matches(); details as compact JSON, the way the store keeps them.
+QStringList eventSearchFields(const IncidentEvent &event);
 
 }  // namespace turno

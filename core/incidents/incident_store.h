@@ -128,6 +128,7 @@ private:
     Result<void> saveActionItems(qint64 incidentId, const QList<ActionItem> &items);
     Result<QList<Incident>> loadIncidents(const QString &where, const QVariantList &binds) const;
     QString fail(const QString &what, const QString &sqlError) const;
+    bool kindIsCommon(const QString &kindSql, const QVariantList &binds, int limit) const;
     void scheduleFlush();
     void pollExternal();
     static qint64 nowMs();
