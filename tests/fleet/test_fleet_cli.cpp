@@ -1,5 +1,6 @@
 // turnoctl as an operator uses it: up --detach, status, logs, down, the figures
 // for up/down, and no orphan when the supervising process is SIGKILLed.
+#include "control/control_client.h"
 #include "fleet_test_util.h"
 #include "test_support.h"
 
@@ -127,8 +128,14 @@ private slots:
                                             QStringLiteral("127.0.0.1:0")} + where);
         QVERIFY2(up.code == 0, up.err.constData());
         qInfo("FIGURE turnoctl up --detach (default profile) returned ready after %lld ms: %s", up.ms, up.out.trimmed().constData());
+        // The background supervisor goes first on cleanup: its children follow it (parent-death signal).
+        const auto ping = turno::ControlClient(runDir).requestSync(QJsonObject{{QStringLiteral("cmd"), QStringLiteral("ping")}});
+        QVERIFY2(ping.ok(), qPrintable(ping.error()));
+        const qint64 supervisorPid = ping.value().value(QStringLiteral("result")).toObject().value(QStringLiteral("pid")).toInteger();
+        QVERIFY(pidAlive(supervisorPid));
+        m_cleanup = {supervisorPid};
         const Snapshot s = snapshot(runDir);
-        m_cleanup = s.pids;
+        m_cleanup += s.pids;
         QCOMPARE(s.status.value(QStringLiteral("state")).toString(), QStringLiteral("ready"));
         QCOMPARE(s.status.value(QStringLiteral("active")).toString(), QStringLiteral("primary"));
         QCOMPARE(s.pids.size(), 10);
@@ -164,7 +171,8 @@ private slots:
             QVERIFY2(!portListening(port), qPrintable(QStringLiteral("port %1 listening after down").arg(port)));
         QVERIFY(!QFile::exists(runDir + QStringLiteral("/control.sock")));
         // The supervisor itself is gone too.
-        QTRY_VERIFY_WITH_TIMEOUT(turnoctl(QStringList{QStringLiteral("status")} + where).code == 3, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!pidAlive(supervisorPid), 5000);
+        QCOMPARE(turnoctl(QStringList{QStringLiteral("status")} + where).code, 3);
     }
 
     void sigkilledSupervisorLeavesNoOrphan()
