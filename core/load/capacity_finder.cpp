@@ -24,7 +24,7 @@ CapacityStep CapacityFinder::judge(const CapacityConfig &config, double rate, co
     if (report.duplicates)
         why << QStringLiteral("%1 duplicate turnos").arg(report.duplicates);
     // The server keeps up only if it answered (nearly) as fast as we asked.
-    if (s.achieved < 0.9 * rate)
+    if (s.achieved < config.minAchievedRatio * rate)
         why << QStringLiteral("answered %1 req/s of %2 asked").arg(s.achieved, 0, 'f', 0).arg(rate, 0, 'f', 0);
     if (!report.failure.isEmpty())
         why << report.failure;

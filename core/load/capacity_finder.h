@@ -18,6 +18,9 @@ struct CapacityConfig {
     LoadConfig base;               // target, connections, threads, ids; rate and duration are set per step
     double sloP99Ms = 10.0;
     double maxErrorRate = 0.001;
+    // A step counts only if the target answered at least this share of the
+    // asked rate: below it the server is falling behind.
+    double minAchievedRatio = 0.9;
     double startRate = 1000.0;
     double growth = 1.5;           // next rate = rate * growth
     double stepSeconds = 5.0;
