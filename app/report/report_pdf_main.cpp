@@ -8,10 +8,26 @@
 #include <QGuiApplication>
 #include <QTextStream>
 
+namespace {
+
+QtMessageHandler g_defaultHandler = nullptr;
+
+// Qt warns about a missing XDG_RUNTIME_DIR when the platform starts (common
+// over SSH and in CI); nothing here uses it, so the warning would only alarm.
+void quietHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg && message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR")))
+        return;
+    g_defaultHandler(type, context, message);
+}
+
+}  // namespace
+
 int main(int argc, char **argv)
 {
     // Nothing is shown: the offscreen platform gives fonts without a display.
     qputenv("QT_QPA_PLATFORM", "offscreen");
+    g_defaultHandler = qInstallMessageHandler(quietHandler);
     QGuiApplication app(argc, argv);
     QTextStream err(stderr);
     const QStringList args = app.arguments().mid(1);
