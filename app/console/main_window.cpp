@@ -3,6 +3,7 @@
 #include "alerts/alert_engine.h"
 #include "alerts_panel.h"
 #include "charts_panel.h"
+#include "command_palette.h"
 #include "common/version.h"
 #include "fleet/fleet_supervisor.h"
 #include "fleet_panel.h"
@@ -23,6 +24,7 @@
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -415,6 +417,10 @@ void MainWindow::buildMenus()
     if (saved != 0)
         QTimer::singleShot(0, this, [this, saved] { setTheme(Theme(saved)); });
 
+    view->addSeparator();
+    QAction *palette = view->addAction(tr("Command &palette…"), this, &MainWindow::openCommandPalette);
+    palette->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *keys = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
     keys->setShortcut(QKeySequence::HelpContents);
@@ -423,6 +429,26 @@ void MainWindow::buildMenus()
                            tr("<b>Turno Ops %1</b><p>Operations console for a fleet of turno servers.</p>")
                                .arg(turno::versionString()));
     });
+}
+
+QList<QAction *> MainWindow::menuActions() const
+{
+    QList<QAction *> out;
+    for (QAction *menu : menuBar()->actions())
+        for (QAction *a : menu->menu()->actions()) {
+            if (a->menu())
+                out += a->menu()->actions();
+            else
+                out << a;
+        }
+    return out;
+}
+
+void MainWindow::openCommandPalette()
+{
+    auto *palette = new CommandPalette(menuActions(), this);
+    palette->setAttribute(Qt::WA_DeleteOnClose);
+    palette->open();
 }
 
 void MainWindow::showShortcuts()

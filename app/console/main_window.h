@@ -57,6 +57,10 @@ public:
     Result<void> startLoad(double seconds, int connections = 8);
     bool loadRunning() const;
 
+    // Every action of the menus (submenus flattened): the command palette's list.
+    QList<QAction *> menuActions() const;
+    void openCommandPalette();
+
     void setTheme(Theme theme);
     Theme theme() const { return m_theme; }
 

@@ -4,6 +4,7 @@
 // and see the charts gain points, kill a node and see its state change.
 #include "alerts_panel.h"
 #include "charts_panel.h"
+#include "command_palette.h"
 #include "fleet_panel.h"
 #include "launch_dialog.h"
 #include "live_chart.h"
@@ -96,6 +97,26 @@ private slots:
         QVERIFY(!dialog.openFile(bad));
         QVERIFY2(dialog.errorText().contains(QStringLiteral("bad.json:3")), qPrintable(dialog.errorText()));
         QVERIFY(dialog.errorText().contains(QStringLiteral("store")));
+    }
+
+    void commandPaletteFindsAndRunsMenuActions()
+    {
+        turno::console::CommandPalette palette(m_window->menuActions(), m_window.get());
+        palette.setFilter(QStringLiteral("load"));
+        QVERIFY2(palette.visibleCommands().contains(QStringLiteral("Run load test (10 s)")),
+                 qPrintable(palette.visibleCommands().join(QLatin1Char('|'))));
+        palette.setFilter(QStringLiteral("PAUSE chart"));
+        QCOMPARE(palette.visibleCommands(), QStringList{QStringLiteral("Pause charts")});
+        palette.setFilter(QStringLiteral("no such command"));
+        QVERIFY(palette.visibleCommands().isEmpty());
+
+        QVERIFY(!m_window->chartsPanel()->paused());
+        palette.setFilter(QStringLiteral("pause charts"));
+        palette.runCurrent();
+        QTRY_VERIFY(m_window->chartsPanel()->paused());
+        palette.setFilter(QStringLiteral("pause charts"));
+        palette.runCurrent();
+        QTRY_VERIFY(!m_window->chartsPanel()->paused());
     }
 
     void layoutIsRestoredOnRestart()
