@@ -1,5 +1,6 @@
 #include "charts_panel.h"
 
+#include "alerts/alert_engine.h"
 #include "live_chart.h"
 #include "metrics/series_store.h"
 #include "monitor/fleet_monitor.h"
@@ -71,6 +72,24 @@ ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QW
             refresh();
     });
     connect(m_monitor, &FleetMonitor::ready, this, &ChartsPanel::rebuildLines);
+    // Alert transitions become markers on the time axis of every chart.
+    connect(m_monitor, &FleetMonitor::alertTransition, this, [this](const AlertTransition &t) {
+        if (t.to == Alert::State::Firing)
+            addMarker(t.atMs, QColor(0xd3, 0x3a, 0x2c), t.alert.rule + QLatin1Char(' ') + t.alert.node);
+        else if (t.to == Alert::State::Resolved)
+            addMarker(t.atMs, QColor(0x2e, 0x9e, 0x44), tr("%1 resolved").arg(t.alert.rule));
+    });
+}
+
+void ChartsPanel::addMarker(qint64 timestampMs, const QColor &color, const QString &label)
+{
+    const qint64 oldest = timestampMs - 60 * 60'000;
+    m_markers.erase(std::remove_if(m_markers.begin(), m_markers.end(),
+                                   [oldest](const LiveChart::Marker &m) { return m.timestampMs < oldest; }),
+                    m_markers.end());
+    m_markers.append({timestampMs, color, label});
+    for (LiveChart *c : std::as_const(m_charts))
+        c->setMarkers(m_markers);
 }
 
 LiveChart *ChartsPanel::chart(const QString &title) const

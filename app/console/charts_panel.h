@@ -2,6 +2,8 @@
 // time window and pause; redrawn once per monitor sample, only while visible.
 #pragma once
 
+#include "live_chart.h"
+
 #include <QList>
 #include <QWidget>
 
@@ -13,8 +15,6 @@ class FleetMonitor;
 }
 
 namespace turno::console {
-
-class LiveChart;
 
 class ChartsPanel : public QWidget {
     Q_OBJECT
@@ -45,6 +45,7 @@ protected:
 
 private:
     void rebuildLines();
+    void addMarker(qint64 timestampMs, const QColor &color, const QString &label);
     void refreshNext();
 
     FleetMonitor *m_monitor;
@@ -57,6 +58,7 @@ private:
     LiveChart *m_errors = nullptr;
     LiveChart *m_redisOps = nullptr;
     LiveChart *m_redisMemory = nullptr;
+    QList<LiveChart::Marker> m_markers;
     QStringList m_fixedNodes;
     QStringList m_fixedRedis;
     bool m_fixed = false;

@@ -110,6 +110,8 @@ void LiveChart::refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs)
             }
         p.series->replace(points);
     }
+    m_nowMs = nowMs;
+    m_windowMs = windowMs;
     m_x->setRange(-double(windowMs) / 1000.0, 0);
     // Zero stays on the axis (rates, percentages and bytes are never negative) with 10% headroom.
     lo = std::min(0.0, lo);
@@ -117,6 +119,38 @@ void LiveChart::refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs)
     m_y->setRange(lo, hi);
     // Round ticks (0, 5000, 10000…) read faster than the exact extremes.
     m_y->applyNiceNumbers();
+}
+
+void LiveChart::setMarkers(const QList<Marker> &markers)
+{
+    m_markers = markers;
+    scene()->update();
+}
+
+int LiveChart::visibleMarkerCount() const
+{
+    return int(std::count_if(m_markers.cbegin(), m_markers.cend(), [this](const Marker &m) {
+        return m.timestampMs >= m_nowMs - m_windowMs && m.timestampMs <= m_nowMs;
+    }));
+}
+
+void LiveChart::drawForeground(QPainter *painter, const QRectF &rect)
+{
+    QChartView::drawForeground(painter, rect);
+    if (m_markers.isEmpty() || m_nowMs == 0)
+        return;
+    const QRectF plot = chart()->plotArea();
+    painter->save();
+    for (const Marker &m : std::as_const(m_markers)) {
+        if (m.timestampMs < m_nowMs - m_windowMs || m.timestampMs > m_nowMs)
+            continue;
+        const double x = chart()->mapToPosition(QPointF(double(m.timestampMs - m_nowMs) / 1000.0, m_y->min())).x();
+        QPen pen(m.color, 1.5, Qt::DashLine);
+        painter->setPen(pen);
+        painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+        painter->drawText(QPointF(x + 3, plot.top() + 11), m.label);
+    }
+    painter->restore();
 }
 
 int LiveChart::pointCount(const QString &key) const

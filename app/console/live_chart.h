@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QChartView>
+#include <QColor>
 #include <QList>
 #include <QString>
 
@@ -22,6 +23,12 @@ public:
         QString key;    // SeriesStore key
         QString label;  // legend text
     };
+    // A moment worth seeing on the time axis (an alert firing or resolving).
+    struct Marker {
+        qint64 timestampMs = 0;
+        QColor color;
+        QString label;
+    };
 
     LiveChart(const QString &title, const QString &unit, double scale = 1.0, QWidget *parent = nullptr);
 
@@ -30,6 +37,10 @@ public:
     // Reads [now - window, now] from the store and replaces every line's points at once.
     void refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs);
     void setDark(bool dark);
+    // Drawn as vertical lines over the plot at the next repaint.
+    void setMarkers(const QList<Marker> &markers);
+    // Markers inside the time window of the last refresh.
+    int visibleMarkerCount() const;
 
     int lineCount() const { return int(m_lines.size()); }
     // Points currently plotted on the line of key (0 when absent).
@@ -43,6 +54,7 @@ public:
 
 protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
+    void drawForeground(QPainter *painter, const QRectF &rect) override;
 
 private:
     struct Plotted {
@@ -55,6 +67,9 @@ private:
     double m_scale = 1.0;
     QValueAxis *m_x = nullptr;
     QValueAxis *m_y = nullptr;
+    QList<Marker> m_markers;
+    qint64 m_nowMs = 0;
+    qint64 m_windowMs = 60'000;
 };
 
 }  // namespace turno::console

@@ -278,6 +278,10 @@ private slots:
             return false;
         };
         QTRY_VERIFY_WITH_TIMEOUT(firingRecorded(), 10000);
+        // And a marker on the charts' time axis.
+        QVERIFY(m_window->showTab(QStringLiteral("charts")));
+        turno::console::LiveChart *requests = m_window->chartsPanel()->chart(QStringLiteral("Requests"));
+        QTRY_VERIFY_WITH_TIMEOUT(requests->visibleMarkerCount() >= 1, 10000);
     }
 
     void closingTheWindowStopsTheCluster()
