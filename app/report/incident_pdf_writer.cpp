@@ -3,7 +3,9 @@
 #include "common/version.h"
 #include "incidents/report_writer.h"
 
+#include <QBuffer>
 #include <QFile>
+#include <QPainter>
 #include <QGuiApplication>
 #include <QImage>
 #include <QPageLayout>
@@ -11,6 +13,8 @@
 #include <QPdfWriter>
 #include <QTextDocument>
 #include <QUrl>
+#include <algorithm>
+#include <array>
 
 namespace turno {
 
@@ -45,6 +49,66 @@ Result<void> IncidentPdfWriter::write(const IncidentReport &report, const QStrin
     if (QFile(path).size() == 0)
         return Error{QStringLiteral("the PDF writer produced nothing for %1").arg(path)};
     return {};
+}
+
+QByteArray IncidentPdfWriter::eventRateChartPng(const IncidentReport &report, qint64 nowMs, int width, int height)
+{
+    const Incident &inc = report.incident;
+    const qint64 start = inc.windowStartMs;
+    const qint64 end = std::max(inc.windowEndMs(nowMs), start + 1);
+    constexpr int kSlots = 60;
+    const double slotMs = double(end - start) / kSlots;
+    std::array<int, kSlots> counts{};
+    std::array<int, kSlots> worst{};
+    for (const IncidentEvent &e : report.timeline) {
+        const int slot = std::clamp(int(double(e.timeMs - start) / slotMs), 0, kSlots - 1);
+        ++counts[slot];
+        worst[slot] = std::max(worst[slot], int(e.severity));
+    }
+    const int maxCount = std::max(1, *std::max_element(counts.begin(), counts.end()));
+
+    QImage image(width, height, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    QPainter p(&image);
+    p.setRenderHint(QPainter::Antialiasing, false);
+    const QRect plot(50, 12, width - 62, height - 44);
+    p.setPen(QColor(0x99, 0x99, 0x99));
+    p.drawRect(plot.adjusted(0, 0, -1, -1));
+    static const QColor kColours[] = {QColor(0x5b, 0x8d, 0xd6), QColor(0xe0, 0xa0, 0x20), QColor(0xd0, 0x50, 0x30),
+                                      QColor(0xb0, 0x00, 0x20)};
+    const double barWidth = double(plot.width()) / kSlots;
+    for (int i = 0; i < kSlots; ++i) {
+        if (!counts[i])
+            continue;
+        const int h = int(double(plot.height() - 2) * counts[i] / maxCount);
+        p.fillRect(QRectF(plot.left() + i * barWidth + 1, plot.bottom() - h, std::max(1.0, barWidth - 2), h),
+                   kColours[worst[i]]);
+    }
+    // The incident itself: opened (and closed) as vertical lines.
+    p.setPen(QPen(QColor(0xb0, 0x00, 0x20), 2));
+    const auto xOf = [&](qint64 t) { return plot.left() + int(double(t - start) / double(end - start) * plot.width()); };
+    p.drawLine(xOf(inc.openedMs), plot.top(), xOf(inc.openedMs), plot.bottom());
+    if (!inc.isOpen())
+        p.drawLine(xOf(inc.closedMs), plot.top(), xOf(inc.closedMs), plot.bottom());
+    p.setPen(Qt::black);
+    QFont font = p.font();
+    font.setPixelSize(11);
+    p.setFont(font);
+    p.drawText(QRect(0, plot.top() - 6, plot.left() - 6, 14), Qt::AlignRight, QString::number(maxCount));
+    p.drawText(QRect(0, plot.bottom() - 8, plot.left() - 6, 14), Qt::AlignRight, QStringLiteral("0"));
+    const QString from = formatEventTime(start).mid(11, 8);
+    const QString to = formatEventTime(end).mid(11, 8);
+    p.drawText(QRect(plot.left(), plot.bottom() + 4, 120, 16), Qt::AlignLeft, from + QStringLiteral(" UTC"));
+    p.drawText(QRect(plot.right() - 120, plot.bottom() + 4, 120, 16), Qt::AlignRight, to + QStringLiteral(" UTC"));
+    p.drawText(QRect(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignHCenter,
+               QStringLiteral("events per %1 s; bar colour: worst severity").arg(qRound(slotMs / 1000.0)));
+    p.end();
+
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return png;
 }
 
 }  // namespace turno

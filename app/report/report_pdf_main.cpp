@@ -78,11 +78,15 @@ int main(int argc, char **argv)
         }
         id = inc->id;
     }
-    const auto report = turno::IncidentReport::build(store, id);
+    auto report = turno::IncidentReport::build(store, id);
     if (!report) {
         err << "turno-report-pdf: " << report.error() << "\n";
         return 1;
     }
+    // Without the console's metric charts, the chart the store can give.
+    report.value().images.append(turno::ReportImage{
+        QStringLiteral("Events in the window"),
+        turno::IncidentPdfWriter::eventRateChartPng(report.value(), report.value().generatedMs)});
     if (const auto r = turno::IncidentPdfWriter::write(report.value(), out); !r) {
         err << "turno-report-pdf: " << r.error() << "\n";
         return 3;

@@ -236,6 +236,7 @@ void TestIncidentCli::reportPdfThroughHelper()
     const QByteArray bytes = f.readAll();
     QVERIFY(bytes.startsWith("%PDF-"));
     QVERIFY(QString::fromLatin1(bytes).count(QRegularExpression(QStringLiteral("/Type\\s*/Page(?![a-zA-Z])"))) > 0);
+    QVERIFY2(bytes.contains("/Subtype /Image"), "the helper adds the events-in-the-window chart");
 }
 
 void TestIncidentCli::defaultPathAndEnvironment()

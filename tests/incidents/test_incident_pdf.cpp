@@ -50,6 +50,7 @@ private slots:
     void writesARealPdf();
     void longTimelineTakesMorePages();
     void unwritablePathIsAnError();
+    void eventRateChart();
 
 private:
     QByteArray render(int extraEvents, const QList<ReportImage> &images, QTemporaryDir &dir);
@@ -126,6 +127,36 @@ void TestIncidentPdf::unwritablePathIsAnError()
     const auto r = IncidentPdfWriter::write(report, path);
     QVERIFY(!r.ok());
     QVERIFY2(r.error().contains(path), qPrintable(r.error()));
+}
+
+void TestIncidentPdf::eventRateChart()
+{
+    QTemporaryDir dir;
+    IncidentStore store;
+    QVERIFY(store.open(dir.filePath(QStringLiteral("i.db")), inctest::keepAll()).ok());
+    const qint64 id = store.openIncident(QStringLiteral("x"), Severity::Critical, {}, kT0).value();
+    QVERIFY(store.closeIncident(id, kT0 + 600'000).ok());
+    auto report = IncidentReport::build(store, id).value();
+    const QColor warning(0xe0, 0xa0, 0x20);
+    auto hasColour = [](const QImage &image, const QColor &c) {
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x)
+                if (image.pixelColor(x, y) == c)
+                    return true;
+        return false;
+    };
+    QImage quiet;
+    QVERIFY(quiet.loadFromData(IncidentPdfWriter::eventRateChartPng(report, kT0 + 600'000), "PNG"));
+    QCOMPARE(quiet.size(), QSize(900, 220));
+    QVERIFY(!hasColour(quiet, warning));
+
+    QVERIFY(store.append({makeEvent(kT0 + 60'000, QStringLiteral("n"), QStringLiteral("process.exit"), Severity::Warning,
+                                    QStringLiteral("w"))}).ok());
+    report = IncidentReport::build(store, id).value();
+    QImage busy;
+    QVERIFY(busy.loadFromData(IncidentPdfWriter::eventRateChartPng(report, kT0 + 600'000), "PNG"));
+    QVERIFY(hasColour(busy, warning));
+    busy.save(dir.filePath(QStringLiteral("chart.png")));
 }
 
 QTEST_MAIN(TestIncidentPdf)
