@@ -1,18 +1,51 @@
-# CPack: two Debian packages, turno-console (console + turnoctl) and turno-server.
+# Installation layout and CPack: two Debian packages, turno-console (console +
+# turnoctl) and turno-server. tests/packaging builds, lints and installs them.
+set(pkg ${PROJECT_SOURCE_DIR}/packaging)
+
+install(FILES ${pkg}/desktop/turno-console.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications COMPONENT console)
+install(FILES ${pkg}/desktop/io.turno_ops.console.metainfo.xml DESTINATION ${CMAKE_INSTALL_DATADIR}/metainfo COMPONENT console)
+install(FILES ${pkg}/desktop/turno-ops.svg DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps COMPONENT console)
+# The default cluster profile, where ProfileLoader looks for an installed copy.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/profiles/ DESTINATION ${CMAKE_INSTALL_DATADIR}/turno-ops/profiles
+        COMPONENT console FILES_MATCHING PATTERN "*.json")
+install(FILES ${pkg}/systemd/turno-server.service DESTINATION lib/systemd/system COMPONENT server)
+install(FILES ${pkg}/systemd/turno-server.default DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/turno-server/examples COMPONENT server)
+install(DIRECTORY ${pkg}/examples/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/turno-server/examples COMPONENT server)
+install(DIRECTORY ${pkg}/grafana/ ${pkg}/prometheus/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/turno-console/examples COMPONENT console)
+
+# Debian wants a copyright file and a compressed changelog in each package's doc dir.
+set(changelog_gz ${CMAKE_BINARY_DIR}/changelog.Debian.gz)
+execute_process(COMMAND gzip -9n -c ${pkg}/changelog OUTPUT_FILE ${changelog_gz})
+foreach(component console server)
+  set(name turno-${component})
+  install(FILES ${pkg}/copyright ${changelog_gz} DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${name} COMPONENT ${component})
+endforeach()
+
 set(CPACK_PACKAGE_NAME "turno-ops")
 set(CPACK_PACKAGE_VENDOR "Turno Ops")
-set(CPACK_PACKAGE_CONTACT "Turno Ops maintainers <turno-ops@localhost>")
+set(CPACK_PACKAGE_CONTACT "Turno Ops maintainers <turno-ops@example.org>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_GENERATOR "DEB")
+set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
+set(CPACK_STRIP_FILES ON)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL console server)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION "admin")
+set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_CONSOLE_PACKAGE_NAME "turno-console")
 set(CPACK_DEBIAN_CONSOLE_PACKAGE_RECOMMENDS "redis-server, redis-sentinel, haproxy, turno-server")
-set(CPACK_COMPONENT_CONSOLE_DESCRIPTION "Turno Ops desktop console and turnoctl command-line tool")
+set(CPACK_DEBIAN_CONSOLE_PACKAGE_SUGGESTS "prometheus")
+set(CPACK_COMPONENT_CONSOLE_DESCRIPTION "operations console for a fleet of turno servers
+ turno-console launches or attaches to a fleet of turno servers (HAProxy, Redis,
+ Sentinel), charts load, latency and CPU live, raises alerts, switches between a
+ primary and a secondary cluster, load-tests and writes incident reports.
+ turnoctl offers the same headless.")
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME "turno-server")
 set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "redis-server")
-set(CPACK_COMPONENT_SERVER_DESCRIPTION "turno-server: hands out unique, consecutive numbers per id over HTTP")
+set(CPACK_COMPONENT_SERVER_DESCRIPTION "hands out unique, consecutive numbers per id over HTTP
+ turno-server answers GET /turno/ID with the next number of ID, exact up to
+ 2^53-1, from memory or from Redis (with Sentinel failover), and exports
+ Prometheus metrics.")
 include(CPack)

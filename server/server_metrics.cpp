@@ -28,6 +28,20 @@ const char *storeErrorName(StoreError e)
     return "unknown";
 }
 
+const char *handlerName(Handler h)
+{
+    switch (h) {
+    case Handler::Turno: return "turno";
+    case Handler::Metrics: return "metrics";
+    case Handler::Healthz: return "healthz";
+    case Handler::Readyz: return "readyz";
+    case Handler::Debug: return "debug";
+    case Handler::Other: return "other";
+    case Handler::Count: break;
+    }
+    return "other";
+}
+
 int statusIndex(int status)
 {
     for (size_t i = 0; i < kStatusCodes.size(); ++i)
@@ -45,9 +59,11 @@ static size_t bucketFor(uint64_t ns)
     return i;
 }
 
-void WorkerStats::countRequest(int status, int methodIndex, uint64_t durationNs)
+void WorkerStats::countRequest(Handler handler, int status, int methodIndex, uint64_t durationNs)
 {
-    add(requests[statusIndex(status)][methodIndex]);
+    add(requests[size_t(handler)][statusIndex(status)][methodIndex]);
+    if (handler != Handler::Turno)
+        return;
     add(durationBuckets[bucketFor(durationNs)]);
     add(durationSumNs, durationNs);
 }
@@ -131,7 +147,7 @@ const char *kMethodNames[3] = {"GET", "HEAD", "other"};
 
 struct ServerMetrics::Folded {
     prometheus::Family<prometheus::Counter> *requests = nullptr;
-    prometheus::Counter *requestCounters[kStatusCodes.size()][3] = {};
+    prometheus::Counter *requestCounters[size_t(Handler::Count)][kStatusCodes.size()][3] = {};
     prometheus::Histogram *duration = nullptr;
     prometheus::Histogram *redisRtt = nullptr;
     prometheus::Counter *issued = nullptr;
@@ -150,7 +166,7 @@ struct ServerMetrics::Folded {
 
     // What has been folded so far, per worker, to turn totals into increments.
     struct Seen {
-        uint64_t requests[kStatusCodes.size()][3] = {};
+        uint64_t requests[size_t(Handler::Count)][kStatusCodes.size()][3] = {};
         uint64_t duration[kDurationBuckets.size() + 1] = {};
         uint64_t durationSum = 0;
         uint64_t redis[kDurationBuckets.size() + 1] = {};
@@ -175,11 +191,13 @@ ServerMetrics::ServerMetrics(int workers, const std::string &version, const std:
 
     f.requests = &prometheus::BuildCounter()
                       .Name("turno_http_requests_total")
-                      .Help("HTTP requests answered, by status code and method.")
+                      .Help("HTTP requests answered, by handler (turno, metrics, healthz, readyz, debug, "
+                            "other), status code and method.")
                       .Register(r);
     f.duration = &prometheus::BuildHistogram()
                       .Name("turno_http_request_duration_seconds")
-                      .Help("Time from a complete request head to its response being queued for writing.")
+                      .Help("GET /turno/ID requests: time from a complete request head to its response being "
+                            "queued for writing.")
                       .Register(r)
                       .Add({}, bounds);
     f.redisRtt = &prometheus::BuildHistogram()
@@ -278,15 +296,18 @@ void ServerMetrics::fold()
             last = v;
             return d;
         };
-        for (size_t c = 0; c < kStatusCodes.size(); ++c) {
-            for (int m = 0; m < 3; ++m) {
-                const uint64_t d = delta(s.requests[c][m], seen.requests[c][m]);
-                if (d == 0)
-                    continue;
-                if (!f.requestCounters[c][m])
-                    f.requestCounters[c][m] =
-                        &f.requests->Add({{"code", std::to_string(kStatusCodes[c])}, {"method", kMethodNames[m]}});
-                f.requestCounters[c][m]->Increment(double(d));
+        for (size_t h = 0; h < size_t(Handler::Count); ++h) {
+            for (size_t c = 0; c < kStatusCodes.size(); ++c) {
+                for (int m = 0; m < 3; ++m) {
+                    const uint64_t d = delta(s.requests[h][c][m], seen.requests[h][c][m]);
+                    if (d == 0)
+                        continue;
+                    if (!f.requestCounters[h][c][m])
+                        f.requestCounters[h][c][m] = &f.requests->Add({{"handler", handlerName(Handler(h))},
+                                                                       {"code", std::to_string(kStatusCodes[c])},
+                                                                       {"method", kMethodNames[m]}});
+                    f.requestCounters[h][c][m]->Increment(double(d));
+                }
             }
         }
         std::vector<double> inc(kDurationBuckets.size() + 1);

@@ -30,12 +30,17 @@ const char *storeErrorName(StoreError e);
 constexpr std::array<int, 14> kStatusCodes = {200, 400, 401, 404, 405, 408, 409, 413, 414, 431, 500, 501, 503, 505};
 int statusIndex(int status);
 
+// What a request was for: the turno API, or the operational endpoints (health
+// checks and scrapes must not count as load, nor weigh on the latency figures).
+enum class Handler : uint8_t { Turno, Metrics, Healthz, Readyz, Debug, Other, Count };
+const char *handlerName(Handler h);
+
 constexpr std::array<double, 16> kDurationBuckets = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                      0.025,   0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   5.0};
 
 struct alignas(64) WorkerStats {
     using C = std::atomic<uint64_t>;
-    C requests[kStatusCodes.size()][3] = {};  // [status][GET, HEAD, other]
+    C requests[size_t(Handler::Count)][kStatusCodes.size()][3] = {};  // [handler][status][GET, HEAD, other]
     C durationBuckets[kDurationBuckets.size() + 1] = {};
     C durationSumNs{0};
     C redisBuckets[kDurationBuckets.size() + 1] = {};
@@ -49,7 +54,8 @@ struct alignas(64) WorkerStats {
     std::atomic<int64_t> redisLinksUp{0};
 
     static void add(C &c, uint64_t n = 1) { c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-    void countRequest(int status, int methodIndex, uint64_t durationNs);
+    // Every answer is counted; only /turno/ answers go into the latency histogram.
+    void countRequest(Handler handler, int status, int methodIndex, uint64_t durationNs);
     void observeRedis(uint64_t ns);
 };
 

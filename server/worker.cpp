@@ -323,7 +323,7 @@ void Worker::acceptAll()
             (void)w;
             ::close(fd);
             WorkerStats::add(m_stats.connectionsRejected);
-            m_stats.countRequest(503, 2, 0);
+            m_stats.countRequest(Handler::Other, 503, 2, 0);
             continue;
         }
         const int one = 1;
@@ -420,6 +420,7 @@ void Worker::process(Conn &c, const char *data, size_t len, bool fromConnBuffer)
         const ParseResult r = parseHttpRequest(data + off, len - off, m_limits);
         if (r.state == ParseState::Incomplete)
             break;
+        m_handler = Handler::Other;
         if (r.state == ParseState::Error) {
             // The framing cannot be trusted after a parse error: answer and close.
             respondJsonError(c, r.errorStatus, r.errorReason, false, false, {}, 2, now);
@@ -493,7 +494,7 @@ void Worker::respond(Conn &c, int status, std::string_view contentType, std::str
     buildResponse(emitTarget(c), status, contentType, body, keepAlive, headOnly, extraHeaders);
     if (!keepAlive)
         c.closing = true;
-    m_stats.countRequest(status, methodIndex, monoNs() - startNs);
+    m_stats.countRequest(m_handler, status, methodIndex, monoNs() - startNs);
 }
 
 void Worker::respondJsonError(Conn &c, int status, std::string_view message, bool keepAlive, bool headOnly,
@@ -528,6 +529,7 @@ void Worker::handle(Conn &c, const HttpRequest &req, uint64_t startNs)
     const bool getOrHead = req.method != HttpMethod::Other;
 
     if (path.size() >= 7 && std::memcmp(path.data(), "/turno/", 7) == 0) {
+        m_handler = Handler::Turno;
         if (!getOrHead) {
             respondJsonError(c, 405, "method not allowed; use GET", keepAlive, false, "Allow: GET, HEAD\r\n",
                              methodIndex, startNs);
@@ -595,6 +597,7 @@ void Worker::handle(Conn &c, const HttpRequest &req, uint64_t startNs)
         return;
     }
     if (path == "/metrics" || path == "/healthz" || path == "/readyz") {
+        m_handler = path == "/metrics" ? Handler::Metrics : path == "/healthz" ? Handler::Healthz : Handler::Readyz;
         if (!getOrHead) {
             respondJsonError(c, 405, "method not allowed; use GET", keepAlive, false, "Allow: GET, HEAD\r\n",
                              methodIndex, startNs);
@@ -618,6 +621,7 @@ void Worker::handle(Conn &c, const HttpRequest &req, uint64_t startNs)
         return;
     }
     if (path.rfind("/debug/", 0) == 0) {
+        m_handler = Handler::Debug;
         serveDebug(c, req, path, query, methodIndex, startNs);
         return;
     }
@@ -731,7 +735,7 @@ void Worker::completeIncrement(const PendingIncrement &p, IncrementOutcome outco
                                     : std::string("store unavailable: ") + storeErrorName(error);
         buildResponse(o, status, "application/json", jsonError(status, msg), p.keepAlive, false, "Retry-After: 1\r\n");
     }
-    m_stats.countRequest(status, p.methodIndex, monoNs() - p.startNs);
+    m_stats.countRequest(Handler::Turno, status, p.methodIndex, monoNs() - p.startNs);
     c->slots[idx].ready = true;
     while (!c->slots.empty() && c->slots.front().ready) {
         c->out += c->slots.front().bytes;
@@ -1113,6 +1117,7 @@ void Worker::sweep(uint64_t now)
             continue;
         if (!c.in.empty()) {
             if (age(c.headStartNs) > headerTimeout) {
+                m_handler = Handler::Other;
                 respondJsonError(c, 408, "request head not received in time", false, false, {}, 2, now);
                 flush(c);
             }

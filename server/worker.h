@@ -120,6 +120,7 @@ private:
     std::string m_logPrefix;
     std::unique_ptr<Uring> m_uring;  // set when the io_uring backend runs
     bool m_epollMaybeReady = false;
+    Handler m_handler = Handler::Other;  // what the request being answered is for
 };
 
 }  // namespace turno::server

@@ -20,6 +20,8 @@ QString number(double v)
 QString PrometheusRulesExport::expressionFor(const QString &metric, const QString &job)
 {
     const QString sel = QStringLiteral("job=\"%1\"").arg(job);
+    // The turno API only: health checks and scrapes are counted under other handlers.
+    const QString api = sel + QStringLiteral(",handler=\"turno\"");
     // Derived values the console computes, written in PromQL over what
     // turno-server exports (and prometheus-redis-exporter for Redis).
     if (metric == QLatin1String("cpu_percent"))
@@ -27,13 +29,13 @@ QString PrometheusRulesExport::expressionFor(const QString &metric, const QStrin
     if (metric == QLatin1String("error_ratio"))
         return QStringLiteral("sum by (instance) (rate(turno_http_requests_total{%1,code=~\"5..\"}[1m])) / "
                               "sum by (instance) (rate(turno_http_requests_total{%1}[1m]))")
-            .arg(sel);
+            .arg(api);
     if (metric == QLatin1String("p99_seconds"))
         return QStringLiteral("histogram_quantile(0.99, sum by (instance, le) "
                               "(rate(turno_http_request_duration_seconds_bucket{%1}[1m])))")
             .arg(sel);
     if (metric == QLatin1String("requests_per_second"))
-        return QStringLiteral("sum by (instance) (rate(turno_http_requests_total{%1}[1m]))").arg(sel);
+        return QStringLiteral("sum by (instance) (rate(turno_http_requests_total{%1}[1m]))").arg(api);
     if (metric == QLatin1String("up"))
         return QStringLiteral("up{%1}").arg(sel);
     if (metric == QLatin1String("redis_up"))

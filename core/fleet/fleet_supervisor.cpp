@@ -1056,6 +1056,10 @@ void FleetSupervisor::scrapeNode(FleetNode *n)
         for (const auto &sample : scrape.value().samples()) {
             if (scrape.value().text(sample.name) != "turno_http_requests_total")
                 continue;
+            // Health checks and scrapes are not load.
+            const auto handler = scrape.value().label(sample, "handler");
+            if (handler && *handler != "turno")
+                continue;
             requests += sample.value;
             const auto code = scrape.value().label(sample, "code");
             if (code && code->starts_with('5'))

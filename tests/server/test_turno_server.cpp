@@ -271,7 +271,7 @@ void TestTurnoServer::metricsPassPromtool()
     const HttpReply r = httpGet(m_server.port, "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     QCOMPARE(r.status, 200);
     QVERIFY(r.headers.contains("text/plain; version=0.0.4"));
-    for (const char *name : {"turno_http_requests_total{code=\"200\",method=\"GET\"}", "turno_http_request_duration_seconds_bucket",
+    for (const char *name : {"turno_http_requests_total{code=\"200\",handler=\"turno\",method=\"GET\"}", "turno_http_request_duration_seconds_bucket",
                              "turno_numbers_issued_total", "turno_numbers_burned_total", "turno_store_errors_total",
                              "turno_redis_roundtrip_seconds", "turno_http_requests_in_flight", "turno_http_connections_open",
                              "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
