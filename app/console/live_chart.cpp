@@ -141,14 +141,21 @@ void LiveChart::drawForeground(QPainter *painter, const QRectF &rect)
         return;
     const QRectF plot = chart()->plotArea();
     painter->save();
+    double lastX = -1e9;
+    int stacked = 0;
     for (const Marker &m : std::as_const(m_markers)) {
         if (m.timestampMs < m_nowMs - m_windowMs || m.timestampMs > m_nowMs)
             continue;
         const double x = chart()->mapToPosition(QPointF(double(m.timestampMs - m_nowMs) / 1000.0, m_y->min())).x();
+        // Markers close together stack their labels instead of printing over each other.
+        stacked = x - lastX < 80 ? stacked + 1 : 0;
+        lastX = x;
         QPen pen(m.color, 1.5, Qt::DashLine);
         painter->setPen(pen);
         painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-        painter->drawText(QPointF(x + 3, plot.top() + 11), m.label);
+        const QString label = painter->fontMetrics().elidedText(m.label, Qt::ElideRight, int(plot.right() - x) + 60);
+        const double textX = std::min(x + 3, plot.right() - painter->fontMetrics().horizontalAdvance(label));
+        painter->drawText(QPointF(textX, plot.top() + 11 + 12 * stacked), label);
     }
     painter->restore();
 }

@@ -166,6 +166,9 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     buildMenus();
     resize(1280, 800);
     restoreLayout();
+    const int theme = QSettings().value(QStringLiteral("ui/theme"), 0).toInt();
+    if (theme != int(Theme::System))
+        setTheme(Theme(theme));
     updateHealth();
 }
 
@@ -414,8 +417,6 @@ void MainWindow::buildMenus()
         a->setChecked(int(t) == saved);
         group->addAction(a);
     }
-    if (saved != 0)
-        QTimer::singleShot(0, this, [this, saved] { setTheme(Theme(saved)); });
 
     view->addSeparator();
     QAction *palette = view->addAction(tr("Command &palette…"), this, &MainWindow::openCommandPalette);
