@@ -14,6 +14,7 @@
 #include "models/fleet_nodes_model.h"
 #include "monitor/fleet_monitor.h"
 #include "monitor/redis_servers_model.h"
+#include "settings_dialog.h"
 #include "state_style.h"
 #include "timeline_panel.h"
 
@@ -129,7 +130,7 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
         box->open();
     });
     connect(m_monitor, &FleetMonitor::nodeEvent, this, [this](const QString &kind, const QString &node, const QString &message) {
-        if (m_tray && (kind == QLatin1String("node-exited") || kind == QLatin1String("gave-up") ||
+        if (m_tray && SettingsDialog::notificationsEnabled() && (kind == QLatin1String("node-exited") || kind == QLatin1String("gave-up") ||
                        kind == QLatin1String("redis-primary-down")))
             m_tray->showMessage(tr("Turno Ops: %1").arg(node), message, QSystemTrayIcon::Warning, 5000);
     });
@@ -145,7 +146,7 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     });
     connect(m_alertsPanel, &AlertsPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     connect(m_monitor, &FleetMonitor::alertTransition, this, [this](const AlertTransition &t) {
-        if (m_tray && t.to == Alert::State::Firing && !t.alert.silenced)
+        if (m_tray && SettingsDialog::notificationsEnabled() && t.to == Alert::State::Firing && !t.alert.silenced)
             m_tray->showMessage(tr("Alert: %1 on %2").arg(t.alert.rule, t.alert.node), t.alert.summary,
                                 t.alert.severity == QLatin1String("critical") ? QSystemTrayIcon::Critical
                                                                               : QSystemTrayIcon::Warning, 8000);
@@ -216,8 +217,11 @@ void MainWindow::updateHealth()
                                 .arg(stateColor(state, dark).name(), dark ? QStringLiteral("#e0e0e0") : QStringLiteral("#202020")));
 }
 
-Result<void> MainWindow::launchProfile(const ClusterProfile &profile, const QString &runDir)
+Result<void> MainWindow::launchProfile(const ClusterProfile &chosen, const QString &runDir)
 {
+    ClusterProfile profile = chosen;
+    if (const int interval = SettingsDialog::scrapeIntervalMs(); interval > 0)
+        profile.scrapeIntervalMs = interval;
     const Result<void> r = m_monitor->launch(profile, runDir);
     if (r.ok()) {
         m_progress->setRange(0, 0);
@@ -379,6 +383,13 @@ void MainWindow::buildMenus()
     QAction *exportCharts = file->addAction(tr("&Export charts…"), this, &MainWindow::exportCurrentChart);
     exportCharts->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     file->addSeparator();
+    QAction *settings = file->addAction(tr("Se&ttings…"), this, [this] {
+        auto *dialog = new SettingsDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this] { setTheme(Theme(SettingsDialog::theme())); });
+        dialog->open();
+    });
+    settings->setShortcut(QKeySequence::Preferences);
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 

@@ -5,6 +5,7 @@
 #include "alerts_panel.h"
 #include "charts_panel.h"
 #include "command_palette.h"
+#include "settings_dialog.h"
 #include "fleet_panel.h"
 #include "launch_dialog.h"
 #include "live_chart.h"
@@ -117,6 +118,25 @@ private slots:
         palette.setFilter(QStringLiteral("pause charts"));
         palette.runCurrent();
         QTRY_VERIFY(!m_window->chartsPanel()->paused());
+    }
+
+    void settingsPersist()
+    {
+        using turno::console::SettingsDialog;
+        {
+            SettingsDialog dialog;
+            dialog.setScrapeIntervalMs(500);
+            dialog.setNotifications(false);
+            dialog.setTheme(int(MainWindow::Theme::System));
+            dialog.save();
+        }
+        QCOMPARE(SettingsDialog::scrapeIntervalMs(), 500);
+        QCOMPARE(SettingsDialog::notificationsEnabled(), false);
+        SettingsDialog reopened;
+        reopened.setScrapeIntervalMs(0);  // back to the profile's interval for the cluster tests
+        reopened.setNotifications(true);
+        reopened.save();
+        QCOMPARE(SettingsDialog::scrapeIntervalMs(), 0);
     }
 
     void layoutIsRestoredOnRestart()
