@@ -1,5 +1,7 @@
 // IncidentStore: the one owner of history. Records every event in SQLite (WAL)
 // so that nothing committed is lost when the process is killed, and keeps incidents.
+// Use it from the thread that opened it (a Qt SQL connection belongs to one thread);
+// commits are cheap enough for the GUI thread (see docs/incidents.md).
 #pragma once
 
 #include "common/result.h"
