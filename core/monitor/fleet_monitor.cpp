@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cmath>
+#include <optional>
 
 namespace turno {
 
@@ -35,11 +36,16 @@ struct RequestTotals {
     double errors = 0;
 };
 
+// Only the counter API's requests (handler="turno") are load: health checks and
+// scrapes are not. A server from before the handler label counts everything.
 RequestTotals requestTotals(const MetricsScrape &s)
 {
     RequestTotals t;
     for (const MetricsScrape::Sample &sample : s.samples()) {
         if (s.text(sample.name) != kRequests)
+            continue;
+        const auto handler = s.label(sample, "handler");
+        if (handler && *handler != "turno")
             continue;
         t.all += sample.value;
         const auto code = s.label(sample, "code");
@@ -392,11 +398,17 @@ void FleetMonitor::onScraped(const ScrapeResult &result)
     if (prev != m_previous.cend() && prev->scrape && ms > prev->timestampMs) {
         const MetricsScrape &then = *prev->scrape;
         const MetricMath::Point points[2] = {{prev->timestampMs, requestTotals(then).all}, {ms, totals.all}};
+        // rate() as Prometheus computes it (resets included) over the two scrapes.
         m.requestsPerSecond = MetricMath::rate(points, ms, ms - prev->timestampMs).value_or(FleetNodeMetrics::kUnknown);
         m.p50Ms = quantileMs(0.5, then, now);
         m.p99Ms = quantileMs(0.99, then, now);
         m.cpuPercent = MetricMath::cpuPercent(then, prev->timestampMs, now, ms).value_or(FleetNodeMetrics::kUnknown);
-        const auto ratio = MetricMath::errorRatio(then, now, kRequests, "code");
+        // 5xx share of the load between the two scrapes; a restart in between counts from zero.
+        const RequestTotals before = requestTotals(then);
+        const bool reset = totals.all < before.all || totals.errors < before.errors;
+        const double answered = reset ? totals.all : totals.all - before.all;
+        const double failed = reset ? totals.errors : totals.errors - before.errors;
+        const std::optional<double> ratio = answered > 0 ? std::optional<double>(failed / answered) : std::nullopt;
         // Names and units follow docs/alerts.md: the alert rules read these series.
         append(nodeSeries(result.name, QStringLiteral("requests_per_second")), ms, m.requestsPerSecond);
         append(nodeSeries(result.name, QStringLiteral("p50_seconds")), ms, m.p50Ms / 1000.0);
