@@ -13,8 +13,9 @@ install(FILES ${pkg}/systemd/turno-server.default DESTINATION ${CMAKE_INSTALL_DA
 install(DIRECTORY ${pkg}/examples/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/turno-server/examples COMPONENT server)
 install(DIRECTORY ${pkg}/grafana/ ${pkg}/prometheus/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/turno-console/examples COMPONENT console)
 
-# Debian wants a copyright file and a compressed changelog in each package's doc dir.
-set(changelog_gz ${CMAKE_BINARY_DIR}/changelog.Debian.gz)
+# Debian wants a copyright file and a compressed changelog in each package's
+# doc dir; a native package (no Debian revision) names it changelog.gz.
+set(changelog_gz ${CMAKE_BINARY_DIR}/changelog.gz)
 execute_process(COMMAND gzip -9n -c ${pkg}/changelog OUTPUT_FILE ${changelog_gz})
 foreach(component console server)
   set(name turno-${component})
@@ -22,6 +23,10 @@ foreach(component console server)
 endforeach()
 
 set(CPACK_PACKAGE_NAME "turno-ops")
+# CPackDeb puts the project summary in front of each component's description
+# unless it equals CPack's own default; matching the default lets each
+# component's first description line be its package synopsis.
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
 set(CPACK_PACKAGE_VENDOR "Turno Ops")
 set(CPACK_PACKAGE_CONTACT "Turno Ops maintainers <turno-ops@example.org>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -35,17 +40,19 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION "admin")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_CONSOLE_PACKAGE_NAME "turno-console")
+# Loaded as plugins at run time, so dpkg-shlibdeps cannot see them.
+set(CPACK_DEBIAN_CONSOLE_PACKAGE_DEPENDS "libqt6sql6-sqlite, qt6-qpa-plugins, libqt6svg6")
 set(CPACK_DEBIAN_CONSOLE_PACKAGE_RECOMMENDS "redis-server, redis-sentinel, haproxy, turno-server")
 set(CPACK_DEBIAN_CONSOLE_PACKAGE_SUGGESTS "prometheus")
-set(CPACK_COMPONENT_CONSOLE_DESCRIPTION "operations console for a fleet of turno servers
- turno-console launches or attaches to a fleet of turno servers (HAProxy, Redis,
- Sentinel), charts load, latency and CPU live, raises alerts, switches between a
- primary and a secondary cluster, load-tests and writes incident reports.
- turnoctl offers the same headless.")
+set(CPACK_DEBIAN_CONSOLE_DESCRIPTION "operations console for a fleet of turno servers
+turno-console launches or attaches to a fleet of turno servers behind
+HAProxy with Redis and Sentinel, charts load, latency and CPU live, raises
+alerts, switches between a primary and a secondary cluster, load-tests the
+fleet and writes incident reports. turnoctl offers the same headless.")
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME "turno-server")
 set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "redis-server")
-set(CPACK_COMPONENT_SERVER_DESCRIPTION "hands out unique, consecutive numbers per id over HTTP
- turno-server answers GET /turno/ID with the next number of ID, exact up to
- 2^53-1, from memory or from Redis (with Sentinel failover), and exports
- Prometheus metrics.")
+set(CPACK_DEBIAN_SERVER_DESCRIPTION "unique, consecutive numbers per id over HTTP
+turno-server answers GET /turno/ID with the next number of ID, exact up
+to 2^53-1, from memory or from Redis with Sentinel failover, and exports
+Prometheus metrics.")
 include(CPack)

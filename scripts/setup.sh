@@ -14,6 +14,7 @@ test_pkgs=(
   prometheus prometheus-node-exporter
   clang libclang-rt-14-dev
   xvfb xauth curl iproute2 procps psmisc ccache
+  dpkg-dev lintian appstream desktop-file-utils file
 )
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")

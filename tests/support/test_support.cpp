@@ -240,6 +240,23 @@ HttpReply httpGet(quint16 port, const QByteArray &rawRequest, int timeoutMs)
         return r;
     r.headers = all.left(hdrEnd);
     r.body = all.mid(hdrEnd + 4);
+    if (r.headers.toLower().contains("transfer-encoding: chunked")) {
+        // size-line CRLF data CRLF ... 0 CRLF CRLF
+        QByteArray decoded;
+        qsizetype pos = 0;
+        while (pos < r.body.size()) {
+            const qsizetype eol = r.body.indexOf("\r\n", pos);
+            if (eol < 0)
+                break;
+            bool ok = false;
+            const qsizetype size = r.body.mid(pos, eol - pos).split(';').first().trimmed().toLongLong(&ok, 16);
+            if (!ok || size == 0)
+                break;
+            decoded += r.body.mid(eol + 2, size);
+            pos = eol + 2 + size + 2;
+        }
+        r.body = decoded;
+    }
     const QList<QByteArray> first = r.headers.split('\n').first().split(' ');
     if (first.size() >= 2)
         r.status = first[1].toInt();

@@ -48,7 +48,8 @@ private:
     QString m_logFile;
 };
 
-// One blocking HTTP/1.1 exchange on a fresh connection (for tests only).
+// One blocking HTTP/1.1 exchange on a fresh connection (for tests only); a
+// chunked body is decoded.
 struct HttpReply {
     int status = 0;
     QByteArray headers;

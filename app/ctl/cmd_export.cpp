@@ -1,0 +1,125 @@
+// turnoctl export prometheus: a Prometheus scrape configuration for the
+// running cluster (asked from its supervisor), and optionally the alert rules
+// next to it, so a site's own Prometheus watches the same fleet.
+#include "command_registry.h"
+
+#include "alerts/alert_rule.h"
+#include "alerts/prometheus_rules_export.h"
+#include "control/control_client.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QTextStream>
+
+namespace {
+
+const char kUsage[] =
+    "Usage: turnoctl export prometheus [--run-dir DIR | --cluster NAME] [--interval 5s]\n"
+    "                                  [-o FILE] [--rules-out FILE] [--rules RULES.json]\n"
+    "Writes a Prometheus scrape configuration for the running cluster: job 'turno' with\n"
+    "every turno node (labels node and pool) and job 'haproxy' with the balancer's\n"
+    "exporter. With --rules-out, also writes the alert rules (defaults, or --rules) as a\n"
+    "Prometheus rules file and references it. Without -o, writes to standard output.\n";
+
+int exportPrometheus(const QStringList &args)
+{
+    QTextStream out(stdout), err(stderr);
+    QString runDir, cluster, outFile, rulesOut, rulesIn, interval = QStringLiteral("5s");
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        auto next = [&](QString &dst) {
+            if (i + 1 >= args.size())
+                return false;
+            dst = args[++i];
+            return true;
+        };
+        bool ok = true;
+        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
+            out << kUsage;
+            return turnoctl::ExitOk;
+        } else if (a == QLatin1String("--run-dir")) {
+            ok = next(runDir);
+        } else if (a == QLatin1String("--cluster")) {
+            ok = next(cluster);
+        } else if (a == QLatin1String("--interval")) {
+            ok = next(interval) && turno::AlertRuleLoader::parseDuration(interval) > 0;
+        } else if (a == QLatin1String("-o") || a == QLatin1String("--output")) {
+            ok = next(outFile);
+        } else if (a == QLatin1String("--rules-out")) {
+            ok = next(rulesOut);
+        } else if (a == QLatin1String("--rules")) {
+            ok = next(rulesIn);
+        } else {
+            ok = false;
+        }
+        if (!ok) {
+            err << "turnoctl export prometheus: bad or incomplete argument '" << a << "'\n" << kUsage;
+            return turnoctl::ExitUsage;
+        }
+    }
+    turno::ControlClient client(turno::ControlClient::resolveRunDir(runDir, cluster));
+    const auto status = client.requestSync(QJsonObject{{QStringLiteral("cmd"), QStringLiteral("status")}});
+    if (!status) {
+        err << "turnoctl export prometheus: " << status.error() << "\n";
+        return turnoctl::ExitUnavailable;
+    }
+    const QJsonObject reply = status.value();
+    const QJsonObject s = reply.contains(QStringLiteral("result")) ? reply.value(QStringLiteral("result")).toObject() : reply;
+    QString yaml = QStringLiteral("# Prometheus scrape configuration for turno cluster '%1', written by\n"
+                                  "# turnoctl export prometheus. Check with: promtool check config FILE\n"
+                                  "global:\n  scrape_interval: %2\n  evaluation_interval: %2\n")
+                       .arg(s.value(QStringLiteral("cluster")).toString(), interval);
+    if (!rulesOut.isEmpty())
+        yaml += QStringLiteral("rule_files:\n  - '%1'\n").arg(QFileInfo(rulesOut).absoluteFilePath());
+    yaml += QStringLiteral("scrape_configs:\n  - job_name: turno\n    static_configs:\n");
+    int targets = 0;
+    for (const QJsonValue &v : s.value(QStringLiteral("nodes")).toArray()) {
+        const QJsonObject n = v.toObject();
+        if (n.value(QStringLiteral("kind")).toString() != QLatin1String("turno"))
+            continue;
+        yaml += QStringLiteral("      - targets: ['%1']\n        labels: {node: '%2', pool: '%3'}\n")
+                    .arg(n.value(QStringLiteral("address")).toString(), n.value(QStringLiteral("node")).toString(),
+                         n.value(QStringLiteral("pool")).toString());
+        ++targets;
+    }
+    if (targets == 0) {
+        err << "turnoctl export prometheus: the cluster reports no turno nodes\n";
+        return turnoctl::ExitFailure;
+    }
+    const QString haproxy = s.value(QStringLiteral("prometheus")).toString();
+    if (!haproxy.isEmpty() && !haproxy.endsWith(QLatin1String(":0")))
+        yaml += QStringLiteral("  - job_name: haproxy\n    static_configs:\n      - targets: ['%1']\n").arg(haproxy);
+
+    if (!rulesOut.isEmpty()) {
+        const auto rules = rulesIn.isEmpty() ? turno::AlertRuleLoader::loadDefault() : turno::AlertRuleLoader::loadFile(rulesIn);
+        if (!rules) {
+            err << rules.error() << "\n";
+            return turnoctl::ExitFailure;
+        }
+        QFile rf(rulesOut);
+        if (!rf.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            err << rulesOut << ": cannot write: " << rf.errorString() << "\n";
+            return turnoctl::ExitUnavailable;
+        }
+        rf.write(turno::PrometheusRulesExport::toYaml(rules.value()).toUtf8());
+    }
+    if (outFile.isEmpty()) {
+        out << yaml;
+        return turnoctl::ExitOk;
+    }
+    QFile f(outFile);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        err << outFile << ": cannot write: " << f.errorString() << "\n";
+        return turnoctl::ExitUnavailable;
+    }
+    f.write(yaml.toUtf8());
+    err << "wrote a scrape configuration for " << targets << " turno nodes to " << outFile << "\n";
+    return turnoctl::ExitOk;
+}
+
+}  // namespace
+
+TURNO_CTL_COMMAND(QStringLiteral("export prometheus"), QStringLiteral("export prometheus [--run-dir DIR] [-o FILE]"),
+                  QStringLiteral("write a Prometheus scrape config (and rules) for the running cluster"),
+                  exportPrometheus);

@@ -1,0 +1,157 @@
+// A real Prometheus (Debian's package) scraping a real local cluster through
+// the configuration `turnoctl export prometheus` writes: every turno target is
+// up, the request counter grows, and the exported alert rules load.
+#include "test_support.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+using namespace turno::test;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QByteArray out, err;
+};
+
+Run turnoctl(const QStringList &args)
+{
+    QProcess p;
+    p.start(envPath("TURNOCTL_BIN"), args);
+    Run r;
+    if (!p.waitForFinished(90000)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.code = p.exitCode();
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QJsonObject getJson(quint16 port, const QByteArray &path)
+{
+    const HttpReply r = httpGet(port, "GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 5000);
+    return QJsonDocument::fromJson(r.body).object();
+}
+
+}  // namespace
+
+class TestPrometheusInterop : public QObject {
+    Q_OBJECT
+private slots:
+    void prometheusScrapesTheCluster();
+    void cleanupTestCase();
+
+private:
+    QTemporaryDir m_dir;
+    ChildProcess m_prometheus;
+    bool m_up = false;
+};
+
+void TestPrometheusInterop::cleanupTestCase()
+{
+    m_prometheus.terminate();
+    if (m_up)
+        turnoctl({QStringLiteral("down"), QStringLiteral("--run-dir"), m_dir.filePath(QStringLiteral("run"))});
+}
+
+void TestPrometheusInterop::prometheusScrapesTheCluster()
+{
+    const QString prometheusBin = findProgram(QStringLiteral("prometheus"));
+    const QString promtool = findProgram(QStringLiteral("promtool"));
+    QVERIFY2(!prometheusBin.isEmpty() && !promtool.isEmpty(), "prometheus missing: run scripts/setup.sh");
+    const QString runDir = m_dir.filePath(QStringLiteral("run"));
+    const Run up = turnoctl({QStringLiteral("up"), QStringLiteral("--detach"), QStringLiteral("--run-dir"), runDir,
+                             QStringLiteral("--balancer"), QStringLiteral("127.0.0.1:0")});
+    QVERIFY2(up.code == 0, up.err.constData());
+    m_up = true;
+
+    const QString config = m_dir.filePath(QStringLiteral("prometheus.yml"));
+    const QString rules = m_dir.filePath(QStringLiteral("turno.rules.yml"));
+    const Run exported = turnoctl({QStringLiteral("export"), QStringLiteral("prometheus"), QStringLiteral("--run-dir"), runDir,
+                                   QStringLiteral("--interval"), QStringLiteral("1s"), QStringLiteral("-o"), config,
+                                   QStringLiteral("--rules-out"), rules});
+    QVERIFY2(exported.code == 0, exported.err.constData());
+    QProcess check;
+    check.start(promtool, {QStringLiteral("check"), QStringLiteral("config"), config});
+    QVERIFY(check.waitForFinished(30000));
+    QVERIFY2(check.exitCode() == 0, check.readAllStandardOutput() + check.readAllStandardError());
+
+    const Run status = turnoctl({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), runDir});
+    const QJsonObject st = QJsonDocument::fromJson(status.out).object();
+    const quint16 balancer = quint16(st.value(QStringLiteral("balancer")).toString().section(QLatin1Char(':'), -1).toUInt());
+    QVERIFY(balancer > 0);
+    int turnoNodes = 0;
+    for (const QJsonValue &v : st.value(QStringLiteral("nodes")).toArray())
+        turnoNodes += v.toObject().value(QStringLiteral("kind")).toString() == QLatin1String("turno");
+    QVERIFY(turnoNodes >= 2);
+
+    const quint16 port = freePort();
+    QVERIFY(m_prometheus.start(prometheusBin,
+                               {QStringLiteral("--config.file=") + config,
+                                QStringLiteral("--storage.tsdb.path=") + m_dir.filePath(QStringLiteral("tsdb")),
+                                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port)},
+                               m_dir.filePath(QStringLiteral("prometheus.log"))));
+    QVERIFY(m_prometheus.waitForPort(port, 30000));
+
+    // Every turno target up, through Prometheus's own API.
+    QElapsedTimer t;
+    t.start();
+    int upTargets = 0;
+    while (t.elapsed() < 30000) {
+        upTargets = 0;
+        const QJsonArray active =
+            getJson(port, "/api/v1/targets?state=active").value(QStringLiteral("data")).toObject().value(QStringLiteral("activeTargets")).toArray();
+        for (const QJsonValue &v : active) {
+            const QJsonObject o = v.toObject();
+            if (o.value(QStringLiteral("labels")).toObject().value(QStringLiteral("job")).toString() == QLatin1String("turno") &&
+                o.value(QStringLiteral("health")).toString() == QLatin1String("up"))
+                ++upTargets;
+        }
+        if (upTargets == turnoNodes)
+            break;
+        QThread::msleep(200);
+    }
+    QCOMPARE(upTargets, turnoNodes);
+
+    auto issued = [port]() -> double {
+        const QJsonArray result = getJson(port, "/api/v1/query?query=sum(turno_numbers_issued_total)")
+                                      .value(QStringLiteral("data")).toObject().value(QStringLiteral("result")).toArray();
+        return result.isEmpty() ? -1 : result.first().toObject().value(QStringLiteral("value")).toArray().at(1).toString().toDouble();
+    };
+    QElapsedTimer w;
+    w.start();
+    double before = issued();
+    while (before < 0 && w.elapsed() < 15000) {
+        QThread::msleep(200);
+        before = issued();
+    }
+    QVERIFY(before >= 0);
+    for (int i = 0; i < 200; ++i)
+        QCOMPARE(httpGet(balancer, "GET /turno/prom HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").status, 200);
+    double after = issued();
+    w.restart();
+    while (after < before + 200 && w.elapsed() < 20000) {
+        QThread::msleep(250);
+        after = issued();
+    }
+    QVERIFY2(after >= before + 200, qPrintable(QStringLiteral("sum(turno_numbers_issued_total) went from %1 to %2").arg(before).arg(after)));
+
+    // The alert rules it was given are loaded.
+    const QJsonArray groups =
+        getJson(port, "/api/v1/rules").value(QStringLiteral("data")).toObject().value(QStringLiteral("groups")).toArray();
+    QVERIFY(!groups.isEmpty());
+    QVERIFY(groups.first().toObject().value(QStringLiteral("rules")).toArray().size() >= 8);
+}
+
+QTEST_GUILESS_MAIN(TestPrometheusInterop)
+#include "test_prometheus_interop.moc"
