@@ -226,10 +226,12 @@ void AlertEngine::evaluate(qint64 nowMs)
             }
         }
         const bool expired = it->state == Alert::State::Resolved && nowMs - it->resolvedAtMs > m_resolvedRetentionMs;
-        if (expired || (it->state == Alert::State::Inactive && !seen.contains(it.key())))
+        if (expired || (it->state == Alert::State::Inactive && !seen.contains(it.key()))) {
+            changed = changed || expired;  // a listed (resolved) alert leaves the list
             it = m_alerts.erase(it);
-        else
+        } else {
             ++it;
+        }
     }
     if (changed)
         emit alertsChanged();

@@ -31,12 +31,16 @@ constexpr int kReadyTimeoutMs = 15000;
 constexpr int kProbeIntervalMs = 25;
 const QString kBackend = QStringLiteral("turno_nodes");
 
-// Binds 127.0.0.1:port (0 = any) without SO_REUSEADDR to learn whether it is free.
+// Binds 127.0.0.1:port (0 = any) to learn whether a listener could take it.
 quint16 tryBind(quint16 port)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return 0;
+    // Like the servers that will bind it (they all set SO_REUSEADDR): a port
+    // with only TIME_WAIT connections left from a stopped cluster is free.
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -139,13 +139,12 @@ void FleetMonitor::onAlertTransition(const AlertTransition &t)
     if (!firing && !resolved)
         return;
     Severity severity = Severity::Info;
-    if (firing)
-        parseSeverity(t.alert.severity, &severity);
-    m_history->record(QStringLiteral("alerts"), t.alert.node,
-                      QString::fromLatin1(firing ? EventKind::AlertFiring : EventKind::AlertResolved), severity,
-                      QStringLiteral("%1 %2: %3").arg(t.alert.rule, Alert::stateName(t.to), t.alert.summary),
-                      {{QStringLiteral("rule"), t.alert.rule}, {QStringLiteral("instance"), t.alert.instance},
-                       {QStringLiteral("value"), t.alert.value}});
+    parseSeverity(t.alert.severity, &severity);
+    // Through the store's alert hook, so a critical alert opens an incident.
+    const auto incident = m_history->onAlertTransition(t.alert.rule, severity, Alert::stateName(t.to), t.alert.node,
+                                                       t.alert.value, t.atMs);
+    if (!incident)
+        qWarning("incident store: %s", qPrintable(incident.error()));
 }
 
 FleetMonitor::~FleetMonitor()
