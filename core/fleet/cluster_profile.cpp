@@ -1,5 +1,7 @@
 #include "fleet/cluster_profile.h"
 
+#include "common/json_locator.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -13,104 +15,6 @@
 namespace turno {
 
 namespace {
-
-// QJsonDocument gives no positions, so a second pass over the (already valid)
-// text maps each key path ("pools.primary.weights[1]") to its line.
-class JsonLocator {
-public:
-    explicit JsonLocator(const QByteArray &text) : m_text(text) { value(QString()); }
-    int line(const QString &path) const
-    {
-        QString p = path;
-        while (!p.isEmpty()) {
-            auto it = m_lines.constFind(p);
-            if (it != m_lines.constEnd())
-                return *it;
-            const qsizetype cut = std::max(p.lastIndexOf(QLatin1Char('.')), p.lastIndexOf(QLatin1Char('[')));
-            p = cut > 0 ? p.left(cut) : QString();
-        }
-        return 1;
-    }
-
-private:
-    void ws()
-    {
-        while (m_pos < m_text.size() && (m_text[m_pos] == ' ' || m_text[m_pos] == '\t' ||
-                                         m_text[m_pos] == '\n' || m_text[m_pos] == '\r')) {
-            if (m_text[m_pos] == '\n')
-                ++m_line;
-            ++m_pos;
-        }
-    }
-    QString string()
-    {
-        QByteArray out;
-        ++m_pos;  // opening quote
-        while (m_pos < m_text.size() && m_text[m_pos] != '"') {
-            if (m_text[m_pos] == '\\')
-                ++m_pos;
-            if (m_pos < m_text.size())
-                out += m_text[m_pos];
-            ++m_pos;
-        }
-        ++m_pos;
-        return QString::fromUtf8(out);
-    }
-    void value(const QString &path)
-    {
-        ws();
-        if (m_pos >= m_text.size())
-            return;
-        m_lines.insert(path, m_line);
-        const char c = m_text[m_pos];
-        if (c == '{') {
-            ++m_pos;
-            for (;;) {
-                ws();
-                if (m_pos >= m_text.size() || m_text[m_pos] == '}') {
-                    ++m_pos;
-                    return;
-                }
-                if (m_text[m_pos] == ',') {
-                    ++m_pos;
-                    continue;
-                }
-                const int keyLine = m_line;
-                const QString key = string();
-                const QString child = path.isEmpty() ? key : path + QLatin1Char('.') + key;
-                ws();
-                ++m_pos;  // colon
-                value(child);
-                m_lines.insert(child, keyLine);
-            }
-        } else if (c == '[') {
-            ++m_pos;
-            int index = 0;
-            for (;;) {
-                ws();
-                if (m_pos >= m_text.size() || m_text[m_pos] == ']') {
-                    ++m_pos;
-                    return;
-                }
-                if (m_text[m_pos] == ',') {
-                    ++m_pos;
-                    continue;
-                }
-                value(path + QLatin1Char('[') + QString::number(index++) + QLatin1Char(']'));
-            }
-        } else if (c == '"') {
-            string();
-        } else {
-            while (m_pos < m_text.size() && !QByteArrayView(",}] \t\r\n").contains(m_text[m_pos]))
-                ++m_pos;
-        }
-    }
-
-    const QByteArray &m_text;
-    qsizetype m_pos = 0;
-    int m_line = 1;
-    QHash<QString, int> m_lines;
-};
 
 // Walks the document, converting and range-checking each field; the first
 // problem stops the walk with "file:line: reason".
@@ -268,21 +172,6 @@ public:
     QString m_error;
 };
 
-// "line L, column C" from QJsonParseError's byte offset.
-QString position(const QByteArray &text, int offset)
-{
-    int line = 1, col = 1;
-    for (int i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            col = 1;
-        } else {
-            ++col;
-        }
-    }
-    return QStringLiteral("%1:%2").arg(line).arg(col);
-}
-
 }  // namespace
 
 const PoolSpec *ClusterProfile::pool(const QString &poolName) const
@@ -312,7 +201,7 @@ Result<ClusterProfile> ProfileLoader::loadBytes(const QByteArray &json, const QS
     QJsonParseError pe{};
     const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
     if (pe.error != QJsonParseError::NoError)
-        return Error{QStringLiteral("%1:%2: invalid JSON: %3").arg(sourceName, position(json, pe.offset), pe.errorString())};
+        return Error{QStringLiteral("%1:%2: invalid JSON: %3").arg(sourceName, jsonPosition(json, pe.offset), pe.errorString())};
     if (!doc.isObject())
         return Error{QStringLiteral("%1:1: the profile must be a JSON object ({ ... })").arg(sourceName)};
 
