@@ -16,11 +16,15 @@ void printHelp(QTextStream &out)
            "       turnoctl --help | --version\n\n"
            "Headless control of a turno fleet: everything the console does.\n\n"
            "Commands:\n";
-    int width = 0;
-    for (const auto &[name, cmd] : turnoctl::commandTable())
-        width = std::max(width, int(cmd.synopsis.size()));
-    for (const auto &[name, cmd] : turnoctl::commandTable())
-        out << "  " << cmd.synopsis.leftJustified(width) << "  " << cmd.summary << "\n";
+    // Summaries line up in one column; a synopsis too long for it goes on a
+    // line of its own.
+    constexpr int width = 46;
+    for (const auto &[name, cmd] : turnoctl::commandTable()) {
+        if (cmd.synopsis.size() > width)
+            out << "  " << cmd.synopsis << "\n  " << QString(width, QLatin1Char(' ')) << "  " << cmd.summary << "\n";
+        else
+            out << "  " << cmd.synopsis.leftJustified(width) << "  " << cmd.summary << "\n";
+    }
     out << "\nExit codes: 0 ok, 1 check failed or threshold broken, 2 usage error,\n"
            "3 cluster, node or file unreachable.\n"
            "Run 'turnoctl COMMAND --help' for a command's options.\n";
