@@ -57,19 +57,8 @@ int exportPrometheusRules(const QStringList &args)
         err << set.error() << "\n";
         return turnoctl::ExitFailure;
     }
-    const QString yaml = turno::PrometheusRulesExport::toYaml(set.value(), job);
-    if (outFile.isEmpty()) {
-        out << yaml;
-        return turnoctl::ExitOk;
-    }
-    QFile f(outFile);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        err << outFile << ": cannot write: " << f.errorString() << "\n";
-        return turnoctl::ExitUnavailable;
-    }
-    f.write(yaml.toUtf8());
-    err << "wrote " << set->rules.size() << " rules to " << outFile << "\n";
-    return turnoctl::ExitOk;
+    return turnoctl::writeTextOutput(outFile, turno::PrometheusRulesExport::toYaml(set.value(), job),
+                                     QStringLiteral("wrote %1 rules to %2").arg(set->rules.size()).arg(outFile));
 }
 
 }  // namespace

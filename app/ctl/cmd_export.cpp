@@ -7,7 +7,6 @@
 #include "alerts/prometheus_rules_export.h"
 #include "control/control_client.h"
 
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QTextStream>
@@ -97,25 +96,11 @@ int exportPrometheus(const QStringList &args)
             err << rules.error() << "\n";
             return turnoctl::ExitFailure;
         }
-        QFile rf(rulesOut);
-        if (!rf.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            err << rulesOut << ": cannot write: " << rf.errorString() << "\n";
-            return turnoctl::ExitUnavailable;
-        }
-        rf.write(turno::PrometheusRulesExport::toYaml(rules.value()).toUtf8());
+        if (const int rc = turnoctl::writeTextOutput(rulesOut, turno::PrometheusRulesExport::toYaml(rules.value())); rc != 0)
+            return rc;
     }
-    if (outFile.isEmpty()) {
-        out << yaml;
-        return turnoctl::ExitOk;
-    }
-    QFile f(outFile);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        err << outFile << ": cannot write: " << f.errorString() << "\n";
-        return turnoctl::ExitUnavailable;
-    }
-    f.write(yaml.toUtf8());
-    err << "wrote a scrape configuration for " << targets << " turno nodes to " << outFile << "\n";
-    return turnoctl::ExitOk;
+    return turnoctl::writeTextOutput(
+        outFile, yaml, QStringLiteral("wrote a scrape configuration for %1 turno nodes to %2").arg(targets).arg(outFile));
 }
 
 }  // namespace

@@ -26,6 +26,10 @@ struct Command {
 
 std::map<QString, Command> &commandTable();
 
+// Writes text to file, or to standard output when file is empty; on success
+// prints doneMessage (if any) on stderr. Returns an exit code.
+int writeTextOutput(const QString &file, const QString &text, const QString &doneMessage = {});
+
 struct CommandRegistrar {
     explicit CommandRegistrar(Command c);
 };
