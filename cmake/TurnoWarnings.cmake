@@ -1,8 +1,9 @@
 # Warnings and sanitizer flags shared by every target of the project.
 add_library(turno_warnings INTERFACE)
 target_compile_options(turno_warnings INTERFACE
-  -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wcast-qual
-  -Wformat=2 -Wimplicit-fallthrough -Wno-missing-field-initializers)
+  -Wall -Wextra -Wpedantic -Wnon-virtual-dtor -Wcast-qual
+  -Wformat=2 -Wimplicit-fallthrough -Wno-missing-field-initializers
+  $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>)
 
 if(TURNO_SANITIZE AND TURNO_TSAN)
   message(FATAL_ERROR "TURNO_SANITIZE and TURNO_TSAN cannot be combined")
