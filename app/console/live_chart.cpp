@@ -22,7 +22,9 @@ LiveChart::LiveChart(const QString &title, const QString &unit, double scale, QW
     : QChartView(parent), m_title(title), m_unit(unit), m_scale(scale)
 {
     setObjectName(title);
-    auto *chart = new QChart;
+    // The view made a chart of its own; use it: setChart() would release it
+    // without deleting it (a leak LeakSanitizer reports at exit).
+    QChart *chart = this->chart();
     chart->setTitle(title);
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->legend()->setAlignment(Qt::AlignBottom);
@@ -37,7 +39,6 @@ LiveChart::LiveChart(const QString &title, const QString &unit, double scale, QW
     m_y->setRange(0, 1);
     chart->addAxis(m_x, Qt::AlignBottom);
     chart->addAxis(m_y, Qt::AlignLeft);
-    setChart(chart);
     setRenderHint(QPainter::Antialiasing, false);
     setMinimumSize(280, 200);
 }

@@ -652,25 +652,27 @@ void FleetSupervisor::waitUntil(const QString &what, Check check, int timeoutMs,
 {
     const int generation = m_generation;
     const qint64 deadline = m_clock.elapsed() + timeoutMs;
+    // The attempt holds itself only weakly; a check in flight or a pending
+    // retry timer holds it strongly. So it is freed however it ends: done,
+    // timed out, superseded by a stop (generation), or the supervisor gone.
     auto attempt = std::make_shared<std::function<void()>>();
-    *attempt = [this, what, check, done, generation, deadline, attempt] {
-        check([this, done, generation, deadline, attempt](bool ok) {
+    std::weak_ptr<std::function<void()>> weak = attempt;
+    *attempt = [this, check, done, generation, deadline, weak] {
+        auto self = weak.lock();
+        if (!self)
+            return;
+        check([this, done, generation, deadline, self](bool ok) {
             if (generation != m_generation)
                 return;
             if (ok) {
                 done(true);
-                *attempt = nullptr;  // breaks the self-reference
                 return;
             }
             if (m_clock.elapsed() >= deadline) {
                 done(false);
-                *attempt = nullptr;
                 return;
             }
-            QTimer::singleShot(kProbeIntervalMs, this, [attempt] {
-                if (*attempt)
-                    (*attempt)();
-            });
+            QTimer::singleShot(kProbeIntervalMs, this, [self] { (*self)(); });
         });
     };
     Q_UNUSED(what);

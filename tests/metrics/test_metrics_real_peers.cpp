@@ -80,29 +80,11 @@ turno::RedisScrapeResult redisScrape(RedisInfoScraper &scraper, int target)
     return spy.first().first().value<turno::RedisScrapeResult>();
 }
 
-// The exact bytes a peer serves, uncompressed, chunked transfer decoded.
+// The exposition as served (httpGet decodes a chunked body), or empty unless 200.
 QByteArray rawMetrics(quint16 port, const QByteArray &path = "/metrics")
 {
     const auto reply = turno::test::httpGet(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    if (reply.status != 200)
-        return {};
-    if (!reply.headers.toLower().contains("transfer-encoding: chunked"))
-        return reply.body;
-    QByteArray out;
-    qsizetype pos = 0;
-    for (;;) {
-        const qsizetype eol = reply.body.indexOf("\r\n", pos);
-        if (eol < 0)
-            return {};
-        bool ok = false;
-        const qsizetype n = reply.body.mid(pos, eol - pos).split(';').first().trimmed().toLongLong(&ok, 16);
-        if (!ok)
-            return {};
-        if (n == 0)
-            return out;
-        out += reply.body.mid(eol + 2, n);
-        pos = eol + 2 + n + 2;
-    }
+    return reply.status == 200 ? reply.body : QByteArray();
 }
 
 // promtool check metrics: exit 0 clean, 3 lint findings only; 1 means it could not parse.
