@@ -33,17 +33,8 @@ using turnoctl::ExitOk;
 using turnoctl::ExitUnavailable;
 using turnoctl::ExitUsage;
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
+using turnoctl::err;
+using turnoctl::out;
 
 const char *kLocation =
     "Finding the cluster: --run-dir DIR, else $TURNO_RUN_DIR, else the default run\n"

@@ -31,17 +31,8 @@ using turnoctl::ExitOk;
 using turnoctl::ExitUnavailable;
 using turnoctl::ExitUsage;
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
+using turnoctl::err;
+using turnoctl::out;
 
 const char *kDbHelp =
     "The incident database: --db FILE, else $TURNO_INCIDENT_DB, else\n"

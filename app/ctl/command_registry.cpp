@@ -11,19 +11,35 @@ std::map<QString, Command> &commandTable()
     return table;
 }
 
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
 int writeTextOutput(const QString &file, const QString &text, const QString &doneMessage)
 {
     if (file.isEmpty()) {
-        QTextStream(stdout) << text;
+        out() << text;
+        out().flush();
         return ExitOk;
     }
     QFile f(file);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.toUtf8()) < 0) {
-        QTextStream(stderr) << file << ": cannot write: " << f.errorString() << "\n";
+        err() << file << ": cannot write: " << f.errorString() << "\n";
+        err().flush();
         return ExitUnavailable;
     }
-    if (!doneMessage.isEmpty())
-        QTextStream(stderr) << doneMessage << "\n";
+    if (!doneMessage.isEmpty()) {
+        err() << doneMessage << "\n";
+        err().flush();
+    }
     return ExitOk;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QStringList>
+#include <QTextStream>
 #include <functional>
 #include <map>
 
@@ -25,6 +26,11 @@ struct Command {
 };
 
 std::map<QString, Command> &commandTable();
+
+// The process's one buffered stream on stdout and on stderr, shared by every
+// command (separate streams per file would interleave out of order).
+QTextStream &out();
+QTextStream &err();
 
 // Writes text to file, or to standard output when file is empty; on success
 // prints doneMessage (if any) on stderr. Returns an exit code.
