@@ -8,6 +8,7 @@
 #include "fleet/cluster_profile.h"
 #include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
+#include "monitor/fleet_monitor.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -126,11 +127,11 @@ void onStopSignal(int)
 }
 
 const QString kUpSynopsis = QStringLiteral(
-    "up [--profile FILE] [--run-dir DIR] [--balancer ADDR:PORT] [--detach]");
+    "up [--profile FILE] [--run-dir DIR] [--balancer ADDR:PORT] [--db FILE] [--detach]");
 
 int runUp(const QStringList &args)
 {
-    QString profilePath, runDir, balancer;
+    QString profilePath, runDir, balancer, dbPath;
     bool detach = false;
     for (int i = 0; i < args.size(); ++i) {
         const QString &s = args[i];
@@ -149,6 +150,9 @@ int runUp(const QStringList &args)
         } else if (s == QLatin1String("--balancer")) {
             if (!value(balancer))
                 return usage("up", kUpSynopsis, QStringLiteral("--balancer needs ADDR:PORT"));
+        } else if (s == QLatin1String("--db")) {
+            if (!value(dbPath))
+                return usage("up", kUpSynopsis, QStringLiteral("--db needs a FILE"));
         } else if (s == QLatin1String("--detach")) {
             detach = true;
         } else if (s == QLatin1String("--help") || s == QLatin1String("-h")) {
@@ -156,7 +160,9 @@ int runUp(const QStringList &args)
                   << "Launches the cluster of the profile (default: resources/profiles/default.json, balancer on\n"
                      "127.0.0.1:7017) and supervises it until `turnoctl down`, SIGINT or SIGTERM. With --detach\n"
                      "the supervisor runs in the background and this command returns once the cluster is ready.\n"
-                     "--balancer overrides balancer.listen (port 0 = any free port).\n\n"
+                     "--balancer overrides balancer.listen (port 0 = any free port). Events and alerts are\n"
+                     "recorded in the incident store (--db FILE, else $TURNO_INCIDENT_DB, else\n"
+                     "~/.local/share/turno-ops/incidents.db).\n\n"
                   << kLocation;
             return ExitOk;
         } else {
@@ -192,6 +198,8 @@ int runUp(const QStringList &args)
             childArgs << QStringLiteral("--profile") << QFileInfo(profilePath).absoluteFilePath();
         if (!balancer.isEmpty())
             childArgs << QStringLiteral("--balancer") << balancer;
+        if (!dbPath.isEmpty())
+            childArgs << QStringLiteral("--db") << QFileInfo(dbPath).absoluteFilePath();
         QDir().mkpath(runDir);
         QProcess child;
         child.setProgram(QCoreApplication::applicationFilePath());
@@ -241,28 +249,42 @@ int runUp(const QStringList &args)
     ::signal(SIGHUP, onStopSignal);
     ::signal(SIGPIPE, SIG_IGN);
 
-    turno::FleetSupervisor supervisor;
-    turno::ControlServer control(&supervisor);
+    // The same monitor the console runs: supervision, scrapes, alert rules and the
+    // event history, so every control command the console serves is served here too.
+    turno::FleetMonitor monitor;
     int exitCode = ExitOk;
-    QObject::connect(&supervisor, &turno::FleetSupervisor::event, [](const QString &kind, const QString &node, const QString &msg) {
+    {
+        const auto history = monitor.openHistory(dbPath);
+        if (!history.ok())
+            err() << "turnoctl up: warning: no event history (" << history.error() << "); the cluster runs without one\n";
+    }
+    QDir().mkpath(runDir);
+    const auto started = monitor.launch(profile, runDir);
+    if (!started.ok()) {
+        err() << "turnoctl up: " << started.error() << "\n";
+        return ExitUnavailable;
+    }
+    turno::FleetSupervisor *supervisor = monitor.supervisor();
+    const QString controlPath = turno::ControlServer::socketPath(runDir);
+    QObject::connect(supervisor, &turno::FleetSupervisor::event, [](const QString &kind, const QString &node, const QString &msg) {
         err() << QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) << " " << kind;
         if (!node.isEmpty())
             err() << " [" << node << "]";
         err() << " " << msg << "\n";
         err().flush();
     });
-    QObject::connect(&supervisor, &turno::FleetSupervisor::ready, [&](qint64 ms) {
+    QObject::connect(supervisor, &turno::FleetSupervisor::ready, [&](qint64 ms) {
         out() << "cluster " << profile.name << " ready in " << ms << " ms: balancer " << profile.balancerListen.host << ":"
-              << supervisor.balancerPort() << ", control socket " << control.path() << "\n";
+              << supervisor->balancerPort() << ", control socket " << controlPath << "\n";
         out().flush();
     });
-    QObject::connect(&supervisor, &turno::FleetSupervisor::startFailed, [&](const QString &why) {
+    QObject::connect(supervisor, &turno::FleetSupervisor::startFailed, [&](const QString &why) {
         err() << "turnoctl up: " << why << "\n";
         err().flush();
         exitCode = ExitFailure;
         QCoreApplication::quit();
     });
-    QObject::connect(&supervisor, &turno::FleetSupervisor::stopped, [&](qint64 ms) {
+    QObject::connect(supervisor, &turno::FleetSupervisor::stopped, [&](qint64 ms) {
         out() << "cluster " << profile.name << " stopped in " << ms << " ms\n";
         out().flush();
         QCoreApplication::quit();
@@ -271,20 +293,8 @@ int runUp(const QStringList &args)
     QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
         char buf[16];
         [[maybe_unused]] auto n = ::read(g_signalPipe[0], buf, sizeof buf);
-        supervisor.stop();
+        monitor.stop();
     });
-
-    QDir().mkpath(runDir);
-    const auto listening = control.listen(runDir);
-    if (!listening.ok()) {
-        err() << "turnoctl up: " << listening.error() << "\n";
-        return ExitUnavailable;
-    }
-    const auto started = supervisor.start(profile, runDir);
-    if (!started.ok()) {
-        err() << "turnoctl up: " << started.error() << "\n";
-        return ExitUnavailable;
-    }
     QCoreApplication::exec();
     return exitCode;
 }

@@ -20,7 +20,12 @@ ControlServer::ControlServer(FleetSupervisor *supervisor, QObject *parent)
 
 ControlServer::~ControlServer()
 {
-    if (m_server) {
+    close();
+}
+
+void ControlServer::close()
+{
+    if (m_server && m_server->isListening()) {
         m_server->close();
         QFile::remove(m_path);
     }
@@ -109,8 +114,7 @@ void ControlServer::onLine(QLocalSocket *socket, const QByteArray &line)
     if (cmd == QLatin1String("down")) {
         connect(m_supervisor, &FleetSupervisor::stopped, this, [this, ok](qint64 ms) {
             // Gone before the answer: a client that sees `down` succeed finds no cluster here.
-            m_server->close();
-            QFile::remove(m_path);
+            close();
             ok(QJsonObject{{QStringLiteral("stoppedMs"), ms}});
             emit downCompleted();
         }, Qt::SingleShotConnection);
@@ -140,7 +144,24 @@ void ControlServer::onLine(QLocalSocket *socket, const QByteArray &line)
                               {QStringLiteral("logFile"), p->logFile()},
                               {QStringLiteral("output"), QString::fromLocal8Bit(p->outputTail(lines))}});
     }
-    err(QStringLiteral("unknown command \"%1\"; known: ping, status, down, drain, enable, weight, scale, balance, logs").arg(cmd));
+    if (const auto it = m_commands.constFind(cmd); it != m_commands.constEnd()) {
+        return it.value()(req, [ok, err](Result<QJsonValue> r) {
+            if (r.ok())
+                ok(r.value());
+            else
+                err(r.error());
+        });
+    }
+    QStringList known{QStringLiteral("ping"), QStringLiteral("status"), QStringLiteral("down"), QStringLiteral("drain"),
+                      QStringLiteral("enable"), QStringLiteral("weight"), QStringLiteral("scale"), QStringLiteral("balance"),
+                      QStringLiteral("logs")};
+    known += m_commands.keys();
+    err(QStringLiteral("unknown command \"%1\"; known: %2").arg(cmd, known.join(QStringLiteral(", "))));
+}
+
+void ControlServer::addCommand(const QString &name, Handler handler)
+{
+    m_commands.insert(name, std::move(handler));
 }
 
 }  // namespace turno

@@ -5,8 +5,11 @@
 #include "common/result.h"
 
 #include <QJsonObject>
+#include <QJsonValue>
+#include <QMap>
 #include <QObject>
 #include <QString>
+#include <functional>
 
 class QLocalServer;
 class QLocalSocket;
@@ -27,6 +30,15 @@ public:
     // stale socket file (its owner died) is replaced.
     Result<void> listen(const QString &runDir);
     QString path() const { return m_path; }
+    // Stops listening and removes the socket file; open connections still get their answers.
+    void close();
+
+    // Further commands served next to the built-in fleet ones (alerts, silences,
+    // failover...): the handler answers once through reply, now or later. A
+    // Result error becomes {"ok":false,"error":...}.
+    using Reply = std::function<void(Result<QJsonValue>)>;
+    using Handler = std::function<void(const QJsonObject &request, Reply reply)>;
+    void addCommand(const QString &name, Handler handler);
 
 signals:
     // A client asked for `down` and the cluster has stopped; the reply is already written.
@@ -40,6 +52,7 @@ private:
     FleetSupervisor *m_supervisor;
     QLocalServer *m_server = nullptr;
     QString m_path;
+    QMap<QString, Handler> m_commands;
 };
 
 }  // namespace turno

@@ -222,6 +222,13 @@ QByteArray FleetMonitor::processOutput(const QString &node, int lines) const
     return p ? p->outputTail(lines) : QByteArray();
 }
 
+void FleetMonitor::addControlCommand(const QString &name, ControlServer::Handler handler)
+{
+    m_controlCommands.insert(name, handler);
+    if (m_control)
+        m_control->addCommand(name, std::move(handler));
+}
+
 Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &runDirOption)
 {
     if (isActive())
@@ -251,6 +258,8 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
     m_supervisor = supervisor;
     // The console supervises like `turnoctl up`: turnoctl and a second console are clients of this socket.
     m_control = new ControlServer(supervisor, this);
+    for (auto it = m_controlCommands.cbegin(); it != m_controlCommands.cend(); ++it)
+        m_control->addCommand(it.key(), it.value());
     const Result<void> listening = m_control->listen(runDir);
     if (!listening.ok()) {
         delete m_control;
@@ -357,7 +366,11 @@ void FleetMonitor::onStopped()
     teardownScrapers();
     if (m_supervisor)
         m_nodes->syncFrom(*m_supervisor);
-    delete m_control;
+    // Later: a client's `down` is answered from this same signal, after this slot.
+    if (m_control) {
+        m_control->close();
+        m_control->deleteLater();
+    }
     m_control = nullptr;
     if (m_history->isOpen())
         m_history->flush();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "control/control_server.h"
 #include "fleet/cluster_profile.h"
 #include "fleet/fleet_supervisor.h"
 #include "scrape/scrape_result.h"
@@ -74,6 +75,9 @@ public:
     // Tail of a process's output as the supervisor keeps it (no file I/O).
     QByteArray processOutput(const QString &node, int lines) const;
     qint64 lastSampleMs() const { return m_lastSampleMs; }
+    // A command of the control API served by this monitor's supervisor, now and
+    // after every later launch (alerts, silences, failover...).
+    void addControlCommand(const QString &name, ControlServer::Handler handler);
 
     // Operator actions: the same supervisor calls turnoctl makes. done gets
     // the outcome; an error names the node and what to do.
@@ -124,6 +128,7 @@ private:
     AlertEngine *m_alerts = nullptr;
     AlertListModel *m_alertModel = nullptr;
     QString m_alertRulesError;
+    QMap<QString, ControlServer::Handler> m_controlCommands;
     QHash<QString, NodeScrape> m_previous;
     QHash<QString, double> m_lastRps;
     QHash<QString, double> m_lastErrorRatio;
