@@ -2,8 +2,10 @@
 
 #include "alerts/alert_engine.h"
 #include "control/control_server.h"
+#include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
 #include "fleet/managed_process.h"
+#include "fleet/resp_client.h"
 #include "incidents/incident_store.h"
 #include "metrics/metric_math.h"
 #include "metrics/series_store.h"
@@ -177,11 +179,19 @@ bool FleetMonitor::isReady() const
 
 QString FleetMonitor::stateName() const
 {
+    if (m_attach)
+        return m_attachReady ? QStringLiteral("attached") : QStringLiteral("attaching");
     return m_supervisor ? m_supervisor->stateName() : QStringLiteral("no cluster");
 }
 
 QString FleetMonitor::healthText() const
 {
+    if (m_attach) {
+        int ready = 0;
+        for (const QJsonValue &v : m_attach->lastStatus().value(QStringLiteral("nodes")).toArray())
+            ready += v.toObject().value(QStringLiteral("ready")).toBool() ? 1 : 0;
+        return tr("%1 %2 (read-only): %3/%4 nodes ready").arg(m_attachCluster, stateName()).arg(ready).arg(m_attachNodes.size());
+    }
     if (!m_supervisor)
         return tr("No cluster");
     int up = 0, total = 0;
@@ -199,6 +209,11 @@ QString FleetMonitor::healthText() const
 QStringList FleetMonitor::turnoNodes() const
 {
     QStringList out;
+    if (m_attach) {
+        out = m_attachNodes.keys();
+        out.sort();
+        return out;
+    }
     if (m_supervisor)
         for (const FleetNode *n : m_supervisor->nodes())
             if (n->kind == FleetNode::Kind::Turno)
@@ -214,6 +229,134 @@ QStringList FleetMonitor::redisServers() const
 quint16 FleetMonitor::balancerPort() const
 {
     return m_supervisor ? m_supervisor->balancerPort() : 0;
+}
+
+Result<RedisEndpoint> FleetMonitor::redisPrimary() const
+{
+    for (auto it = m_redisAddress.cbegin(); it != m_redisAddress.cend(); ++it) {
+        const std::shared_ptr<const RedisInfo> info = m_redis->info(it.key());
+        if (!info || !info->isPrimary())
+            continue;
+        const qsizetype colon = it.value().lastIndexOf(QLatin1Char(':'));
+        return RedisEndpoint{it.value().left(colon), quint16(it.value().mid(colon + 1).toUInt()), m_redisPassword};
+    }
+    return Error{m_redisAddress.isEmpty() ? tr("no Redis server is known: launch a cluster or attach with a Redis or Sentinel address")
+                                          : tr("no Redis primary answered INFO yet (%1)").arg(m_redisAddress.keys().join(QStringLiteral(", ")))};
+}
+
+QString FleetMonitor::readOnlyReason() const
+{
+    return m_attach ? tr("attached read-only to %1: this console launched nothing there and changes nothing; "
+                         "use turnoctl on the fleet's own supervisor")
+                          .arg(m_attachCluster)
+                    : QString();
+}
+
+Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
+{
+    if (isActive())
+        return Error{tr("cluster %1 is %2 here; stop it before attaching to another fleet")
+                         .arg(m_supervisor->profile().name, stateName())};
+    if (target.balancerStats.isEmpty() && target.nodeUrls.isEmpty() && target.redisHost.isEmpty() &&
+        target.sentinelHost.isEmpty())
+        return Error{tr("give at least one of a balancer stats address, node URLs, a Redis or a Sentinel address")};
+    teardownScrapers();
+    delete m_attach;
+    m_attach = nullptr;
+    if (m_supervisor)
+        m_supervisor->deleteLater();
+    m_nodes->clear();
+    m_redis->clear();
+    m_previous.clear();
+    m_lastRps.clear();
+    m_lastErrorRatio.clear();
+    m_lastP99.clear();
+    m_redisAddress.clear();
+    m_attachNodes.clear();
+    m_attachReady = false;
+    m_attachCluster = target.cluster;
+    m_redisPassword = target.redisPassword;
+    m_intervalMs = std::max(200, intervalMs);
+
+    m_attach = new FleetAttach(target, this);
+    connect(m_attach, &FleetAttach::statusChanged, this, &FleetMonitor::onAttachStatus);
+    connect(m_attach, &FleetAttach::event, this, &FleetMonitor::record);
+    HttpScraper::Options options;
+    options.intervalMs = m_intervalMs;
+    options.timeoutMs = std::max(100, std::min(900, m_intervalMs * 9 / 10));
+    m_scraper = new HttpScraper(options, this);
+    connect(m_scraper, &HttpScraper::scraped, this, &FleetMonitor::onScraped);
+    RedisInfoScraper::Options redisOptions;
+    redisOptions.intervalMs = m_intervalMs;
+    redisOptions.timeoutMs = options.timeoutMs;
+    m_redisScraper = new RedisInfoScraper(redisOptions, this);
+    connect(m_redisScraper, &RedisInfoScraper::scraped, this, &FleetMonitor::onRedisScraped);
+    auto addRedis = [this](const QString &name, const QString &host, quint16 port) {
+        RedisTarget t;
+        t.name = name;
+        t.host = host;
+        t.port = port;
+        t.password = m_redisPassword;
+        m_redisAddress.insert(name, QStringLiteral("%1:%2").arg(host).arg(port));
+        m_redisScraper->addTarget(t);
+    };
+    if (!target.redisHost.isEmpty() && target.redisPort != 0) {
+        addRedis(QStringLiteral("redis"), target.redisHost, target.redisPort);
+    } else if (!target.sentinelHost.isEmpty() && target.sentinelPort != 0) {
+        // The primary Sentinel names now; the Redis tab shows it (a later switch needs a re-attach).
+        auto *sentinel = new RespClient(target.sentinelHost, target.sentinelPort, {}, this);
+        QPointer<RedisInfoScraper> scraper(m_redisScraper);
+        sentinel->run({{"SENTINEL", "get-master-addr-by-name", target.masterName.toUtf8()}},
+                      [this, sentinel, scraper, addRedis, target](Result<QList<RespValue>> r) {
+                          sentinel->deleteLater();
+                          if (!scraper || scraper != m_redisScraper)
+                              return;
+                          const RespValue reply = r.ok() ? r.value().value(0) : RespValue{};
+                          if (reply.type != RespValue::Type::Array || reply.items.size() != 2) {
+                              record(QStringLiteral("attach-sentinel-failed"), {},
+                                     tr("Sentinel %1:%2 did not name a primary for %3: %4")
+                                         .arg(target.sentinelHost).arg(target.sentinelPort).arg(target.masterName,
+                                              r.ok() ? QString::fromUtf8(reply.text) : r.error()));
+                              return;
+                          }
+                          addRedis(QStringLiteral("redis-primary"), QString::fromUtf8(reply.items[0].text),
+                                   quint16(reply.items[1].text.toUInt()));
+                          m_redisScraper->start();
+                      });
+    }
+    m_scraper->start();
+    m_redisScraper->start();
+    m_attach->start(m_intervalMs);
+    m_ticker->start(m_intervalMs);
+    record(QStringLiteral("attached"), {}, tr("attached read-only to %1").arg(m_attachCluster));
+    emit stateChanged();
+    return {};
+}
+
+void FleetMonitor::onAttachStatus(const QJsonObject &status)
+{
+    QList<FleetNodeInfo> nodes;
+    for (const QJsonValue &v : status.value(QStringLiteral("nodes")).toArray()) {
+        const QJsonObject o = v.toObject();
+        FleetNodeInfo n;
+        n.name = o.value(QStringLiteral("node")).toString();
+        n.kind = QStringLiteral("turno");
+        n.pool = o.value(QStringLiteral("pool")).toString();
+        n.state = o.value(QStringLiteral("state")).toString();
+        n.address = o.value(QStringLiteral("address")).toString();
+        n.weight = o.value(QStringLiteral("weight")).toInt();
+        nodes << n;
+        if (!m_attachNodes.contains(n.name) && m_scraper) {
+            m_attachNodes.insert(n.name, n.address);
+            m_scraper->addTarget({n.name, QUrl(QStringLiteral("http://%1/metrics").arg(n.address))});
+        }
+    }
+    m_nodes->setNodes(nodes);
+    if (!m_attachReady) {
+        m_attachReady = true;
+        emit ready();
+    }
+    emit stateChanged();
 }
 
 QByteArray FleetMonitor::processOutput(const QString &node, int lines) const
@@ -234,6 +377,8 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
     if (isActive())
         return Error{tr("cluster %1 is still %2; stop it before launching another")
                          .arg(m_supervisor->profile().name, stateName())};
+    if (m_attach)
+        return Error{tr("attached to %1; detach (File > Stop) before launching a cluster").arg(m_attachCluster)};
     const Result<void> valid = ProfileLoader::validate(profile);
     if (!valid.ok())
         return Error{profile.sourceFile.isEmpty() ? valid.error() : profile.sourceFile + QStringLiteral(": ") + valid.error()};
@@ -253,6 +398,8 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
     m_lastErrorRatio.clear();
     m_lastP99.clear();
     m_redisAddress.clear();
+    m_redisPassword.clear();
+    m_intervalMs = std::max(200, profile.scrapeIntervalMs);
 
     auto *supervisor = new FleetSupervisor(this);
     m_supervisor = supervisor;
@@ -298,6 +445,20 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
 
 void FleetMonitor::stop()
 {
+    if (m_attach) {
+        teardownScrapers();
+        m_ticker->stop();
+        m_attach->deleteLater();
+        m_attach = nullptr;
+        m_attachNodes.clear();
+        m_attachReady = false;
+        record(QStringLiteral("detached"), {}, tr("detached from %1").arg(m_attachCluster));
+        QTimer::singleShot(0, this, [this] {
+            emit stopped();
+            emit stateChanged();
+        });
+        return;
+    }
     if (!m_supervisor) {
         QTimer::singleShot(0, this, [this] { emit stopped(); });
         return;
@@ -340,6 +501,7 @@ void FleetMonitor::onReady()
     QFile pass(m_supervisor->runDir() + QStringLiteral("/redis.pass"));
     if (pass.open(QIODevice::ReadOnly))
         password = QString::fromUtf8(pass.readAll()).trimmed();
+    m_redisPassword = password;
 
     for (const FleetNode *n : m_supervisor->nodes()) {
         if (n->kind == FleetNode::Kind::Turno) {
@@ -473,6 +635,8 @@ void FleetMonitor::onRedisScraped(const RedisScrapeResult &result)
 
 void FleetMonitor::tick()
 {
+    if (m_attach && m_attachReady)
+        return aggregate();
     if (!m_supervisor)
         return;
     m_nodes->syncFrom(*m_supervisor);
@@ -506,8 +670,12 @@ void FleetMonitor::tick()
             self->m_nodes->setBalancerStates(balancer);
         });
     }
-    if (!isReady())
-        return;
+    if (isReady())
+        aggregate();
+}
+
+void FleetMonitor::aggregate()
+{
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     double rps = 0, p99 = 0, errors = 0;
     for (const QString &node : turnoNodes()) {
@@ -537,6 +705,8 @@ void FleetMonitor::record(const QString &kind, const QString &node, const QStrin
 
 void FleetMonitor::drain(const QString &node, std::function<void(Result<void>)> done)
 {
+    if (m_attach)
+        return done(Error{readOnlyReason()});
     if (!m_supervisor)
         return done(Error{tr("no cluster is running; launch one first")});
     record(QStringLiteral("operator-drain"), node, tr("operator drains %1").arg(node));
@@ -545,6 +715,8 @@ void FleetMonitor::drain(const QString &node, std::function<void(Result<void>)> 
 
 void FleetMonitor::enable(const QString &node, std::function<void(Result<void>)> done)
 {
+    if (m_attach)
+        return done(Error{readOnlyReason()});
     if (!m_supervisor)
         return done(Error{tr("no cluster is running; launch one first")});
     record(QStringLiteral("operator-enable"), node, tr("operator enables %1").arg(node));
@@ -553,6 +725,8 @@ void FleetMonitor::enable(const QString &node, std::function<void(Result<void>)>
 
 void FleetMonitor::setWeight(const QString &node, int weight, std::function<void(Result<void>)> done)
 {
+    if (m_attach)
+        return done(Error{readOnlyReason()});
     if (!m_supervisor)
         return done(Error{tr("no cluster is running; launch one first")});
     record(QStringLiteral("operator-weight"), node, tr("operator sets the weight of %1 to %2").arg(node).arg(weight));
@@ -561,6 +735,8 @@ void FleetMonitor::setWeight(const QString &node, int weight, std::function<void
 
 void FleetMonitor::signalNode(const QString &node, int sig, const QString &what, std::function<void(Result<void>)> done)
 {
+    if (m_attach)
+        return done(Error{readOnlyReason()});
     if (!isReady())
         return done(Error{tr("the cluster is %1; %2 needs a ready cluster").arg(stateName(), what)});
     const FleetNode *n = m_supervisor->node(node);

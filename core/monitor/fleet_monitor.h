@@ -1,5 +1,6 @@
-// FleetMonitor: what the console runs on. Launches a local cluster (FleetSupervisor),
-// scrapes its nodes and Redis at the profile's interval into a SeriesStore and the table models.
+// FleetMonitor: what the console runs on. Launches a local cluster (FleetSupervisor)
+// or attaches read-only to a fleet launched elsewhere (FleetAttach), and scrapes
+// its nodes and Redis at the scrape interval into a SeriesStore and the table models.
 #pragma once
 
 #include "common/result.h"
@@ -20,6 +21,8 @@ class QTimer;
 namespace turno {
 
 class AlertEngine;
+class FleetAttach;
+struct AttachTarget;
 class AlertListModel;
 class ControlServer;
 struct AlertTransition;
@@ -31,6 +34,13 @@ class RedisInfoScraper;
 class RedisServersModel;
 class SeriesStore;
 struct RedisScrapeResult;
+
+// A Redis server to talk to directly (the counters' primary) and its password.
+struct RedisEndpoint {
+    QString host;
+    quint16 port = 0;
+    QString password;
+};
 
 class FleetMonitor : public QObject {
     Q_OBJECT
@@ -51,7 +61,16 @@ public:
     // does. Errors that can be known at once come back here; later ones arrive
     // as launchFailed().
     Result<void> launch(const ClusterProfile &profile, const QString &runDir = {});
-    // Stops the cluster in order; stopped() follows (at once when none runs).
+    // Attach mode (as `turnoctl attach`): watches the fleet target describes,
+    // launching nothing; ready() follows its first status. Refused while a
+    // launched cluster is active. Every action that changes the fleet is refused
+    // while attached (isReadOnly()).
+    Result<void> attach(const AttachTarget &target, int intervalMs = 1000);
+    bool isAttached() const { return m_attach != nullptr; }
+    bool isReadOnly() const { return isAttached(); }
+    // Why an action is refused in read-only mode, for the GUI to say.
+    QString readOnlyReason() const;
+    // Stops the cluster in order (or detaches); stopped() follows (at once when none runs).
     void stop();
     // Starting, ready or stopping: there are processes to look after.
     bool isActive() const;
@@ -72,6 +91,10 @@ public:
     QStringList turnoNodes() const;
     QStringList redisServers() const;
     quint16 balancerPort() const;
+    // The Redis server whose last INFO says it is the primary, with the password
+    // the monitor uses; an error when no primary answered yet.
+    Result<RedisEndpoint> redisPrimary() const;
+    int scrapeIntervalMs() const { return m_intervalMs; }
     // Tail of a process's output as the supervisor keeps it (no file I/O).
     QByteArray processOutput(const QString &node, int lines) const;
     qint64 lastSampleMs() const { return m_lastSampleMs; }
@@ -110,13 +133,22 @@ private:
     void onScraped(const ScrapeResult &result);
     void onRedisScraped(const RedisScrapeResult &result);
     void tick();
+    // Fleet-wide series and alert evaluation, once per tick.
+    void aggregate();
     void onAlertTransition(const AlertTransition &t);
     void record(const QString &kind, const QString &node, const QString &message);
     void append(const QString &key, qint64 ms, double value);
     void teardownScrapers();
+    void onAttachStatus(const QJsonObject &status);
     void signalNode(const QString &node, int sig, const QString &what, std::function<void(Result<void>)> done);
 
     QPointer<FleetSupervisor> m_supervisor;
+    FleetAttach *m_attach = nullptr;
+    QString m_attachCluster;
+    QHash<QString, QString> m_attachNodes;  // name -> address, scraped at /metrics
+    bool m_attachReady = false;
+    QString m_redisPassword;
+    int m_intervalMs = 1000;
     ControlServer *m_control = nullptr;
     SeriesStore *m_series = nullptr;
     FleetNodesModel *m_nodes = nullptr;
