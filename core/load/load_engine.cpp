@@ -217,6 +217,9 @@ LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &pro
         report.duplicateExamples.push_back({plan.ids[e.idIndex], e.turno});
     for (const TurnoExample &e : gapExamples)
         report.gapExamples.push_back({plan.ids[e.idIndex], e.turno});
+    for (uint32_t k = 0; k < idCount && report.highestIssued.size() < LoadReport::kMaxHighestIssued; ++k)
+        if (ledger.highest(k) > 0)
+            report.highestIssued.push_back({plan.ids[k], ledger.highest(k)});
     report.durationSeconds = double(finished - plan.startNs) / 1e9;
     report.sent = counters.sent;
     report.answers = counters.answers;

@@ -71,6 +71,10 @@ struct LoadReport {
     uint64_t gaps = 0;
     std::vector<TurnoFinding> duplicateExamples;
     std::vector<TurnoFinding> gapExamples;
+    // Per id, the highest turno answered (ids that got at least one answer, the
+    // first kMaxHighestIssued of them): what the counter store must hold at least.
+    static constexpr size_t kMaxHighestIssued = 10000;
+    std::vector<TurnoFinding> highestIssued;
 
     std::vector<LoadProgress> timeline;  // one entry per second
     QString failure;  // set when the run could not start
