@@ -213,7 +213,8 @@ Result<ClusterProfile> ProfileLoader::loadBytes(const QByteArray &json, const QS
     r.onlyKeys(root, none,
                {QStringLiteral("$schema"), QStringLiteral("name"), QStringLiteral("store"), QStringLiteral("server"),
                 QStringLiteral("pools"), QStringLiteral("redis"), QStringLiteral("balancer"), QStringLiteral("ports"),
-                QStringLiteral("scrape"), QStringLiteral("supervision"), QStringLiteral("autoscale")});
+                QStringLiteral("scrape"), QStringLiteral("supervision"), QStringLiteral("autoscale"),
+                QStringLiteral("failover")});
     r.text(root, none, QStringLiteral("name"), p.name);
     if (!r.failed() && !QRegularExpression(QStringLiteral("^[A-Za-z0-9._-]{1,40}$")).match(p.name).hasMatch())
         r.fail(QStringLiteral("name"), QStringLiteral("\"name\" must be 1-40 characters of A-Z a-z 0-9 . _ - (it names the run directory)"));
@@ -323,6 +324,19 @@ Result<ClusterProfile> ProfileLoader::loadBytes(const QByteArray &json, const QS
     r.number(as, ap, QStringLiteral("reqPerNodeLow"), 0, 1e9, p.autoscaleReqLow);
     r.integer(as, ap, QStringLiteral("sustainS"), 1, 86400, p.autoscaleSustainS);
     r.integer(as, ap, QStringLiteral("cooldownS"), 0, 86400, p.autoscaleCooldownS);
+
+    const QString fp = QStringLiteral("failover");
+    const QJsonObject fo = r.object(root, none, fp);
+    r.onlyKeys(fo, fp, {QStringLiteral("auto"), QStringLiteral("afterMs"), QStringLiteral("stepTimeoutMs"),
+                        QStringLiteral("maxLagBytes")});
+    r.boolean(fo, fp, QStringLiteral("auto"), p.failoverAuto);
+    r.integer(fo, fp, QStringLiteral("afterMs"), 0, 600000, p.failoverAfterMs);
+    r.integer(fo, fp, QStringLiteral("stepTimeoutMs"), 100, 600000, p.failoverStepTimeoutMs);
+    {
+        int lag = int(p.failoverMaxLagBytes);
+        r.integer(fo, fp, QStringLiteral("maxLagBytes"), 0, 1 << 30, lag);
+        p.failoverMaxLagBytes = lag;
+    }
 
     if (r.failed())
         return Error{r.error()};
@@ -461,6 +475,10 @@ QByteArray ProfileLoader::toJson(const ClusterProfile &p)
                                                   {QStringLiteral("reqPerNodeLow"), p.autoscaleReqLow},
                                                   {QStringLiteral("sustainS"), p.autoscaleSustainS},
                                                   {QStringLiteral("cooldownS"), p.autoscaleCooldownS}}},
+        {QStringLiteral("failover"), QJsonObject{{QStringLiteral("auto"), p.failoverAuto},
+                                                 {QStringLiteral("afterMs"), p.failoverAfterMs},
+                                                 {QStringLiteral("stepTimeoutMs"), p.failoverStepTimeoutMs},
+                                                 {QStringLiteral("maxLagBytes"), p.failoverMaxLagBytes}}},
     };
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }

@@ -84,6 +84,12 @@ struct ClusterProfile {
     int autoscaleSustainS = 30;
     int autoscaleCooldownS = 60;
 
+    // Failover (active-passive between the pools, Redis roles with them)
+    bool failoverAuto = false;          // switch by itself when the active side fails
+    int failoverAfterMs = 1000;         // ...for this long (a supervised process that exits counts at once)
+    int failoverStepTimeoutMs = 3000;   // each step's bound
+    qint64 failoverMaxLagBytes = 0;     // pre-flight: replica offset may trail the primary's by this much
+
     int totalNodes() const { return primary.nodes + secondary.nodes; }
     const PoolSpec *pool(const QString &poolName) const;
     PoolSpec *pool(const QString &poolName);

@@ -534,10 +534,18 @@ void FleetSupervisor::launch(FleetNode *n)
     QDir().mkpath(dir);
     switch (n->kind) {
     case FleetNode::Kind::RedisPrimary:
-    case FleetNode::Kind::RedisReplica:
+    case FleetNode::Kind::RedisReplica: {
         program = findSystemProgram(QStringLiteral("redis-server"));
         args << dir + QStringLiteral("/redis.conf");
+        // Whatever its configured role: anything but the current primary starts as its replica
+        // (after a failover the original primary comes back as the new primary's replica).
+        const FleetNode *primary = node(m_redisPrimary);
+        if (primary && primary != n)
+            args << QStringLiteral("--replicaof") << QStringLiteral("127.0.0.1") << QString::number(primary->port);
+        else
+            args << QStringLiteral("--replicaof") << QStringLiteral("no") << QStringLiteral("one");
         break;
+    }
     case FleetNode::Kind::Sentinel:
         program = findSystemProgram(QStringLiteral("redis-sentinel"));
         args << dir + QStringLiteral("/sentinel.conf");
@@ -563,6 +571,57 @@ void FleetSupervisor::launch(FleetNode *n)
     n->state = QStringLiteral("starting");
     n->lastCpuTicks = -1;
     n->process->start();
+}
+
+QString FleetSupervisor::backendName()
+{
+    return kBackend;
+}
+
+void FleetSupervisor::setRedisPrimaryNode(const QString &name)
+{
+    if (name == m_redisPrimary || !node(name))
+        return;
+    emit event(QStringLiteral("redis-primary-moved"), name,
+               QStringLiteral("the Redis primary is now %1 (was %2)").arg(name, m_redisPrimary));
+    m_redisPrimary = name;
+    emit nodesChanged();
+}
+
+QList<quint16> FleetSupervisor::sentinelPorts() const
+{
+    QList<quint16> ports;
+    for (const FleetNode *n : m_nodes)
+        if (n->kind == FleetNode::Kind::Sentinel)
+            ports << n->port;
+    return ports;
+}
+
+void FleetSupervisor::restartRedisAsReplica(const QString &name, std::function<void(Result<void>)> done)
+{
+    FleetNode *n = nullptr;
+    for (FleetNode *c : std::as_const(m_nodes))
+        if (c->name == name)
+            n = c;
+    if (!n || (n->kind != FleetNode::Kind::RedisPrimary && n->kind != FleetNode::Kind::RedisReplica))
+        return done(Error{QStringLiteral("no embedded Redis node named \"%1\"").arg(name)});
+    if (name == m_redisPrimary)
+        return done(Error{QStringLiteral("%1 is the current primary; it is never restarted as a replica of itself").arg(name)});
+    if (m_state != State::Ready)
+        return done(Error{QStringLiteral("the cluster is %1, not ready").arg(stateName())});
+    if (n->process && n->process->running())
+        return done({});
+    launch(n);
+    waitUntil(n->name, redisPing(n->port), kReadyTimeoutMs, [this, n, done](bool ok) {
+        if (!ok)
+            return done(Error{QStringLiteral("%1 did not answer PING within %2 s after its restart; see %3")
+                                  .arg(n->name).arg(kReadyTimeoutMs / 1000).arg(n->process->logFile())});
+        n->state = QStringLiteral("running");
+        emit event(QStringLiteral("node-restarted"), n->name,
+                   QStringLiteral("%1 is back on 127.0.0.1:%2 as a replica of %3").arg(n->name).arg(n->port).arg(m_redisPrimary));
+        emit nodesChanged();
+        done({});
+    });
 }
 
 void FleetSupervisor::fail(const QString &message)
@@ -823,7 +882,7 @@ void FleetSupervisor::onExited(FleetNode *n, int status, bool expected)
                  .arg(n->name, how, n->process->logFile(), QString::fromLocal8Bit(n->process->outputTail(10))));
         return;
     }
-    if (n->kind == FleetNode::Kind::RedisPrimary) {
+    if ((n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica) && n->name == m_redisPrimary) {
         n->state = QStringLiteral("down");
         // Restarting it as primary could hand out numbers the replica never saw; promotion is the failover's job.
         emit event(QStringLiteral("redis-primary-down"), n->name,
@@ -1441,6 +1500,8 @@ void FleetSupervisor::status(std::function<void(QJsonObject)> done)
                 if (!std::isnan(n->errors5xx))
                     o.insert(QStringLiteral("node5xx"), n->errors5xx);
             }
+            if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica)
+                o.insert(QStringLiteral("role"), n->name == m_redisPrimary ? QStringLiteral("primary") : QStringLiteral("replica"));
             o.insert(QStringLiteral("state"), state);
             nodes << o;
         }
@@ -1464,6 +1525,10 @@ void FleetSupervisor::status(std::function<void(QJsonObject)> done)
                                        {QStringLiteral("responses5xx"), r.responses5xx}});
         if (!haproxyError.isEmpty())
             out.insert(QStringLiteral("balancerError"), haproxyError);
+        if (node(m_redisPrimary))
+            out.insert(QStringLiteral("redisPrimary"), m_redisPrimary);
+        for (auto it = m_statusFields.constBegin(); it != m_statusFields.constEnd(); ++it)
+            out.insert(it.key(), it.value());
         done(out);
     };
     const FleetNode *haproxy = node(QStringLiteral("haproxy"));

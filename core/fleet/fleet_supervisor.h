@@ -83,6 +83,22 @@ public:
     const FleetNode *node(const QString &name) const;
     ManagedProcess *process(const QString &name) const;
     qint64 readyMs() const { return m_readyMs; }
+    HaproxyRuntime *haproxyRuntime() const { return m_haproxy; }
+    static QString backendName();
+    // The Redis password the nodes use (empty: none).
+    QString redisPassword() const { return m_password; }
+    // Which embedded Redis node holds the primary role now ("redis-primary" at
+    // start; the failover controller moves it). A node that is not the primary
+    // is (re)started as a replica of it; the primary is never restarted as one.
+    QString redisPrimaryNode() const { return m_redisPrimary; }
+    void setRedisPrimaryNode(const QString &name);
+    // Starts an embedded Redis node that is down as a replica of the current
+    // primary; done once it answers PING (the sync may still be running).
+    void restartRedisAsReplica(const QString &name, std::function<void(Result<void>)> done);
+    // Extra top-level fields of status() owned by other parts (e.g. "failover").
+    void setStatusField(const QString &key, const QJsonValue &value) { m_statusFields.insert(key, value); }
+    // Sentinel ports of an embedded cluster (empty without sentinels).
+    QList<quint16> sentinelPorts() const;
     // TTL of the registry keys nodes are announced under (see NodeRegistry).
     static constexpr int kRegistryTtlMs = 3000;
 
@@ -165,6 +181,8 @@ private:
     bool m_scaling = false;
     NodeRegistry *m_registry = nullptr;
     QTimer *m_sampler = nullptr;
+    QString m_redisPrimary = QStringLiteral("redis-primary");
+    QJsonObject m_statusFields;
 };
 
 }  // namespace turno
