@@ -23,6 +23,19 @@ bool parseInt(const std::string &s, int lo, int hi, int &out)
     return true;
 }
 
+// Cluster and pool names as cluster profiles allow them; no glob characters,
+// so a reader's KEYS turno:registry:CLUSTER:* matches this cluster only.
+bool registryName(const std::string &s)
+{
+    if (s.empty() || s.size() > 40)
+        return false;
+    for (const char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-'))
+            return false;
+    return true;
+}
+
 std::string trimNewline(std::string s)
 {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
@@ -84,7 +97,15 @@ std::string helpText()
            "  --idle-timeout-ms MS          keep-alive idle time before closing [60000]\n"
            "  --drain-timeout-ms MS         on SIGTERM, time to finish in-flight requests [10000]\n"
            "  --debug-token-file FILE       enable /debug/* endpoints, guarded by this bearer token\n"
-           "  --node-name NAME              node name for logs and turno_build_info [host:port]\n"
+           "  --node-name NAME              node name for logs, turno_build_info and the registry [host:port]\n"
+           "  --announce CLUSTER            announce this node in the Redis it uses (--store redis): key\n"
+           "                                turno:registry:CLUSTER:NODE, JSON {name,pool,address,pid,cluster},\n"
+           "                                TTL refreshed every TTL/3, follows the Sentinel primary, deleted\n"
+           "                                on SIGTERM; a console attached to CLUSTER finds the node\n"
+           "  --advertise HOST:PORT         address announced for clients [the --listen address]; needed\n"
+           "                                when listening on 0.0.0.0 or ::\n"
+           "  --pool NAME                   pool announced in the registry [primary]\n"
+           "  --announce-ttl-ms MS          registry key TTL; a killed node vanishes within it [3000]\n"
            "  --help                        this text\n"
            "  --version                     print the version\n"
            "\n"
@@ -240,6 +261,23 @@ ParseOutcome parseOptions(int argc, const char *const *argv, const char *(*geten
         } else if (arg == "--node-name") {
             if (!next(o.nodeName))
                 return fail("--node-name needs a NAME");
+        } else if (arg == "--announce") {
+            if (!next(o.announceCluster))
+                return fail("--announce needs a CLUSTER name");
+            if (!registryName(o.announceCluster))
+                return fail("--announce: cluster name '" + o.announceCluster +
+                            "' must be 1-40 characters of A-Z a-z 0-9 . _ - (as a cluster profile's name)");
+        } else if (arg == "--advertise") {
+            if (!next(v) || !parseHostPort(v, o.advertise, why))
+                return fail("--advertise: " + (why.empty() ? std::string("needs HOST:PORT") : why));
+            if (o.advertise.port == 0)
+                return fail("--advertise: port 0 cannot be reached; give the port clients use");
+        } else if (arg == "--pool") {
+            if (!next(o.pool) || !registryName(o.pool))
+                return fail("--pool needs a NAME of 1-40 characters of A-Z a-z 0-9 . _ -");
+        } else if (arg == "--announce-ttl-ms") {
+            if (!needInt(300, 3600000, o.announceTtlMs))
+                return fail("--announce-ttl-ms needs a number from 300 to 3600000");
         } else {
             return fail("unknown option '" + arg + "'");
         }
@@ -272,6 +310,22 @@ ParseOutcome parseOptions(int argc, const char *const *argv, const char *(*geten
         o.redisUser = user;
     if (o.nodeName.empty())
         o.nodeName = o.listen.host + ":" + std::to_string(o.listen.port);
+    if (!o.announceCluster.empty()) {
+        if (o.store != StoreKind::Redis)
+            return fail("--announce needs --store redis: the registry lives in the Redis the nodes share");
+        if (o.advertise.host.empty()) {
+            if (o.listen.host == "0.0.0.0" || o.listen.host == "::" || o.listen.host.empty())
+                return fail("--announce: listening on " + o.listen.host +
+                            " says nothing about where clients reach this node; give --advertise HOST:PORT");
+            o.advertise = o.listen;
+        }
+        for (const char c : o.nodeName)
+            if (static_cast<unsigned char>(c) < 0x21 || c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
+                return fail("--announce: node name '" + o.nodeName +
+                            "' has a blank, control or glob character (it is part of a Redis key); set --node-name");
+    } else if (o.advertise.port != 0 || o.pool != "primary" || o.announceTtlMs != 3000) {
+        return fail("--advertise, --pool and --announce-ttl-ms apply with --announce CLUSTER only");
+    }
     r.ok = true;
     return r;
 }

@@ -41,6 +41,11 @@ struct ServerOptions {
     int drainTimeoutMs = 10000;
     std::string debugTokenFile;      // enables /debug/* with this bearer token
     std::string nodeName;            // label in build info and logs
+    // Discovery (--announce): a registry key per node in Redis, see registry_announcer.h.
+    std::string announceCluster;     // empty: not announced
+    HostPort advertise;              // address written in the registry; default --listen
+    std::string pool = "primary";
+    int announceTtlMs = 3000;
 };
 
 struct ParseOutcome {

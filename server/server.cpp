@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include "log.h"
+#include "registry_announcer.h"
 #include "sentinel_watcher.h"
 #include "shared_state.h"
 #include "turno_version.h"
@@ -108,6 +109,13 @@ int runServer(const ServerOptions &options)
         }
     }
 
+    // After the target is known (or Sentinel was asked once), so the first beat goes to the primary.
+    std::unique_ptr<RegistryAnnouncer> announcer;
+    if (!options.announceCluster.empty()) {
+        announcer = std::make_unique<RegistryAnnouncer>(options, shared.redisTarget);
+        announcer->start();
+    }
+
     std::string storeText = options.store == StoreKind::Memory
                                 ? std::string("memory")
                                 : (options.sentinels.empty()
@@ -133,6 +141,9 @@ int runServer(const ServerOptions &options)
     shared.draining.store(true);
     for (auto &w : workers)
         w->wake();
+    // A draining node takes no new work: it leaves the registry now, while in-flight requests finish.
+    if (announcer)
+        announcer->withdraw();
 
     // A second signal, or the drain deadline, stops at once.
     bool timedOut = false;

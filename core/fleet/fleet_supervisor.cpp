@@ -2,7 +2,6 @@
 
 #include "fleet/autoscaler.h"
 #include "fleet/managed_process.h"
-#include "fleet/node_registry.h"
 #include "metrics/prom_text_parser.h"
 
 #include <QCoreApplication>
@@ -334,26 +333,6 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
 
     if (!m_haproxy)
         m_haproxy = new HaproxyRuntime(haproxySocket(), this);
-    if (m_registry) {
-        m_registry->deleteLater();
-        m_registry = nullptr;
-    }
-    // Announce nodes where an attached console can find them: the Redis the nodes use.
-    HostPortSpec registryRedis;
-    if (embedded)
-        registryRedis = {QStringLiteral("127.0.0.1"), node(QStringLiteral("redis-primary"))->port};
-    else if (profile.store == QLatin1String("redis") && profile.redisMode == QLatin1String("external"))
-        registryRedis = profile.redisAddress;
-    if (registryRedis.port != 0) {
-        m_registry = new NodeRegistry(registryRedis.host, registryRedis.port, m_password, m_profile.name, this);
-        for (const FleetNode *n : std::as_const(m_nodes))
-            if (n->kind == FleetNode::Kind::Sentinel) {
-                m_registry->followSentinel(QStringLiteral("127.0.0.1"), n->port, m_profile.sentinelMaster);
-                break;
-            }
-        connect(m_registry, &NodeRegistry::registryError, this,
-                [this](const QString &why) { emit event(QStringLiteral("registry-error"), {}, why); });
-    }
     m_state = State::Starting;
     emit event(QStringLiteral("cluster-starting"), {}, QStringLiteral("cluster %1 starting in %2").arg(m_profile.name, m_runDir));
     saveProfileState();
@@ -507,6 +486,10 @@ QStringList FleetSupervisor::turnoArgs(const FleetNode &n) const
         a << QStringLiteral("--sentinel") << sentinels.join(QLatin1Char(',')) << QStringLiteral("--master") << p.sentinelMaster;
     if (!m_password.isEmpty())
         a << QStringLiteral("--redis-password-file") << m_runDir + QStringLiteral("/redis.pass");
+    // Each node keeps its own registry key in the Redis it uses (following
+    // Sentinel), deletes it on SIGTERM, and lets it expire when it dies.
+    a << QStringLiteral("--announce") << p.name << QStringLiteral("--pool") << n.pool
+      << QStringLiteral("--announce-ttl-ms") << QString::number(kRegistryTtlMs);
     return a;
 }
 
@@ -752,7 +735,6 @@ void FleetSupervisor::watchReady(FleetNode *n, Check check, const QString &hint,
         n->state = QStringLiteral("running");
         emit event(QStringLiteral("node-ready"), n->name, QStringLiteral("%1 ready on 127.0.0.1:%2, pid %3")
                                                              .arg(n->name).arg(n->port).arg(n->process->pid()));
-        announce(n);
         if (then)
             then();
         if (--m_startPending == 0)
@@ -853,8 +835,6 @@ void FleetSupervisor::probeThroughBalancer()
         m_sampler->start(m_profile.scrapeIntervalMs);
         if (m_profile.autoscaleEnabled)
             m_autoscaler = std::make_unique<Autoscaler>(m_profile);
-        if (m_registry)
-            m_registry->startHeartbeat(kRegistryTtlMs);
         emit event(QStringLiteral("cluster-ready"), {},
                    QStringLiteral("cluster %1 ready in %2 ms; balancer on %3:%4")
                        .arg(m_profile.name).arg(m_readyMs).arg(m_profile.balancerListen.host).arg(m_balancerPort));
@@ -873,8 +853,6 @@ void FleetSupervisor::onExited(FleetNode *n, int status, bool expected)
     }
     emit event(QStringLiteral("node-exited"), n->name,
                QStringLiteral("%1 exited unexpectedly (%2); log %3").arg(n->name, how, n->process->logFile()));
-    if (m_registry && n->kind == FleetNode::Kind::Turno)
-        m_registry->withdraw(n->name, false);
     if (m_state == State::Starting) {
         // A process that dies while the cluster comes up has a configuration or port problem: restarting hides it.
         n->state = QStringLiteral("failed");
@@ -932,7 +910,6 @@ void FleetSupervisor::onExited(FleetNode *n, int status, bool expected)
             }
             n->state = QStringLiteral("running");
             n->consecutiveRestarts = 0;
-            announce(n);
             emit event(QStringLiteral("node-restarted"), n->name,
                        QStringLiteral("%1 is back on 127.0.0.1:%2, pid %3").arg(n->name).arg(n->port).arg(n->process->pid()));
             emit nodesChanged();
@@ -974,12 +951,6 @@ void FleetSupervisor::stop()
     ++m_generation;
     m_sampler->stop();
     m_phaseClock.restart();
-    if (m_registry) {
-        m_registry->stopHeartbeat();
-        for (const FleetNode *n : std::as_const(m_nodes))
-            if (n->kind == FleetNode::Kind::Turno)
-                m_registry->withdraw(n->name);
-    }
     emit event(QStringLiteral("cluster-stopping"), {}, QStringLiteral("stopping cluster %1").arg(m_profile.name));
     QList<FleetNode *> turno, edge, replica, primary;
     QStringList drainCommands;
@@ -1050,17 +1021,6 @@ void FleetSupervisor::sampleResources()
             scrapeNode(n);
     }
     autoscaleTick();
-}
-
-void FleetSupervisor::announce(const FleetNode *n)
-{
-    if (!m_registry || n->kind != FleetNode::Kind::Turno)
-        return;
-    m_registry->announce(RegisteredNode{n->name, n->pool, QStringLiteral("127.0.0.1:%1").arg(n->port),
-                                        n->process ? n->process->pid() : 0, m_profile.name});
-    // Beats start with the cluster ready: before the replica is online the primary refuses writes.
-    if (m_state == State::Ready)
-        m_registry->startHeartbeat(kRegistryTtlMs);
 }
 
 void FleetSupervisor::autoscaleTick()
@@ -1282,7 +1242,6 @@ void FleetSupervisor::scaleUp(const QString &pool, int count, std::function<void
                                   .arg(n->name).arg(kReadyTimeoutMs / 1000).arg(n->process->logFile())});
         }
         n->state = QStringLiteral("running");
-        announce(n);
         const QString checks = QStringLiteral("check inter %1ms rise %2 fall %3")
                                    .arg(m_profile.healthIntervalMs).arg(m_profile.healthRise).arg(m_profile.healthFall);
         m_haproxy->addServer(kBackend, n->name, QStringLiteral("127.0.0.1:%1").arg(n->port), n->weight,
@@ -1334,8 +1293,6 @@ void FleetSupervisor::scaleDown(const QString &pool, int count, std::function<vo
         };
         waitUntil(name, idle, 5000, [this, n, pool, count, done](bool) {
             n->removing = true;
-            if (m_registry)
-                m_registry->withdraw(n->name);
             m_haproxy->removeServer(kBackend, n->name, [this, n, pool, count, done](Result<void> rr) {
                 if (!rr.ok()) {
                     n->removing = false;

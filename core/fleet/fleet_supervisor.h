@@ -24,7 +24,6 @@ namespace turno {
 
 class Autoscaler;
 class ManagedProcess;
-class NodeRegistry;
 
 // One supervised process and what the supervisor knows about it.
 struct FleetNode {
@@ -99,7 +98,8 @@ public:
     void setStatusField(const QString &key, const QJsonValue &value) { m_statusFields.insert(key, value); }
     // Sentinel ports of an embedded cluster (empty without sentinels).
     QList<quint16> sentinelPorts() const;
-    // TTL of the registry keys nodes are announced under (see NodeRegistry).
+    // TTL of the registry keys turno nodes announce themselves under
+    // (turno-server --announce; read by NodeRegistry).
     static constexpr int kRegistryTtlMs = 3000;
 
     // Operator actions; done gets the outcome (never called synchronously before return... may be).
@@ -155,7 +155,6 @@ private:
     void sampleResources();
     void scrapeNode(FleetNode *n);
     void autoscaleTick();
-    void announce(const FleetNode *n);
     void saveProfileState();
     void scaleUp(const QString &pool, int count, std::function<void(Result<void>)> done);
     void scaleDown(const QString &pool, int count, std::function<void(Result<void>)> done);
@@ -179,7 +178,6 @@ private:
     int m_balancerGeneration = 0;
     std::unique_ptr<Autoscaler> m_autoscaler;
     bool m_scaling = false;
-    NodeRegistry *m_registry = nullptr;
     QTimer *m_sampler = nullptr;
     QString m_redisPrimary = QStringLiteral("redis-primary");
     QJsonObject m_statusFields;

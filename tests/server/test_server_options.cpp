@@ -1,6 +1,7 @@
 // turno-server's command line: defaults, validation messages, and secrets
 // refused on argv.
 #include "options.h"
+#include "registry_announcer.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,7 +36,8 @@ private slots:
         const ParseOutcome r = parseArgs({"--help"});
         QVERIFY(r.ok && r.exitNow);
         for (const char *flag : {"--listen", "--store", "--redis", "--sentinel", "--master", "--threads", "--durability",
-                                 "--redis-password-file", "--max-connections", "--drain-timeout-ms"})
+                                 "--redis-password-file", "--max-connections", "--drain-timeout-ms", "--announce",
+                                 "--advertise", "--pool", "--announce-ttl-ms"})
             QVERIFY2(r.message.find(flag) != std::string::npos, flag);
         QVERIFY(r.message.find("[127.0.0.1:7017]") != std::string::npos);
     }
@@ -52,6 +54,15 @@ private slots:
         QTest::newRow("unknown") << QStringList{"--frobnicate"} << "unknown option";
         QTest::newRow("threads zero") << QStringList{"--threads", "0"} << "--threads";
         QTest::newRow("durability with memory") << QStringList{"--durability", "sync"} << "--store redis";
+        QTest::newRow("announce with memory") << QStringList{"--announce", "c"} << "--store redis";
+        QTest::newRow("announce glob cluster") << QStringList{"--store", "redis", "--announce", "c*"} << "1-40 characters";
+        QTest::newRow("announce on any address") << QStringList{"--store", "redis", "--listen", "0.0.0.0:7017", "--announce", "c"}
+                                                 << "--advertise";
+        QTest::newRow("advertise port 0") << QStringList{"--store", "redis", "--announce", "c", "--advertise", "10.0.0.1:0"}
+                                          << "port 0";
+        QTest::newRow("pool without announce") << QStringList{"--store", "redis", "--pool", "secondary"} << "--announce CLUSTER";
+        QTest::newRow("ttl too short") << QStringList{"--store", "redis", "--announce", "c", "--announce-ttl-ms", "10"}
+                                       << "300 to 3600000";
     }
     void errorsSayWhat()
     {
@@ -82,6 +93,27 @@ private slots:
         ParseOutcome good = parseArgs({"--store", "redis", "--redis-password-file", file.c_str()});
         QVERIFY(good.ok);
         QCOMPARE(good.options.redisPassword, std::string("fromfile"));
+    }
+    void announceDefaultsAndRegistryValue()
+    {
+        ParseOutcome r = parseArgs({"--store", "redis", "--listen", "127.0.0.1:7100", "--node-name", "n\"1", "--announce", "prod"});
+        QVERIFY2(r.ok, r.message.c_str());
+        QCOMPARE(r.options.announceCluster, std::string("prod"));
+        QCOMPARE(r.options.advertise.host, std::string("127.0.0.1"));
+        QCOMPARE(r.options.advertise.port, uint16_t(7100));
+        QCOMPARE(r.options.pool, std::string("primary"));
+        QCOMPARE(r.options.announceTtlMs, 3000);
+        // The key and JSON NodeRegistry reads (core/fleet/node_registry.h), escapes included.
+        QCOMPARE(RegistryAnnouncer::key("prod", "n1"), std::string("turno:registry:prod:n1"));
+        QCOMPARE(RegistryAnnouncer::value(r.options, 42),
+                 std::string("{\"name\":\"n\\\"1\",\"pool\":\"primary\",\"address\":\"127.0.0.1:7100\",\"pid\":42,"
+                             "\"cluster\":\"prod\"}"));
+        r = parseArgs({"--store", "redis", "--listen", "0.0.0.0:7017", "--announce", "prod", "--advertise", "10.1.2.3:7017",
+                       "--pool", "secondary", "--announce-ttl-ms", "5000"});
+        QVERIFY2(r.ok, r.message.c_str());
+        QCOMPARE(r.options.advertise.host, std::string("10.1.2.3"));
+        QCOMPARE(r.options.pool, std::string("secondary"));
+        QCOMPARE(r.options.announceTtlMs, 5000);
     }
 };
 
