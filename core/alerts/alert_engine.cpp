@@ -2,9 +2,11 @@
 
 #include "metrics/series_store.h"
 
+#include <QDateTime>
 #include <QRegularExpression>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace turno {
 
@@ -24,9 +26,37 @@ bool AlertSilence::matches(const Alert &a) const
     return (rule.isEmpty() || rule == a.rule) && (node.isEmpty() || node == a.node);
 }
 
+QJsonObject AlertSilence::toJson() const
+{
+    return QJsonObject{{QStringLiteral("id"), id},
+                       {QStringLiteral("rule"), rule},
+                       {QStringLiteral("node"), node},
+                       {QStringLiteral("createdMs"), createdMs},
+                       {QStringLiteral("untilMs"), untilMs},
+                       {QStringLiteral("comment"), comment},
+                       {QStringLiteral("author"), author}};
+}
+
+bool AlertSilence::fromJson(const QJsonObject &o, AlertSilence *out)
+{
+    AlertSilence s;
+    s.id = o.value(QStringLiteral("id")).toInt(0);
+    s.rule = o.value(QStringLiteral("rule")).toString();
+    s.node = o.value(QStringLiteral("node")).toString();
+    s.createdMs = o.value(QStringLiteral("createdMs")).toInteger(0);
+    s.untilMs = o.value(QStringLiteral("untilMs")).toInteger(0);
+    s.comment = o.value(QStringLiteral("comment")).toString();
+    s.author = o.value(QStringLiteral("author")).toString();
+    if (s.id <= 0 || s.untilMs <= 0 || (s.rule.isEmpty() && s.node.isEmpty()))
+        return false;
+    *out = s;
+    return true;
+}
+
 AlertEngine::AlertEngine(SeriesStore *store, QObject *parent) : QObject(parent), m_store(store)
 {
     qRegisterMetaType<turno::AlertTransition>();
+    qRegisterMetaType<turno::Alert>();
 }
 
 void AlertEngine::setRules(const AlertRuleSet &rules)
@@ -97,8 +127,16 @@ QString AlertEngine::renderSummary(const AlertRule &rule, const Alert &alert)
 
 void AlertEngine::refreshSilenced(Alert &a, qint64 nowMs)
 {
-    a.silenced = std::any_of(m_silences.begin(), m_silences.end(),
-                             [&](const AlertSilence &s) { return s.untilMs > nowMs && s.matches(a); });
+    const auto it = std::find_if(m_silences.begin(), m_silences.end(),
+                                 [&](const AlertSilence &s) { return s.untilMs > nowMs && s.matches(a); });
+    a.silenced = it != m_silences.end();
+    a.silencedBy = a.silenced ? it->id : 0;
+}
+
+void AlertEngine::refreshAllSilenced(qint64 nowMs)
+{
+    for (Alert &a : m_alerts)
+        refreshSilenced(a, nowMs);
 }
 
 void AlertEngine::move(Alert &a, Alert::State to, qint64 nowMs, const AlertRule &rule)
@@ -111,6 +149,8 @@ void AlertEngine::move(Alert &a, Alert::State to, qint64 nowMs, const AlertRule 
         a.firingSinceMs = -1;
         a.resolvedAtMs = -1;
         a.acknowledged = false;
+        a.acknowledgedBy.clear();
+        a.acknowledgedAtMs = -1;
         break;
     case Alert::State::Firing:
         a.firingSinceMs = nowMs;
@@ -131,9 +171,12 @@ void AlertEngine::move(Alert &a, Alert::State to, qint64 nowMs, const AlertRule 
 
 void AlertEngine::evaluate(qint64 nowMs)
 {
+    const qsizetype silencesBefore = m_silences.size();
     m_silences.erase(std::remove_if(m_silences.begin(), m_silences.end(),
                                     [nowMs](const AlertSilence &s) { return s.untilMs <= nowMs; }),
                      m_silences.end());
+    if (m_silences.size() != silencesBefore)
+        emit silencesChanged();
     bool changed = false;
     QHash<QString, QList<int>> byMetric;
     for (int id = 0; id < m_store->seriesCount(); ++id) {
@@ -260,19 +303,38 @@ int AlertEngine::count(Alert::State state) const
 }
 
 int AlertEngine::addSilence(const QString &rule, const QString &node, qint64 durationMs, const QString &comment,
-                            qint64 nowMs)
+                            qint64 nowMs, const QString &author)
 {
     AlertSilence s;
     s.id = m_nextSilence++;
     s.rule = rule;
     s.node = node;
+    s.createdMs = nowMs;
     s.untilMs = nowMs + durationMs;
     s.comment = comment;
+    s.author = author;
     m_silences << s;
-    for (Alert &a : m_alerts)
-        refreshSilenced(a, nowMs);
+    refreshAllSilenced(nowMs);
+    emit silencesChanged();
     emit alertsChanged();
     return s.id;
+}
+
+bool AlertEngine::restoreSilence(const AlertSilence &silence, qint64 nowMs)
+{
+    if (silence.untilMs <= nowMs || silence.id <= 0)
+        return false;
+    const bool taken = std::any_of(m_silences.begin(), m_silences.end(),
+                                   [&](const AlertSilence &s) { return s.id == silence.id; });
+    AlertSilence s = silence;
+    if (taken)
+        s.id = m_nextSilence;
+    m_nextSilence = std::max(m_nextSilence, s.id + 1);
+    m_silences << s;
+    refreshAllSilenced(nowMs);
+    emit silencesChanged();
+    emit alertsChanged();
+    return true;
 }
 
 bool AlertEngine::removeSilence(int id)
@@ -282,18 +344,24 @@ bool AlertEngine::removeSilence(int id)
                      m_silences.end());
     if (m_silences.size() == before)
         return false;
-    for (Alert &a : m_alerts)
-        a.silenced = false;
+    // The others may still cover some alerts; expired ones are gone already or go at the next evaluate().
+    refreshAllSilenced(std::numeric_limits<qint64>::min());
+    emit silencesChanged();
     emit alertsChanged();
     return true;
 }
 
-Result<void> AlertEngine::acknowledge(const QString &alertId)
+Result<void> AlertEngine::acknowledge(const QString &alertId, const QString &by, qint64 nowMs)
 {
     auto it = m_alerts.find(alertId);
     if (it == m_alerts.end() || it->state == Alert::State::Inactive)
         return Error{QStringLiteral("no active alert with id '%1' (see 'turnoctl alerts')").arg(alertId)};
+    if (it->state == Alert::State::Resolved)
+        return Error{QStringLiteral("alert '%1' has resolved already; nothing to acknowledge").arg(alertId)};
     it->acknowledged = true;
+    it->acknowledgedBy = by;
+    it->acknowledgedAtMs = nowMs >= 0 ? nowMs : QDateTime::currentMSecsSinceEpoch();
+    emit acknowledged(*it);
     emit alertsChanged();
     return {};
 }

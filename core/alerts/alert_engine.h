@@ -1,13 +1,15 @@
 // AlertEngine: evaluates the alert rules against the series store at every
 // scrape. Each (rule, series) pair moves inactive -> pending -> firing ->
 // resolved; a separate resolve threshold and keep_firing_for stop a value
-// hovering at the threshold from flapping. Silences and acknowledgements too.
+// hovering at the threshold from flapping. It also keeps the silences (a rule
+// and/or a node muted until an expiry) and acknowledgements of its alerts.
 #pragma once
 
 #include "alerts/alert_rule.h"
 #include "common/result.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QObject>
@@ -34,7 +36,10 @@ struct Alert {
     qint64 clearedSinceMs = -1;  // firing, but the value is back on the healthy side since
     QString summary;
     bool acknowledged = false;
+    QString acknowledgedBy;
+    qint64 acknowledgedAtMs = -1;
     bool silenced = false;
+    int silencedBy = 0;  // id of the first active silence that matches; 0 when not silenced
 
     static QString stateName(State s);
 };
@@ -50,9 +55,14 @@ struct AlertSilence {
     int id = 0;
     QString rule;  // empty: any rule
     QString node;  // empty: any node
+    qint64 createdMs = 0;
     qint64 untilMs = 0;
     QString comment;
+    QString author;
     bool matches(const Alert &a) const;
+    QJsonObject toJson() const;
+    // false when the object lacks an id, an expiry or both rule and node.
+    static bool fromJson(const QJsonObject &o, AlertSilence *out);
 };
 
 class AlertEngine : public QObject {
@@ -78,10 +88,18 @@ public:
     QList<Alert> alerts() const;
     int count(Alert::State state) const;
 
-    int addSilence(const QString &rule, const QString &node, qint64 durationMs, const QString &comment, qint64 nowMs);
+    // Silences: alerts they match still change state (and are recorded) but
+    // carry silenced=true, which the notifier honours. Expired ones are dropped
+    // at the next evaluate().
+    int addSilence(const QString &rule, const QString &node, qint64 durationMs, const QString &comment, qint64 nowMs,
+                   const QString &author = {});
+    // Puts back a silence saved earlier (same id); false when it has expired by nowMs.
+    bool restoreSilence(const AlertSilence &silence, qint64 nowMs);
+    // Ends a silence before its expiry.
     bool removeSilence(int id);
     QList<AlertSilence> silences() const { return m_silences; }
-    Result<void> acknowledge(const QString &alertId);
+    // Marks a pending or firing alert acknowledged until it next resolves.
+    Result<void> acknowledge(const QString &alertId, const QString &by = {}, qint64 nowMs = -1);
 
     // Expands {{value}} {{threshold}} {{node}} {{instance}} {{name}} {{for}} and {{labels.KEY}}.
     static QString renderSummary(const AlertRule &rule, const Alert &alert);
@@ -91,10 +109,14 @@ public:
 signals:
     void transition(const turno::AlertTransition &t);
     void alertsChanged();
+    // A silence was added, removed, restored or expired (its owner saves them).
+    void silencesChanged();
+    void acknowledged(const turno::Alert &alert);
 
 private:
     void move(Alert &a, Alert::State to, qint64 nowMs, const AlertRule &rule);
     void refreshSilenced(Alert &a, qint64 nowMs);
+    void refreshAllSilenced(qint64 nowMs);
 
     SeriesStore *m_store;
     AlertRuleSet m_rules;
@@ -108,3 +130,4 @@ private:
 }  // namespace turno
 
 Q_DECLARE_METATYPE(turno::AlertTransition)
+Q_DECLARE_METATYPE(turno::Alert)

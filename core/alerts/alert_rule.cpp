@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSet>
+#include <QUrl>
 
 namespace turno {
 
@@ -119,8 +120,9 @@ Result<AlertRuleSet> AlertRuleLoader::loadBytes(const QByteArray &json, const QS
         return fail(QString(), QStringLiteral("the rules file must be a JSON object with \"version\" and \"rules\""));
     const QJsonObject root = doc.object();
     for (auto it = root.begin(); it != root.end(); ++it)
-        if (it.key() != QLatin1String("version") && it.key() != QLatin1String("rules"))
-            return fail(it.key(), QStringLiteral("unknown key \"%1\" (expected \"version\" and \"rules\")").arg(it.key()));
+        if (it.key() != QLatin1String("version") && it.key() != QLatin1String("rules") && it.key() != QLatin1String("notify"))
+            return fail(it.key(),
+                        QStringLiteral("unknown key \"%1\" (expected \"version\", \"rules\" and \"notify\")").arg(it.key()));
     if (root.value(QStringLiteral("version")).toInt(-1) != 1)
         return fail(QStringLiteral("version"), QStringLiteral("\"version\" must be 1"));
     if (!root.value(QStringLiteral("rules")).isArray())
@@ -128,6 +130,34 @@ Result<AlertRuleSet> AlertRuleLoader::loadBytes(const QByteArray &json, const QS
 
     AlertRuleSet set;
     set.source = source;
+    if (root.contains(QStringLiteral("notify"))) {
+        const QJsonValue nv = root.value(QStringLiteral("notify"));
+        if (!nv.isObject())
+            return fail(QStringLiteral("notify"), QStringLiteral("\"notify\" must be an object with \"webhook\" and/or \"command\""));
+        const QJsonObject notify = nv.toObject();
+        for (auto it = notify.begin(); it != notify.end(); ++it) {
+            const QString at = QStringLiteral("notify.") + it.key();
+            if (it.key() == QLatin1String("webhook")) {
+                const QUrl url(it.value().toString(), QUrl::StrictMode);
+                if (!it.value().isString() || !url.isValid() || url.host().isEmpty() ||
+                    (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+                    return fail(at, QStringLiteral("\"webhook\" must be an http:// or https:// URL, e.g. "
+                                                   "http://127.0.0.1:9093/api/v2/alerts"));
+                set.webhookUrl = url.toString();
+            } else if (it.key() == QLatin1String("command")) {
+                const QJsonArray parts = it.value().toArray();
+                for (const QJsonValue &part : parts)
+                    if (part.isString() && !part.toString().isEmpty())
+                        set.command << part.toString();
+                if (!it.value().isArray() || parts.isEmpty() || set.command.size() != parts.size())
+                    return fail(at, QStringLiteral("\"command\" must be a non-empty array of strings: the program, then "
+                                                   "its arguments (run without a shell)"));
+            } else {
+                return fail(at, QStringLiteral("unknown key \"%1\" in \"notify\" (expected \"webhook\" and \"command\")")
+                                    .arg(it.key()));
+            }
+        }
+    }
     QSet<QString> names;
     const QJsonArray rules = root.value(QStringLiteral("rules")).toArray();
     static const QSet<QString> known{QStringLiteral("name"), QStringLiteral("metric"), QStringLiteral("op"),

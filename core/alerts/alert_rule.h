@@ -7,6 +7,7 @@
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 
 namespace turno {
 
@@ -32,6 +33,9 @@ struct AlertRule {
 struct AlertRuleSet {
     QString source;
     QList<AlertRule> rules;
+    // The file's optional "notify" section: where firing and resolved alerts go.
+    QString webhookUrl;        // Alertmanager-shaped POST; empty: none
+    QStringList command;       // program and arguments (no shell); empty: none
     const AlertRule *find(const QString &name) const;
 };
 

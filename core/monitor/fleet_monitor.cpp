@@ -1,6 +1,7 @@
 #include "monitor/fleet_monitor.h"
 
 #include "alerts/alert_engine.h"
+#include "monitor/alert_commands.h"
 #include "control/control_server.h"
 #include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
@@ -129,12 +130,14 @@ FleetMonitor::FleetMonitor(QObject *parent)
     else
         m_alertRulesError = rules.error();
     connect(m_alerts, &AlertEngine::transition, this, &FleetMonitor::onAlertTransition);
+    new AlertCommands(this);  // alerts/silence/ack/reload-rules commands, notifications, silences file
 }
 
 void FleetMonitor::onAlertTransition(const AlertTransition &t)
 {
     emit alertTransition(t);
-    if (!m_history->isOpen())
+    // AlertCommands records silenced ones, marked so, without opening an incident.
+    if (!m_history->isOpen() || t.alert.silenced)
         return;
     const bool firing = t.to == Alert::State::Firing;
     const bool resolved = t.to == Alert::State::Resolved;
@@ -610,8 +613,15 @@ void FleetMonitor::onRedisScraped(const RedisScrapeResult &result)
 {
     m_redis->update(result.name, m_redisAddress.value(result.name), result.info, result.error);
     append(redisSeries(result.name, QStringLiteral("redis_up")), result.timestampMs, result.info ? 1.0 : 0.0);
-    if (!result.info)
+    if (!result.info) {
+        // A replica that stops answering has lost its replication link too (ReplicationLinkDown reads this).
+        const QString link = redisSeries(result.name, QStringLiteral("redis_master_link_up"));
+        const std::optional<int> id = m_series->find(link);
+        const auto last = id ? m_series->last(*id) : std::nullopt;
+        if (last && result.timestampMs - last->timestampMs <= 5000)
+            append(link, result.timestampMs, 0.0);
         return;
+    }
     const RedisInfo &i = *result.info;
     const qint64 ms = result.timestampMs;
     append(redisSeries(result.name, QStringLiteral("redis_ops_per_second")), ms, double(i.opsPerSecond()));

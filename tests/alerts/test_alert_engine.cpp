@@ -248,6 +248,125 @@ private slots:
         QCOMPARE(engine.rules().rules.first().threshold, 85.0);  // old rules stay in force
     }
 
+    // A minute of CPU hovering around the default HighCpu rule's threshold
+    // (> 80 for 10 s, resolves < 70 held 5 s), sampled every 250 ms like the
+    // fault tests' cluster: it fires once and stays firing. Synthetic series:
+    // a real node cannot be made to hover this precisely.
+    void flappingAroundTheThresholdFiresAtMostOnce()
+    {
+        SeriesStore store;
+        AlertEngine engine(&store);
+        const auto defaults = AlertRuleLoader::loadDefault();
+        QVERIFY2(defaults.ok(), qPrintable(defaults.error()));
+        engine.setRules(defaults.value());
+        const int id = store.series(QStringLiteral("cpu_percent{node=\"primary-1\"}"));
+        int firing = 0, resolved = 0, pending = 0;
+        connect(&engine, &AlertEngine::transition, this, [&](const AlertTransition &t) {
+            if (t.alert.rule != QLatin1String("HighCpu"))
+                return;
+            firing += t.to == Alert::State::Firing;
+            resolved += t.to == Alert::State::Resolved;
+            pending += t.to == Alert::State::Pending;
+        });
+        // Deterministic "noise": 79..85 most of the time, a dip to 66 for 2 s every 15 s.
+        quint32 seed = 12345;
+        for (int step = 0; step < 240; ++step) {
+            seed = seed * 1103515245u + 12345u;
+            const qint64 t = kT0 + step * 250;
+            double v = 79 + double((seed >> 16) % 7);
+            if (step % 60 >= 50 && step % 60 < 58)
+                v = 66;
+            store.append(id, t, v);
+            engine.evaluate(t);
+        }
+        QVERIFY2(firing <= 1, qPrintable(QStringLiteral("fired %1 times in a minute").arg(firing)));
+        QCOMPARE(resolved, 0);
+        qInfo("FIGURE flapping-minute rule=HighCpu pending=%d firing=%d resolved=%d", pending, firing, resolved);
+
+        // Around the NodeDown rule (up < 1 for 3 s, no hysteresis): down 2 s out of every 4 s never fires.
+        const int up = store.series(QStringLiteral("up{node=\"primary-2\"}"));
+        int nodeDownFiring = 0;
+        connect(&engine, &AlertEngine::transition, this, [&](const AlertTransition &t) {
+            nodeDownFiring += t.alert.rule == QLatin1String("NodeDown") && t.to == Alert::State::Firing;
+        });
+        for (int step = 0; step < 240; ++step) {
+            const qint64 t = kT0 + 60000 + step * 250;
+            store.append(up, t, (step / 8) % 2 ? 0.0 : 1.0);
+            engine.evaluate(t);
+        }
+        QCOMPARE(nodeDownFiring, 0);
+    }
+
+    // Silences: saved and restored with their id, expiry and author; ending
+    // one keeps the others in force; acknowledgement records who.
+    void silencesRoundTripAndAcknowledgement()
+    {
+        SeriesStore store;
+        AlertEngine engine(&store);
+        engine.setRules(oneRule(80, 70, 0, 0));
+        QSignalSpy changed(&engine, &AlertEngine::silencesChanged);
+        const int byNode = engine.addSilence(QString(), QStringLiteral("a"), 60000, QStringLiteral("kernel update"), kT0,
+                                             QStringLiteral("ops"));
+        const int byRule = engine.addSilence(QStringLiteral("HighCpu"), QString(), 120000, {}, kT0);
+        QCOMPARE(changed.size(), 2);
+        const QJsonObject saved = engine.silences().first().toJson();
+        AlertSilence back;
+        QVERIFY(AlertSilence::fromJson(saved, &back));
+        QCOMPARE(back.id, byNode);
+        QCOMPARE(back.author, QStringLiteral("ops"));
+        QCOMPARE(back.untilMs, kT0 + 60000);
+        QVERIFY(!AlertSilence::fromJson(QJsonObject{{QStringLiteral("id"), 3}}, &back));
+
+        const int a = store.series(QStringLiteral("cpu_percent{node=\"a\"}"));
+        store.append(a, kT0 + 1000, 99);
+        engine.evaluate(kT0 + 1000);
+        QCOMPARE(engine.alerts().first().silencedBy, byNode);
+        QVERIFY(engine.removeSilence(byNode));
+        QVERIFY(engine.alerts().first().silenced);  // the rule's silence still covers it
+        QCOMPARE(engine.alerts().first().silencedBy, byRule);
+        QVERIFY(engine.removeSilence(byRule));
+        QVERIFY(!engine.alerts().first().silenced);
+
+        // Restored into a fresh engine (a supervisor restart): same id, later ids do not collide.
+        AlertEngine again(&store);
+        again.setRules(oneRule(80, 70, 0, 0));
+        QVERIFY(!again.restoreSilence(AlertSilence{}, kT0));
+        AlertSilence s;
+        QVERIFY(AlertSilence::fromJson(saved, &s));
+        QVERIFY(again.restoreSilence(s, kT0 + 1000));
+        QVERIFY(!again.restoreSilence(s, kT0 + 61000));  // expired meanwhile
+        const int next = again.addSilence(QStringLiteral("HighCpu"), {}, 1000, {}, kT0 + 1000);
+        QVERIFY(next > byNode);
+
+        QSignalSpy acked(&engine, &AlertEngine::acknowledged);
+        QVERIFY(engine.acknowledge(engine.alerts().first().id, QStringLiteral("ops"), kT0 + 2000).ok());
+        QCOMPARE(acked.size(), 1);
+        QCOMPARE(engine.alerts().first().acknowledgedBy, QStringLiteral("ops"));
+        // Resolved alerts are past acknowledging.
+        store.append(a, kT0 + 3000, 10);
+        engine.evaluate(kT0 + 3000);
+        QVERIFY(!engine.acknowledge(engine.alerts().first().id).ok());
+    }
+
+    void notifySection()
+    {
+        const auto ok = AlertRuleLoader::loadBytes(
+            "{\"version\": 1, \"notify\": {\"webhook\": \"http://127.0.0.1:9093/api/v2/alerts\", "
+            "\"command\": [\"/usr/bin/logger\", \"-t\", \"turno\"]}, \"rules\": []}",
+            QStringLiteral("n.json"));
+        QVERIFY2(ok.ok(), qPrintable(ok.error()));
+        QCOMPARE(ok->webhookUrl, QStringLiteral("http://127.0.0.1:9093/api/v2/alerts"));
+        QCOMPARE(ok->command.size(), 3);
+        const auto badUrl = AlertRuleLoader::loadBytes("{\"version\": 1,\n \"notify\": {\"webhook\": \"ftp://x\"}, \"rules\": []}",
+                                                       QStringLiteral("n.json"));
+        QVERIFY(!badUrl.ok());
+        QVERIFY2(badUrl.error().startsWith(QStringLiteral("n.json:2:")), qPrintable(badUrl.error()));
+        const auto badCommand = AlertRuleLoader::loadBytes("{\"version\": 1, \"notify\": {\"command\": \"logger\"}, \"rules\": []}",
+                                                           QStringLiteral("n.json"));
+        QVERIFY(!badCommand.ok());
+        QVERIFY2(badCommand.error().contains(QStringLiteral("array of strings")), qPrintable(badCommand.error()));
+    }
+
     void seriesKeys()
     {
         QString metric;
