@@ -223,11 +223,12 @@ Result<ClusterProfile> ProfileLoader::loadBytes(const QByteArray &json, const QS
     const QString sp = QStringLiteral("server");
     const QJsonObject server = r.object(root, none, sp);
     r.onlyKeys(server, sp, {QStringLiteral("binary"), QStringLiteral("threads"), QStringLiteral("durability"),
-                            QStringLiteral("drainTimeoutMs")});
+                            QStringLiteral("drainTimeoutMs"), QStringLiteral("debugToken")});
     r.text(server, sp, QStringLiteral("binary"), p.serverBinary);
     r.integer(server, sp, QStringLiteral("threads"), 1, 64, p.serverThreads);
     r.text(server, sp, QStringLiteral("durability"), p.durability, {QStringLiteral("sync"), QStringLiteral("async")});
     r.integer(server, sp, QStringLiteral("drainTimeoutMs"), 0, 600000, p.drainTimeoutMs);
+    r.boolean(server, sp, QStringLiteral("debugToken"), p.debugToken);
 
     const QJsonObject pools = r.object(root, none, QStringLiteral("pools"));
     r.onlyKeys(pools, QStringLiteral("pools"), {QStringLiteral("primary"), QStringLiteral("secondary")});
@@ -441,6 +442,8 @@ QByteArray ProfileLoader::toJson(const ClusterProfile &p)
     QJsonObject server{{QStringLiteral("threads"), p.serverThreads},
                        {QStringLiteral("durability"), p.durability},
                        {QStringLiteral("drainTimeoutMs"), p.drainTimeoutMs}};
+    if (p.debugToken)
+        server.insert(QStringLiteral("debugToken"), true);
     if (!p.serverBinary.isEmpty())
         server.insert(QStringLiteral("binary"), p.serverBinary);
     const QJsonObject root{

@@ -33,6 +33,9 @@ struct ClusterProfile {
     int serverThreads = 1;
     QString durability = QStringLiteral("sync");  // sync | async
     int drainTimeoutMs = 1000;
+    // Enables the nodes' token-protected /debug/* endpoints (fault drills, alert
+    // tests): the supervisor writes a random token to RUN_DIR/debug.token (0600).
+    bool debugToken = false;
 
     PoolSpec primary{QStringLiteral("primary"), 2, {1, 1}};
     PoolSpec secondary{QStringLiteral("secondary"), 2, {1, 1}};

@@ -347,6 +347,13 @@ Result<void> FleetSupervisor::writeConfigs()
     if (!m_password.isEmpty() &&
         !writeFile(m_runDir + QStringLiteral("/redis.pass"), m_password.toUtf8() + '\n', own, &why))
         return Error{why};
+    // server.debugToken: a fresh token per start for the nodes' /debug/* endpoints.
+    if (m_profile.debugToken &&
+        !writeFile(m_runDir + QStringLiteral("/debug.token"),
+                   QByteArray::number(QRandomGenerator::system()->generate64(), 16).rightJustified(16, '0') +
+                       QByteArray::number(QRandomGenerator::system()->generate64(), 16).rightJustified(16, '0') + '\n',
+                   own, &why))
+        return Error{why};
     const FleetNode *primary = node(QStringLiteral("redis-primary"));
     for (FleetNode *n : std::as_const(m_nodes)) {
         const QString dir = m_runDir + QLatin1Char('/') + n->name;
@@ -464,6 +471,8 @@ QStringList FleetSupervisor::turnoArgs(const FleetNode &n) const
                   QStringLiteral("--threads"), QString::number(p.serverThreads),
                   QStringLiteral("--node-name"), n.name,
                   QStringLiteral("--drain-timeout-ms"), QString::number(p.drainTimeoutMs)};
+    if (p.debugToken)
+        a << QStringLiteral("--debug-token-file") << m_runDir + QStringLiteral("/debug.token");
     if (p.store != QLatin1String("redis"))
         return a;
     // sync needs a replica to confirm; without one every WAIT would time out.
