@@ -2,6 +2,7 @@
 
 #include "alerts/alert_engine.h"
 #include "monitor/alert_commands.h"
+#include "monitor/failover_commands.h"
 #include "control/control_server.h"
 #include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
@@ -131,6 +132,7 @@ FleetMonitor::FleetMonitor(QObject *parent)
         m_alertRulesError = rules.error();
     connect(m_alerts, &AlertEngine::transition, this, &FleetMonitor::onAlertTransition);
     new AlertCommands(this);  // alerts/silence/ack/reload-rules commands, notifications, silences file
+    new FailoverCommands(this);  // a FailoverController per launched cluster; failover/preflight/failover-auto commands
 }
 
 void FleetMonitor::onAlertTransition(const AlertTransition &t)

@@ -1,0 +1,97 @@
+#include "monitor/failover_commands.h"
+
+#include "failover/failover_controller.h"
+#include "fleet/fleet_supervisor.h"
+#include "incidents/incident_event.h"
+#include "incidents/incident_store.h"
+#include "monitor/fleet_monitor.h"
+
+#include <QJsonObject>
+
+namespace turno {
+
+FailoverCommands::FailoverCommands(FleetMonitor *monitor) : QObject(monitor), m_monitor(monitor)
+{
+    setObjectName(QStringLiteral("failover-commands"));
+    connect(monitor, &FleetMonitor::stateChanged, this, &FailoverCommands::follow);
+
+    auto noCluster = [this](ControlServer::Reply &reply) {
+        if (m_controller)
+            return false;
+        reply(Error{QStringLiteral("no failover controller: the cluster is not running")});
+        return true;
+    };
+    // {"cmd":"failover","target":"secondary|primary" (default: the other pool),"force":bool}
+    monitor->addControlCommand(QStringLiteral("failover"), [this, noCluster](const QJsonObject &req, ControlServer::Reply reply) {
+        if (noCluster(reply))
+            return;
+        QString target = req.value(QStringLiteral("target")).toString();
+        if (target.isEmpty())
+            target = m_controller->otherPool();
+        const bool force = req.value(QStringLiteral("force")).toBool();
+        const QString who = req.value(QStringLiteral("by")).toString(QStringLiteral("turnoctl"));
+        m_controller->switchTo(target, force, QStringLiteral("operator (%1)").arg(who),
+                               [reply](FailoverReport r) { reply(QJsonValue(r.toJson())); });
+    });
+    monitor->addControlCommand(QStringLiteral("preflight"), [this, noCluster](const QJsonObject &req, ControlServer::Reply reply) {
+        if (noCluster(reply))
+            return;
+        QString target = req.value(QStringLiteral("target")).toString();
+        if (target.isEmpty())
+            target = m_controller->otherPool();
+        m_controller->preflight(target, [reply](FailoverGate g) { reply(QJsonValue(g.toJson())); });
+    });
+    // {"cmd":"failover-auto","on":bool} sets; without "on" it only reports.
+    monitor->addControlCommand(QStringLiteral("failover-auto"), [this, noCluster](const QJsonObject &req, ControlServer::Reply reply) {
+        if (noCluster(reply))
+            return;
+        if (req.contains(QStringLiteral("on")))
+            m_controller->setAutomatic(req.value(QStringLiteral("on")).toBool());
+        reply(QJsonValue(m_controller->statusJson()));
+    });
+    monitor->addControlCommand(QStringLiteral("failover-status"), [this, noCluster](const QJsonObject &, ControlServer::Reply reply) {
+        if (noCluster(reply))
+            return;
+        reply(QJsonValue(m_controller->statusJson()));
+    });
+}
+
+FailoverCommands *FailoverCommands::of(const FleetMonitor *monitor)
+{
+    return monitor ? monitor->findChild<FailoverCommands *>(QStringLiteral("failover-commands"), Qt::FindDirectChildrenOnly)
+                   : nullptr;
+}
+
+void FailoverCommands::follow()
+{
+    FleetSupervisor *supervisor = m_monitor->supervisor();
+    if (m_controller && m_controller->parent() == supervisor)
+        return;
+    if (!supervisor) {
+        if (m_controller) {
+            m_controller = nullptr;
+            emit controllerChanged(nullptr);
+        }
+        return;
+    }
+    // A child of the supervisor: it goes when that cluster goes.
+    auto *controller = new FailoverController(supervisor, supervisor);
+    m_controller = controller;
+    connect(controller, &FailoverController::event, this, [this](const QString &kind, const QString &node, const QString &message) {
+        emit m_monitor->nodeEvent(kind, node, message);
+        IncidentStore *history = m_monitor->history();
+        if (!history || !history->isOpen())
+            return;
+        Severity severity = Severity::Info;
+        if (kind == QLatin1String("failover.refused") || message.contains(QLatin1String("FAILED")) ||
+            (kind == QLatin1String("failover.end") && message.contains(QLatin1String("did not complete"))))
+            severity = Severity::Warning;
+        if (message.contains(QLatin1String("degraded")) || message.contains(QLatin1String("ALARM")))
+            severity = Severity::Critical;
+        history->record(QStringLiteral("failover"), node, QString::fromLatin1(EventKind::FailoverStep), severity, message,
+                        {{QStringLiteral("phase"), kind}});
+    });
+    emit controllerChanged(controller);
+}
+
+}  // namespace turno
