@@ -62,69 +62,6 @@ void NodeRegistry::withPrimary(std::function<void()> then)
     });
 }
 
-void NodeRegistry::announce(const RegisteredNode &node)
-{
-    m_announced.insert(node.name, node);
-    if (m_heartbeat && m_heartbeat->isActive())
-        beat();
-}
-
-void NodeRegistry::withdraw(const QString &nodeName, bool deleteKey)
-{
-    m_announced.remove(nodeName);
-    if (deleteKey)
-        client()->run({{"DEL", key(m_cluster, nodeName)}}, [](Result<QList<RespValue>>) {});
-}
-
-void NodeRegistry::startHeartbeat(int ttlMs)
-{
-    m_ttlMs = ttlMs;
-    if (!m_heartbeat) {
-        m_heartbeat = new QTimer(this);
-        connect(m_heartbeat, &QTimer::timeout, this, &NodeRegistry::beat);
-    }
-    // Three beats per TTL: one lost beat never lets a live node's key expire.
-    m_heartbeat->start(std::max(100, ttlMs / 3));
-    beat();
-}
-
-void NodeRegistry::stopHeartbeat()
-{
-    if (m_heartbeat)
-        m_heartbeat->stop();
-}
-
-void NodeRegistry::beat()
-{
-    if (m_announced.isEmpty())
-        return;
-    withPrimary([this] { writeBeat(); });
-}
-
-void NodeRegistry::writeBeat()
-{
-    QList<QList<QByteArray>> cmds;
-    for (const RegisteredNode &n : std::as_const(m_announced)) {
-        const QJsonObject o{{QStringLiteral("name"), n.name}, {QStringLiteral("pool"), n.pool},
-                            {QStringLiteral("address"), n.address}, {QStringLiteral("pid"), n.pid},
-                            {QStringLiteral("cluster"), m_cluster}};
-        cmds << QList<QByteArray>{"SET", key(m_cluster, n.name), QJsonDocument(o).toJson(QJsonDocument::Compact), "PX",
-                                  QByteArray::number(m_ttlMs)};
-    }
-    client()->run(cmds, [this](Result<QList<RespValue>> r) {
-        QString err = r.ok() ? QString() : r.error();
-        if (r.ok())
-            for (const RespValue &v : r.value())
-                if (v.type == RespValue::Type::Error)
-                    err = QStringLiteral("registry write refused by Redis at %1:%2: %3")
-                              .arg(m_host).arg(m_port).arg(QString::fromUtf8(v.text));
-        // Report a problem once, not every beat.
-        if (!err.isEmpty() && err != m_lastError)
-            emit registryError(err);
-        m_lastError = err;
-    });
-}
-
 void NodeRegistry::discover(std::function<void(Result<QList<RegisteredNode>>)> done)
 {
     withPrimary([this, done] { discoverNow(done); });

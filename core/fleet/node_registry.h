@@ -1,5 +1,6 @@
-// NodeRegistry: nodes announce themselves in Redis (one key per node with a TTL
-// refreshed by heartbeat), so a console that did not start them finds them.
+// NodeRegistry: the reading side of discovery. turno-server --announce keeps one
+// key per node in Redis with a TTL refreshed by heartbeat (server/registry_announcer.h);
+// this finds them, so a console that did not start the nodes sees them come and go.
 #pragma once
 
 #include "common/result.h"
@@ -33,20 +34,12 @@ public:
 
     NodeRegistry(QString redisHost, quint16 redisPort, QString password, QString cluster, QObject *parent = nullptr);
 
-    // Announcing side: the set of nodes to keep alive, refreshed every ttlMs/3.
-    void announce(const RegisteredNode &node);
-    // Orderly removal deletes the key at once; a crash just stops the beats so the
-    // key expires within the TTL, as it would if the announcer itself had died.
-    void withdraw(const QString &nodeName, bool deleteKey = true);
-    void startHeartbeat(int ttlMs);
-    void stopHeartbeat();
-
-    // Discovering side: one look at the registry.
+    // One look at the registry.
     void discover(std::function<void(Result<QList<RegisteredNode>>)> done);
     // Keeps looking every intervalMs; emits nodeAppeared / nodeVanished.
     void watch(int intervalMs);
 
-    // Where the announcing side's writes go; changes after a Redis failover.
+    // Where the registry is read; changes after a Redis failover.
     void setRedis(const QString &host, quint16 port);
     // Follow the primary through Sentinel: before each beat or look, ask the
     // sentinel which address currently holds master name (survives failovers).
@@ -58,8 +51,6 @@ signals:
     void registryError(const QString &message);
 
 private:
-    void beat();
-    void writeBeat();
     void discoverNow(std::function<void(Result<QList<RegisteredNode>>)> done);
     void poll();
     // Runs then() against the current primary (asks Sentinel first when following one).
@@ -70,10 +61,7 @@ private:
     quint16 m_port;
     QString m_password;
     QString m_cluster;
-    int m_ttlMs = 3000;
-    QHash<QString, RegisteredNode> m_announced;
     QHash<QString, RegisteredNode> m_seen;
-    QTimer *m_heartbeat = nullptr;
     QTimer *m_watcher = nullptr;
     RespClient *m_client = nullptr;
     QString m_lastError;
