@@ -8,7 +8,6 @@ namespace turno {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
 
 qint64 floorDiv(qint64 a, qint64 b)
@@ -38,7 +37,7 @@ int SeriesStore::series(const QString &key)
         return *it;
     auto s = std::make_unique<Series>();
     s->key = key;
-    s->fine.fill(kNaN);
+    s->fine.fill(kNaNf);
     s->coarse.fill(Coarse{kNaNf, kNaNf, kNaNf});
     const int id = int(m_series.size());
     m_series.push_back(std::move(s));
@@ -75,10 +74,10 @@ bool SeriesStore::append(int id, qint64 timestampMs, double value)
         // Seconds skipped since the last sample hold nothing.
         const qint64 from = s.empty ? second : std::max(s.lastSecond + 1, second - kFineSlots + 1);
         for (qint64 t = from; t < second; ++t)
-            s.fine[size_t(mod(t, kFineSlots))] = kNaN;
+            s.fine[size_t(mod(t, kFineSlots))] = kNaNf;
         s.lastSecond = second;
     }
-    s.fine[size_t(mod(second, kFineSlots))] = value;
+    s.fine[size_t(mod(second, kFineSlots))] = float(value);
 
     if (s.empty || bucket > s.lastBucket) {
         const qint64 from = s.empty ? bucket : std::max(s.lastBucket + 1, bucket - kCoarseSlots + 1);
@@ -120,9 +119,9 @@ QList<SeriesStore::Point> SeriesStore::fine(int id, qint64 fromMs, qint64 toMs) 
     const qint64 first = std::max(floorDiv(fromMs + kFineStepMs - 1, kFineStepMs), s.lastSecond - kFineSlots + 1);
     const qint64 lastSec = std::min(floorDiv(toMs, kFineStepMs), s.lastSecond);
     for (qint64 t = first; t <= lastSec; ++t) {
-        const double v = s.fine[size_t(mod(t, kFineSlots))];
+        const float v = s.fine[size_t(mod(t, kFineSlots))];
         if (!std::isnan(v))
-            out.append(Point{t * kFineStepMs, v});
+            out.append(Point{t * kFineStepMs, double(v)});
     }
     return out;
 }

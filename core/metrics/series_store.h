@@ -25,8 +25,6 @@ public:
         qint64 timestampMs = 0;  // start of the 1 s slot
         double value = 0;
     };
-    // Coarse points are stored as float: charts over hours do not need 15
-    // digits, and it keeps 2000 series x 6 h inside 64 MiB.
     struct Band {
         qint64 timestampMs = 0;  // start of the slot
         double min = 0;
@@ -48,6 +46,7 @@ public:
     // sample in the same second replaces the first in the 1 s ring.
     bool append(int id, qint64 timestampMs, double value);
 
+    // The last sample exactly as appended (double): what alert rules compare.
     std::optional<Point> last(int id) const;
     // 1 s points in [fromMs, toMs] still held (the last 15 min); empty seconds skipped.
     QList<Point> fine(int id, qint64 fromMs, qint64 toMs) const;
@@ -65,6 +64,11 @@ signals:
     void sampleAppended(int series, qint64 timestampMs, double value);
 
 private:
+    // The rings hold float (24-bit mantissa, relative error under 6e-8, far
+    // below a chart's pixel) with implicit timestamps (slot = time / step):
+    // 29.5 KB per series, so 50 nodes x 40 series fit in 64 MB with room to
+    // spare. Exact doubles are kept where arithmetic happens: the last sample
+    // (alert rules) and the open 10 s bucket's running min/sum/max.
     struct Coarse {
         float min;
         float avg;
@@ -72,7 +76,7 @@ private:
     };
     struct Series {
         QString key;
-        std::array<double, kFineSlots> fine;
+        std::array<float, kFineSlots> fine;
         std::array<Coarse, kCoarseSlots> coarse;
         qint64 lastSecond = 0;
         qint64 lastBucket = 0;
