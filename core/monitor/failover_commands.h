@@ -3,12 +3,13 @@
 // failover-auto) and records its steps in the event history.
 #pragma once
 
+#include "failover/failover_controller.h"
+
 #include <QObject>
 #include <QPointer>
 
 namespace turno {
 
-class FailoverController;
 class FleetMonitor;
 
 class FailoverCommands : public QObject {
