@@ -249,6 +249,12 @@ void RedisLink::tick(uint64_t nowNs)
         return;
     }
     if (!m_ac) {
+        // A new primary was named while waiting out the reconnect backoff: go there now
+        // (the backoff was for the old address, which is gone).
+        if (m_targetGeneration != m_shared.redisTarget.generation()) {
+            m_backoffNs = 50'000'000;
+            m_nextConnectNs = 0;
+        }
         if (nowNs >= m_nextConnectNs && !m_shared.hardStop.load(std::memory_order_relaxed))
             connect(nowNs);
         return;

@@ -91,7 +91,7 @@ void printGate(const QJsonObject &g)
     for (const QJsonValue &v : g.value(QStringLiteral("checks")).toArray()) {
         const QJsonObject c = v.toObject();
         out() << "  " << (c.value(QStringLiteral("ok")).toBool() ? "ok   " : "FAIL ")
-              << c.value(QStringLiteral("check")).toString().leftJustified(16) << c.value(QStringLiteral("detail")).toString() << "\n";
+              << c.value(QStringLiteral("check")).toString().leftJustified(17) << c.value(QStringLiteral("detail")).toString() << "\n";
     }
 }
 

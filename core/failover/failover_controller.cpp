@@ -501,13 +501,32 @@ void FailoverController::preflight(const QString &target, std::function<void(Fai
                     return done(*gate);
                 // 3. Sentinel agrees and can act
                 const QByteArray master = self->m_supervisor->profile().sentinelMaster.toUtf8();
-                self->sentinel({"SENTINEL", "CKQUORUM", master}, [self, gate, done](Result<RespValue> q) {
+                const quint16 replicaPort = self->redisPort(replica);
+                self->sentinel({"SENTINEL", "CKQUORUM", master}, [self, gate, done, master, replica, replicaPort](Result<RespValue> q) {
                     if (!self)
                         return;
                     gate->checks << FailoverCheck{QStringLiteral("sentinel-quorum"),
                                                   q.ok() && q.value().type != RespValue::Type::Error,
                                                   q.ok() ? pretty(q.value()) : q.error()};
-                    done(*gate);
+                    // Sentinel promotes only a replica it knows and sees healthy.
+                    self->sentinel({"SENTINEL", "REPLICAS", master}, [gate, done, replica, replicaPort](Result<RespValue> known) {
+                        QString flags;
+                        if (known.ok())
+                            for (const RespValue &entry : known.value().items) {
+                                QHash<QByteArray, QByteArray> f;
+                                for (qsizetype i = 0; i + 1 < entry.items.size(); i += 2)
+                                    f.insert(entry.items[i].text, entry.items[i + 1].text);
+                                if (f.value("port") == QByteArray::number(replicaPort))
+                                    flags = QString::fromUtf8(f.value("flags"));
+                            }
+                        const bool ok = !flags.isEmpty() && !flags.contains(QLatin1String("down")) &&
+                                        !flags.contains(QLatin1String("disconnected"));
+                        gate->checks << FailoverCheck{QStringLiteral("sentinel-replica"), ok,
+                                                      !known.ok() ? known.error()
+                                                      : flags.isEmpty() ? QStringLiteral("Sentinel does not know %1 yet (it learns replicas from the primary's INFO, every 10 s)").arg(replica)
+                                                                        : QStringLiteral("Sentinel sees %1 as %2").arg(replica, flags)};
+                        done(*gate);
+                    });
                 });
             });
         });
@@ -816,6 +835,15 @@ void FailoverController::stepActivate()
     const QString target = m_run->report.to;
     const int timeoutMs = m_supervisor->profile().failoverStepTimeoutMs;
     step(QStringLiteral("activate"), [self, target, timeoutMs](Done stepDone) {
+        // Nodes that failed their checks while Redis was away would need `rise` more checks to
+        // come back; the data tier is fine again, so mark running ones up now. The next check
+        // still overrules: a node that is really broken goes DOWN again.
+        QStringList commands;
+        for (const FleetNode *n : self->m_supervisor->nodes())
+            if (n->kind == FleetNode::Kind::Turno && n->pool == target && !n->removing && n->state == QLatin1String("running"))
+                commands << QStringLiteral("set server %1/%2 health up").arg(FleetSupervisor::backendName(), n->name);
+        if (HaproxyRuntime *h = self->m_supervisor->haproxyRuntime(); h && !commands.isEmpty())
+            h->send(commands.join(QStringLiteral("; ")), [](Result<QByteArray>) {}, 1000);
         self->poll([self, target](Done check) {
             self->balancerRows([self, target, check](Result<QList<HaproxyStatRow>> rows) {
                 if (!self)

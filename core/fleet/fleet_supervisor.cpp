@@ -754,9 +754,10 @@ void FleetSupervisor::watchReady(FleetNode *n, Check check, const QString &hint,
 void FleetSupervisor::phaseRedis()
 {
     // Launch order follows dependencies, everything else in parallel: the
-    // primary and sentinels first; the replica once the primary answers (so its
-    // first connection attempt succeeds instead of waiting a second for a retry);
-    // turno servers and HAProxy once the primary and every sentinel answer.
+    // primary first; the replica once the primary answers (so its first
+    // connection attempt succeeds instead of waiting a second for a retry); the
+    // sentinels once the replica is online; turno servers and HAProxy once the
+    // primary and every sentinel answer.
     FleetNode *primary = nullptr, *replica = nullptr;
     QList<FleetNode *> sentinels;
     for (FleetNode *n : std::as_const(m_nodes)) {
@@ -777,8 +778,16 @@ void FleetSupervisor::phaseRedis()
         if (--*coreLeft == 0)
             phaseNodes();
     };
+    // Sentinels start once the replica is online: their first INFO of the primary
+    // then lists it, so a failover can pick it at once instead of ten seconds later.
+    auto startSentinels = [this, sentinels, coreReady] {
+        for (FleetNode *n : sentinels) {
+            launch(n);
+            watchReady(n, redisPing(n->port), QStringLiteral(" (no PONG)"), coreReady);
+        }
+    };
     launch(primary);
-    watchReady(primary, redisPing(primary->port), QStringLiteral(" (no PONG)"), [this, replica, coreReady] {
+    watchReady(primary, redisPing(primary->port), QStringLiteral(" (no PONG)"), [this, replica, coreReady, startSentinels] {
         if (replica) {
             launch(replica);
             // The primary refuses writes until it counts an online replica
@@ -790,14 +799,12 @@ void FleetSupervisor::phaseRedis()
             const quint16 primaryPort = node(QStringLiteral("redis-primary"))->port;
             watchReady(replica, [this, primaryPort, req](std::function<void(bool)> done) {
                 tcpCheck(primaryPort, req, ",state=online,", done, "master_failover_state");
-            }, QStringLiteral(" (the primary does not list it as an online replica)"), {});
+            }, QStringLiteral(" (the primary does not list it as an online replica)"), startSentinels);
+        } else {
+            startSentinels();
         }
         coreReady();
     });
-    for (FleetNode *n : sentinels) {
-        launch(n);
-        watchReady(n, redisPing(n->port), QStringLiteral(" (no PONG)"), coreReady);
-    }
 }
 
 void FleetSupervisor::phaseNodes()
