@@ -1,46 +1,63 @@
-// turnoctl faces of the alert rules: validate a rules file, and export the
-// rules for Prometheus.
+// turnoctl faces of the alerts: validate a rules file and export the rules for
+// Prometheus (offline), and, as clients of a running supervisor's control
+// socket, list alerts, acknowledge one, silence rules or nodes, reload the rules.
 #include "command_registry.h"
 
 #include "alerts/alert_rule.h"
 #include "alerts/prometheus_rules_export.h"
+#include "control/control_client.h"
 
+#include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTextStream>
 
 namespace {
 
+using turnoctl::err;
+using turnoctl::ExitFailure;
+using turnoctl::ExitOk;
+using turnoctl::ExitUnavailable;
+using turnoctl::ExitUsage;
+using turnoctl::out;
+
+const char *kLocation =
+    "The cluster: --run-dir DIR, else $TURNO_RUN_DIR, else the default run directory of\n"
+    "--cluster NAME (default \"local\"); its supervisor (`turnoctl up` or the console)\n"
+    "answers on RUN_DIR/control.sock. Exit 3 when no supervisor answers.\n";
+
 int checkRules(const QStringList &args)
 {
-    QTextStream out(stdout), err(stderr);
     if (args.size() != 1 || args.first().startsWith(QLatin1String("-"))) {
-        (args.value(0) == QLatin1String("--help") ? out : err)
+        (args.value(0) == QLatin1String("--help") ? out() : err())
             << "Usage: turnoctl alerts check-rules FILE\n"
                "Validates an alert rules file (format: docs/alerts.md). Exit 0 when valid, 1 with\n"
                "FILE:LINE: reason when not.\n";
-        return args.value(0) == QLatin1String("--help") ? turnoctl::ExitOk : turnoctl::ExitUsage;
+        return args.value(0) == QLatin1String("--help") ? ExitOk : ExitUsage;
     }
     const auto set = turno::AlertRuleLoader::loadFile(args.first());
     if (!set) {
-        err << set.error() << "\n";
-        return QFile::exists(args.first()) ? turnoctl::ExitFailure : turnoctl::ExitUnavailable;
+        err() << set.error() << "\n";
+        return QFile::exists(args.first()) ? ExitFailure : ExitUnavailable;
     }
-    out << args.first() << ": " << set->rules.size() << " rules OK\n";
-    return turnoctl::ExitOk;
+    out() << args.first() << ": " << set->rules.size() << " rules OK\n";
+    return ExitOk;
 }
 
 int exportPrometheusRules(const QStringList &args)
 {
-    QTextStream out(stdout), err(stderr);
     QString rulesFile, outFile, job = QStringLiteral("turno");
     for (int i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
         if (a == QLatin1String("--help")) {
-            out << "Usage: turnoctl export prometheus-rules [--rules FILE] [--job NAME] [-o FILE]\n"
-                   "Writes the alert rules (the built-in defaults, or FILE) as a Prometheus alerting\n"
-                   "rules file that 'promtool check rules' accepts. --job is the scrape job of the\n"
-                   "turno servers (default turno). Without -o, writes to standard output.\n";
-            return turnoctl::ExitOk;
+            out() << "Usage: turnoctl export prometheus-rules [--rules FILE] [--job NAME] [-o FILE]\n"
+                     "Writes the alert rules (the built-in defaults, or FILE) as a Prometheus alerting\n"
+                     "rules file that 'promtool check rules' accepts. --job is the scrape job of the\n"
+                     "turno servers (default turno). Without -o, writes to standard output.\n";
+            return ExitOk;
         } else if (a == QLatin1String("--rules") && i + 1 < args.size()) {
             rulesFile = args[++i];
         } else if (a == QLatin1String("--job") && i + 1 < args.size()) {
@@ -48,23 +65,367 @@ int exportPrometheusRules(const QStringList &args)
         } else if ((a == QLatin1String("-o") || a == QLatin1String("--output")) && i + 1 < args.size()) {
             outFile = args[++i];
         } else {
-            err << "turnoctl export prometheus-rules: unexpected '" << a << "'; see --help\n";
-            return turnoctl::ExitUsage;
+            err() << "turnoctl export prometheus-rules: unexpected '" << a << "'; see --help\n";
+            return ExitUsage;
         }
     }
     const auto set = rulesFile.isEmpty() ? turno::AlertRuleLoader::loadDefault() : turno::AlertRuleLoader::loadFile(rulesFile);
     if (!set) {
-        err << set.error() << "\n";
-        return turnoctl::ExitFailure;
+        err() << set.error() << "\n";
+        return ExitFailure;
     }
     return turnoctl::writeTextOutput(outFile, turno::PrometheusRulesExport::toYaml(set.value(), job),
                                      QStringLiteral("wrote %1 rules to %2").arg(set->rules.size()).arg(outFile));
 }
 
+// ---- clients of the control socket ----------------------------------------------
+
+// Options every client command here takes; the rest is left to the command.
+struct Client {
+    QString runDir;
+    QString cluster;
+    bool json = false;
+    bool help = false;
+    QStringList rest;
+    QString error;
+};
+
+Client parseClient(const QStringList &args)
+{
+    Client c;
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &s = args[i];
+        if (s == QLatin1String("--run-dir") || s == QLatin1String("--cluster")) {
+            if (i + 1 >= args.size()) {
+                c.error = s + QStringLiteral(" needs a value");
+                break;
+            }
+            (s == QLatin1String("--run-dir") ? c.runDir : c.cluster) = args[++i];
+        } else if (s == QLatin1String("--json")) {
+            c.json = true;
+        } else if (s == QLatin1String("--help") || s == QLatin1String("-h")) {
+            c.help = true;
+        } else {
+            c.rest << s;
+        }
+    }
+    return c;
+}
+
+int usage(const QString &synopsis, const QString &help, const QString &why)
+{
+    if (why.isEmpty()) {
+        out() << "Usage: turnoctl " << synopsis << "\n\n" << help << "\n" << kLocation;
+        return ExitOk;
+    }
+    err() << "turnoctl: " << why << "\nUsage: turnoctl " << synopsis << "\n(see --help)\n";
+    return ExitUsage;
+}
+
+// One request to the supervisor; prints the error and returns the exit code on failure.
+int call(const char *name, const Client &c, const QJsonObject &req, QJsonObject *result)
+{
+    turno::ControlClient client(turno::ControlClient::resolveRunDir(c.runDir, c.cluster));
+    const auto r = client.requestSync(req, 15000);
+    if (!r.ok()) {
+        err() << "turnoctl " << name << ": " << r.error() << "\n";
+        err().flush();
+        const bool unreachable = r.error().contains(QLatin1String("no cluster")) ||
+                                 r.error().contains(QLatin1String("nobody answers")) ||
+                                 r.error().contains(QLatin1String("did not answer")) ||
+                                 r.error().contains(QLatin1String("closed the connection"));
+        if (r.error().startsWith(QLatin1String("unknown command")))
+            err() << "(the supervisor predates this command; restart it with this version)\n";
+        return unreachable ? ExitUnavailable : ExitFailure;
+    }
+    if (result)
+        *result = r.value().value(QStringLiteral("result")).toObject();
+    return ExitOk;
+}
+
+QString span(qint64 ms)
+{
+    const qint64 s = std::max<qint64>(0, ms / 1000);
+    if (s < 120)
+        return QStringLiteral("%1s").arg(s);
+    if (s < 7200)
+        return QStringLiteral("%1m").arg(s / 60);
+    return QStringLiteral("%1h%2m").arg(s / 3600).arg((s % 3600) / 60);
+}
+
+QString age(qint64 sinceMs, qint64 nowMs)
+{
+    return sinceMs <= 0 ? QStringLiteral("-") : span(nowMs - sinceMs);
+}
+
+QString number(double v)
+{
+    return QString::number(v, 'g', 4);
+}
+
+void printTable(const QList<QStringList> &rows)
+{
+    if (rows.isEmpty())
+        return;
+    QList<int> width(rows.first().size(), 0);
+    for (const QStringList &r : rows)
+        for (int i = 0; i < r.size() - 1; ++i)  // the last column is free text
+            width[i] = std::max(width[i], int(r[i].size()));
+    for (const QStringList &r : rows) {
+        QString line;
+        for (int i = 0; i < r.size(); ++i)
+            line += i + 1 < r.size() ? r[i].leftJustified(width[i] + 2) : r[i];
+        out() << line.trimmed() << "\n";
+    }
+}
+
+QString author()
+{
+    const QString user = qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
+    return user.isEmpty() ? QStringLiteral("operator") : user;
+}
+
+const QString kAlertsSynopsis = QStringLiteral("alerts [--json] [--run-dir DIR | --cluster NAME]");
+
+int listAlerts(const QStringList &args)
+{
+    const Client c = parseClient(args);
+    if (c.help)
+        return usage(kAlertsSynopsis,
+                     QStringLiteral("Lists the firing and pending alerts of the running cluster, firing and most severe\n"
+                                    "first: state, severity, rule, node, value, how long, flags (silenced #ID, acked)\n"
+                                    "and summary. --json prints the supervisor's answer as is (fields: docs/alerts.md).\n"
+                                    "Exit 0 whether or not alerts are active.\n"
+                                    "Related: turnoctl alerts ack RULE NODE, turnoctl silence, turnoctl alerts reload-rules.\n"),
+                     {});
+    if (!c.error.isEmpty() || !c.rest.isEmpty())
+        return usage(kAlertsSynopsis, {}, c.error.isEmpty() ? QStringLiteral("unexpected argument ") + c.rest.first() : c.error);
+    QJsonObject r;
+    if (const int rc = call("alerts", c, QJsonObject{{QStringLiteral("cmd"), QStringLiteral("alerts")}}, &r); rc != ExitOk)
+        return rc;
+    if (c.json) {
+        out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
+        return ExitOk;
+    }
+    const QJsonArray alerts = r.value(QStringLiteral("alerts")).toArray();
+    const qint64 now = r.value(QStringLiteral("nowMs")).toInteger();
+    if (alerts.isEmpty()) {
+        out() << "no firing or pending alerts (" << r.value(QStringLiteral("rules")).toInt() << " rules from "
+              << r.value(QStringLiteral("rulesSource")).toString() << ", " << r.value(QStringLiteral("silences")).toInt()
+              << " active silences)\n";
+    } else {
+        QList<QStringList> rows{{QStringLiteral("STATE"), QStringLiteral("SEVERITY"), QStringLiteral("RULE"), QStringLiteral("NODE"),
+                                 QStringLiteral("VALUE"), QStringLiteral("FOR"), QStringLiteral("FLAGS"), QStringLiteral("SUMMARY")}};
+        for (const QJsonValue &v : alerts) {
+            const QJsonObject a = v.toObject();
+            QStringList flags;
+            if (a.value(QStringLiteral("silenced")).toBool())
+                flags << QStringLiteral("silenced#%1").arg(a.value(QStringLiteral("silencedBy")).toInt());
+            if (a.value(QStringLiteral("acknowledged")).toBool())
+                flags << QStringLiteral("acked(%1)").arg(a.value(QStringLiteral("acknowledgedBy")).toString());
+            rows << QStringList{a.value(QStringLiteral("state")).toString(), a.value(QStringLiteral("severity")).toString(),
+                                a.value(QStringLiteral("rule")).toString(), a.value(QStringLiteral("node")).toString(),
+                                number(a.value(QStringLiteral("value")).toDouble()),
+                                age(a.value(QStringLiteral("sinceMs")).toInteger(), now),
+                                flags.isEmpty() ? QStringLiteral("-") : flags.join(QLatin1Char(',')),
+                                a.value(QStringLiteral("summary")).toString()};
+        }
+        printTable(rows);
+    }
+    if (r.contains(QStringLiteral("rulesError")))
+        err() << "warning: the last rules reload was refused: " << r.value(QStringLiteral("rulesError")).toString() << "\n";
+    return ExitOk;
+}
+
+const QString kAckSynopsis = QStringLiteral("alerts ack RULE NODE [--run-dir DIR | --cluster NAME]");
+
+int ackAlert(const QStringList &args)
+{
+    const Client c = parseClient(args);
+    if (c.help)
+        return usage(kAckSynopsis,
+                     QStringLiteral("Acknowledges the firing (or pending) alert of RULE on NODE: it stays listed, marked\n"
+                                    "acked by $USER, until it resolves; the timeline records who acknowledged it.\n"
+                                    "Acknowledging does not stop notifications; a silence does (turnoctl silence).\n"
+                                    "Exit 1 when no such alert is active.\n"),
+                     {});
+    if (!c.error.isEmpty() || c.rest.size() != 2)
+        return usage(kAckSynopsis, {}, c.error.isEmpty() ? QStringLiteral("alerts ack needs RULE and NODE") : c.error);
+    QJsonObject r;
+    const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("ack")}, {QStringLiteral("rule"), c.rest[0]},
+                          {QStringLiteral("node"), c.rest[1]}, {QStringLiteral("by"), author()}};
+    if (const int rc = call("alerts ack", c, req, &r); rc != ExitOk)
+        return rc;
+    if (c.json)
+        out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
+    else
+        out() << c.rest[0] << " on " << c.rest[1] << " acknowledged by " << r.value(QStringLiteral("by")).toString() << "\n";
+    return ExitOk;
+}
+
+const QString kReloadSynopsis = QStringLiteral("alerts reload-rules [FILE] [--run-dir DIR | --cluster NAME]");
+
+int reloadRules(const QStringList &args)
+{
+    const Client c = parseClient(args);
+    if (c.help)
+        return usage(kReloadSynopsis,
+                     QStringLiteral("Makes the running supervisor read its alert rules file again, or FILE instead (which\n"
+                                    "it then watches: later saves reload by themselves). Alerts of rules that keep their\n"
+                                    "name keep their state. A broken file is refused with FILE:LINE: reason (exit 1) and\n"
+                                    "the rules in force stay. Without FILE and with the built-in rules in force there is\n"
+                                    "nothing to reload (exit 1). A supervisor started with $TURNO_ALERT_RULES set reads that file.\n"),
+                     {});
+    if (!c.error.isEmpty() || c.rest.size() > 1)
+        return usage(kReloadSynopsis, {}, c.error.isEmpty() ? QStringLiteral("at most one FILE") : c.error);
+    QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("reload-rules")}};
+    if (!c.rest.isEmpty()) {
+        // Checked here first: the message then names the file as the user typed it.
+        const auto local = turno::AlertRuleLoader::loadFile(c.rest.first());
+        if (!local.ok()) {
+            err() << local.error() << "\n";
+            return QFile::exists(c.rest.first()) ? ExitFailure : ExitUnavailable;
+        }
+        req.insert(QStringLiteral("file"), QFileInfo(c.rest.first()).absoluteFilePath());
+    }
+    QJsonObject r;
+    if (const int rc = call("alerts reload-rules", c, req, &r); rc != ExitOk)
+        return rc;
+    if (c.json)
+        out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
+    else
+        out() << "reloaded " << r.value(QStringLiteral("rules")).toInt() << " rules from " << r.value(QStringLiteral("file")).toString()
+              << "\n";
+    return ExitOk;
+}
+
+const QString kSilenceSynopsis = QStringLiteral(
+    "silence (--rule RULE | --node NODE)... --for DURATION [--comment TEXT]\n"
+    "       turnoctl silence --list [--json]\n"
+    "       turnoctl silence --expire ID");
+
+int runSilence(const QStringList &args)
+{
+    Client c = parseClient(args);
+    if (c.help)
+        return usage(kSilenceSynopsis,
+                     QStringLiteral("Silences the alerts of a rule, of a node, or of a rule on a node, for a DURATION (10m,\n"
+                                    "1h30m, 2h; at most 30 days). Silenced alerts still change state and are recorded on\n"
+                                    "the timeline (marked silenced) but send no webhook or command notification, and a\n"
+                                    "silenced critical alert opens no incident. Prints the new silence's ID.\n"
+                                    "--list shows the active silences; --expire ID ends one early. Silences are kept in\n"
+                                    "RUN_DIR/alert-silences.json and survive a supervisor restart; the author is $USER.\n"
+                                    "All take --run-dir DIR | --cluster NAME.\n"),
+                     {});
+    QString rule, node, duration, comment, expire;
+    bool list = false;
+    for (int i = 0; i < c.rest.size() && c.error.isEmpty(); ++i) {
+        const QString &s = c.rest[i];
+        auto value = [&](QString &dst) {
+            if (i + 1 >= c.rest.size())
+                c.error = s + QStringLiteral(" needs a value");
+            else
+                dst = c.rest[++i];
+        };
+        if (s == QLatin1String("--rule"))
+            value(rule);
+        else if (s == QLatin1String("--node"))
+            value(node);
+        else if (s == QLatin1String("--for"))
+            value(duration);
+        else if (s == QLatin1String("--comment"))
+            value(comment);
+        else if (s == QLatin1String("--expire"))
+            value(expire);
+        else if (s == QLatin1String("--list"))
+            list = true;
+        else
+            c.error = QStringLiteral("unexpected argument ") + s;
+    }
+    const bool adding = !rule.isEmpty() || !node.isEmpty() || !duration.isEmpty() || !comment.isEmpty();
+    if (c.error.isEmpty() && int(list) + int(!expire.isEmpty()) + int(adding) != 1)
+        c.error = QStringLiteral("give exactly one of: --rule/--node with --for, --list, --expire ID");
+    if (!c.error.isEmpty())
+        return usage(kSilenceSynopsis, {}, c.error);
+
+    QJsonObject r;
+    if (list) {
+        if (const int rc = call("silence", c, {{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("list")}}, &r);
+            rc != ExitOk)
+            return rc;
+        if (c.json) {
+            out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
+            return ExitOk;
+        }
+        const QJsonArray silences = r.value(QStringLiteral("silences")).toArray();
+        if (silences.isEmpty()) {
+            out() << "no active silences\n";
+            return ExitOk;
+        }
+        const qint64 now = r.value(QStringLiteral("nowMs")).toInteger();
+        QList<QStringList> rows{{QStringLiteral("ID"), QStringLiteral("RULE"), QStringLiteral("NODE"), QStringLiteral("UNTIL"),
+                                 QStringLiteral("LEFT"), QStringLiteral("AUTHOR"), QStringLiteral("COMMENT")}};
+        for (const QJsonValue &v : silences) {
+            const QJsonObject s = v.toObject();
+            const qint64 until = s.value(QStringLiteral("untilMs")).toInteger();
+            auto orAny = [](const QString &x) { return x.isEmpty() ? QStringLiteral("*") : x; };
+            rows << QStringList{QString::number(s.value(QStringLiteral("id")).toInt()), orAny(s.value(QStringLiteral("rule")).toString()),
+                                orAny(s.value(QStringLiteral("node")).toString()),
+                                QDateTime::fromMSecsSinceEpoch(until).toUTC().toString(Qt::ISODate),
+                                span(until - now), s.value(QStringLiteral("author")).toString(),
+                                s.value(QStringLiteral("comment")).toString()};
+        }
+        printTable(rows);
+        return ExitOk;
+    }
+    if (!expire.isEmpty()) {
+        bool ok = false;
+        const int id = expire.toInt(&ok);
+        if (!ok || id <= 0)
+            return usage(kSilenceSynopsis, {}, QStringLiteral("--expire needs a silence ID (see --list)"));
+        const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("expire")},
+                              {QStringLiteral("id"), id}, {QStringLiteral("author"), author()}};
+        if (const int rc = call("silence", c, req, &r); rc != ExitOk)
+            return rc;
+        out() << "silence #" << id << " expired\n";
+        return ExitOk;
+    }
+    if (duration.isEmpty())
+        return usage(kSilenceSynopsis, {}, QStringLiteral("a silence needs --for DURATION, e.g. --for 30m"));
+    const qint64 ms = turno::AlertRuleLoader::parseDuration(duration);
+    if (ms <= 0)
+        return usage(kSilenceSynopsis, {}, QStringLiteral("--for needs a duration like 30m, 2h or 1h30m (got %1)").arg(duration));
+    if (rule.isEmpty() && node.isEmpty())
+        return usage(kSilenceSynopsis, {}, QStringLiteral("say what to silence: --rule RULE, --node NODE or both"));
+    const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("add")},
+                          {QStringLiteral("rule"), rule},          {QStringLiteral("node"), node},
+                          {QStringLiteral("durationMs"), ms},      {QStringLiteral("comment"), comment},
+                          {QStringLiteral("author"), author()}};
+    if (const int rc = call("silence", c, req, &r); rc != ExitOk)
+        return rc;
+    if (c.json) {
+        out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
+        return ExitOk;
+    }
+    const QJsonObject s = r.value(QStringLiteral("silence")).toObject();
+    out() << "silence #" << s.value(QStringLiteral("id")).toInt() << " until "
+          << QDateTime::fromMSecsSinceEpoch(s.value(QStringLiteral("untilMs")).toInteger()).toUTC().toString(Qt::ISODate) << " ("
+          << r.value(QStringLiteral("matching")).toArray().size() << " active alerts match now)\n";
+    return ExitOk;
+}
+
 }  // namespace
 
+TURNO_CTL_COMMAND(QStringLiteral("alerts"), QStringLiteral("alerts [--json]"),
+                  QStringLiteral("firing and pending alerts of the running cluster"), listAlerts);
+TURNO_CTL_COMMAND(QStringLiteral("alerts ack"), QStringLiteral("alerts ack RULE NODE"),
+                  QStringLiteral("acknowledge a firing alert (recorded on the timeline)"), ackAlert);
+TURNO_CTL_COMMAND(QStringLiteral("alerts reload-rules"), QStringLiteral("alerts reload-rules [FILE]"),
+                  QStringLiteral("reload the running cluster's alert rules without a restart"), reloadRules);
 TURNO_CTL_COMMAND(QStringLiteral("alerts check-rules"), QStringLiteral("alerts check-rules FILE"),
                   QStringLiteral("validate an alert rules file (file:line: reason on error)"), checkRules);
+TURNO_CTL_COMMAND(QStringLiteral("silence"), QStringLiteral("silence (--rule R | --node N) --for D | --list | --expire ID"),
+                  QStringLiteral("silence alerts of a rule or node for a while; list or end silences"), runSilence);
 TURNO_CTL_COMMAND(QStringLiteral("export prometheus-rules"),
                   QStringLiteral("export prometheus-rules [--rules FILE] [-o FILE]"),
                   QStringLiteral("write the alert rules as a Prometheus rules file"), exportPrometheusRules);
