@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPalette>
@@ -69,6 +70,12 @@ FleetPanel::FleetPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(parent)
     for (QAction *a : nodeActions())
         a->setShortcutContext(Qt::WindowShortcut);
     layout->addWidget(bar);
+    m_readOnlyBanner = new QLabel(this);
+    m_readOnlyBanner->setObjectName(QStringLiteral("readOnlyBanner"));
+    m_readOnlyBanner->setWordWrap(true);
+    m_readOnlyBanner->setStyleSheet(QStringLiteral("QLabel { background: #fdebd0; color: #6e2c00; padding: 4px 8px; }"));
+    m_readOnlyBanner->hide();
+    layout->addWidget(m_readOnlyBanner);
 
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSourceModel(m_monitor->nodesModel());
@@ -130,13 +137,28 @@ void FleetPanel::updateActions()
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
     const bool any = !rows.isEmpty();
     const bool turno = any && rows.first().data(FleetNodesModel::KindRole).toString() == QLatin1String("turno");
-    const bool ready = m_monitor->isReady();
+    const bool ready = m_monitor->isReady() && !m_readOnly;
     m_drain->setEnabled(ready && turno);
     m_enable->setEnabled(ready && turno);
     m_weight->setEnabled(ready && turno);
     m_restart->setEnabled(ready && turno);
     m_kill->setEnabled(ready && any);
-    m_logs->setEnabled(any);
+    m_logs->setEnabled(any && !m_monitor->isAttached());
+}
+
+void FleetPanel::setReadOnly(bool readOnly, const QString &reason)
+{
+    m_readOnly = readOnly;
+    m_readOnlyReason = reason;
+    m_readOnlyBanner->setText(tr("<b>Read-only.</b> %1").arg(reason.toHtmlEscaped()));
+    m_readOnlyBanner->setVisible(readOnly);
+    for (QAction *a : {m_drain, m_enable, m_weight, m_restart, m_kill}) {
+        // The text says what it would do; the tip says why it cannot now.
+        const QString base = a->text().remove(QLatin1Char('&'));
+        a->setToolTip(readOnly ? tr("%1 — disabled: %2").arg(base, reason) : base);
+        a->setStatusTip(readOnly ? tr("Read-only: %1").arg(reason) : QString());
+    }
+    updateActions();
 }
 
 bool FleetPanel::confirm(const QString &title, const QString &text)

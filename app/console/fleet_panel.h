@@ -5,6 +5,7 @@
 #include <QWidget>
 
 class QAction;
+class QLabel;
 class QSortFilterProxyModel;
 class QTableView;
 
@@ -33,6 +34,9 @@ public:
     void killSelected();
 
     QList<QAction *> nodeActions() const;
+    // Attached read-only: every action that changes the fleet is disabled and says why.
+    void setReadOnly(bool readOnly, const QString &reason);
+    bool isReadOnly() const { return m_readOnly; }
 
 signals:
     // An action finished: ok, and a message for the status bar or a dialog.
@@ -53,6 +57,9 @@ private:
     QAction *m_restart = nullptr;
     QAction *m_kill = nullptr;
     QAction *m_logs = nullptr;
+    QLabel *m_readOnlyBanner = nullptr;
+    QString m_readOnlyReason;
+    bool m_readOnly = false;
     bool m_confirm = true;
 };
 

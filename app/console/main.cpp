@@ -2,6 +2,7 @@
 #include "main_window.h"
 
 #include "common/version.h"
+#include "load_panel.h"
 #include "monitor/fleet_monitor.h"
 
 #include <QApplication>
@@ -33,17 +34,22 @@ int main(int argc, char **argv)
                                             "--profile, counted from the moment the cluster is ready."),
                              QStringLiteral("SECONDS"), QStringLiteral("2"));
     QCommandLineOption tab(QStringLiteral("tab"),
-                           QStringLiteral("Show this tab first: fleet, charts, alerts, redis, timeline or logs."), QStringLiteral("NAME"));
+                           QStringLiteral("Show this tab first: fleet, charts, counters, load, alerts, redis, timeline or logs."),
+                           QStringLiteral("NAME"));
     QCommandLineOption load(QStringLiteral("load"),
                             QStringLiteral("With --profile: run a load test of SECONDS through the balancer once ready."),
                             QStringLiteral("SECONDS"));
+    QCommandLineOption capacity(QStringLiteral("capacity"),
+                                QStringLiteral("With --profile: search the balancer's capacity against this p99 SLO in ms "
+                                               "once ready (from 500 req/s, x1.6 per 2 s step, 8 steps)."),
+                                QStringLiteral("SLO_MS"));
     QCommandLineOption kill(QStringLiteral("kill"),
                             QStringLiteral("With --profile: SIGKILL this node 3 s after the cluster is ready (chaos, for "
                                            "screenshots of alerts and restarts)."),
                             QStringLiteral("NODE"));
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark (saved for the next start)."),
                              QStringLiteral("THEME"));
-    parser.addOptions({profile, runDir, screenshot, after, tab, load, kill, theme});
+    parser.addOptions({profile, runDir, screenshot, after, tab, load, capacity, kill, theme});
     parser.process(app);
 
     bool ok = false;
@@ -61,9 +67,18 @@ int main(int argc, char **argv)
         }
     }
 
+    double sloMs = 0;
+    if (parser.isSet(capacity)) {
+        sloMs = parser.value(capacity).toDouble(&ok);
+        if (!ok || sloMs <= 0) {
+            fprintf(stderr, "turno-console: --capacity takes a p99 SLO in ms, got '%s'\n", qPrintable(parser.value(capacity)));
+            return 2;
+        }
+    }
+
     turno::console::MainWindow window;
     if (parser.isSet(tab) && !window.showTab(parser.value(tab))) {
-        fprintf(stderr, "turno-console: --tab is one of fleet, charts, alerts, redis, timeline, logs; got '%s'\n",
+        fprintf(stderr, "turno-console: --tab is one of %s; got '%s'\n", qPrintable(window.tabNames().join(QStringLiteral(", "))),
                 qPrintable(parser.value(tab)));
         return 2;
     }
@@ -101,11 +116,22 @@ int main(int argc, char **argv)
                 window.close();
             }
         });
-        QObject::connect(monitor, &turno::FleetMonitor::ready, &window, [&, loadSeconds, seconds] {
+        QObject::connect(monitor, &turno::FleetMonitor::ready, &window, [&, loadSeconds, seconds, sloMs] {
             if (loadSeconds > 0) {
                 const turno::Result<void> r = window.startLoad(loadSeconds);
                 if (!r.ok())
                     fprintf(stderr, "turno-console: load test: %s\n", qPrintable(r.error()));
+            } else if (sloMs > 0) {
+                turno::console::LoadPanel *panel = window.loadPanel();
+                panel->setMode(turno::console::LoadPanel::Mode::Capacity);
+                panel->setConnections(16);
+                panel->setThreads(1);
+                panel->setIds(16);
+                panel->setSlo(sloMs);
+                panel->setCapacitySteps(500, 1.6, 2, 8);
+                const turno::Result<void> r = panel->start();
+                if (!r.ok())
+                    fprintf(stderr, "turno-console: capacity search: %s\n", qPrintable(r.error()));
             }
             if (parser.isSet(kill))
                 QTimer::singleShot(3000, &window, [&window, node = parser.value(kill)] {

@@ -2,16 +2,21 @@
 
 #include "alerts/alert_engine.h"
 #include "alerts_panel.h"
+#include "attach_dialog.h"
 #include "charts_panel.h"
 #include "command_palette.h"
 #include "common/version.h"
+#include "counters_panel.h"
+#include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
 #include "fleet_panel.h"
+#include "incident_editor.h"
 #include "launch_dialog.h"
 #include "live_chart.h"
-#include "load/load_run.h"
+#include "load_panel.h"
 #include "log_panel.h"
 #include "models/fleet_nodes_model.h"
+#include "monitor/counter_watch.h"
 #include "monitor/fleet_monitor.h"
 #include "monitor/redis_servers_model.h"
 #include "settings_dialog.h"
@@ -77,20 +82,21 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     m_redisTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_logs = new LogPanel(m_monitor, this);
     m_alertsPanel = new AlertsPanel(m_monitor, this);
+    m_loadPanel = new LoadPanel(m_monitor, this);
+    m_counters = new CountersPanel(m_monitor, this);
 
     const Result<void> history = m_monitor->openHistory(historyPath);
     m_timeline = new TimelinePanel(m_monitor->history(), this);
 
-    m_tabs->addTab(m_fleetSplit, QIcon(QStringLiteral(":/icons/fleet.svg")), tr("&Fleet"));
-    m_tabs->addTab(m_charts, QIcon(QStringLiteral(":/icons/charts.svg")), tr("&Charts"));
-    m_tabs->addTab(m_alertsPanel, QIcon(QStringLiteral(":/icons/alert.svg")), tr("&Alerts"));
-    m_tabs->addTab(m_redisTable, QIcon(QStringLiteral(":/icons/redis.svg")), tr("&Redis"));
-    m_tabs->addTab(m_timeline, QIcon(QStringLiteral(":/icons/timeline.svg")), tr("&Timeline"));
-    m_tabs->addTab(m_logs, QIcon(QStringLiteral(":/icons/logs.svg")), tr("&Logs"));
-    for (int i = 0; i < m_tabs->count(); ++i)
-        m_tabs->widget(i)->setProperty("tabName", QStringList{QStringLiteral("fleet"), QStringLiteral("charts"),
-                                                              QStringLiteral("alerts"), QStringLiteral("redis"), QStringLiteral("timeline"),
-                                                              QStringLiteral("logs")}.value(i));
+    // The tabs, in order; a new panel is one more line here.
+    addPanel(m_fleetSplit, QStringLiteral("fleet"), QStringLiteral(":/icons/fleet.svg"), tr("&Fleet"));
+    addPanel(m_charts, QStringLiteral("charts"), QStringLiteral(":/icons/charts.svg"), tr("&Charts"));
+    addPanel(m_counters, QStringLiteral("counters"), QStringLiteral(":/icons/counters.svg"), tr("C&ounters"));
+    addPanel(m_loadPanel, QStringLiteral("load"), QStringLiteral(":/icons/load.svg"), tr("Load &test"));
+    addPanel(m_alertsPanel, QStringLiteral("alerts"), QStringLiteral(":/icons/alert.svg"), tr("&Alerts"));
+    addPanel(m_redisTable, QStringLiteral("redis"), QStringLiteral(":/icons/redis.svg"), tr("&Redis"));
+    addPanel(m_timeline, QStringLiteral("timeline"), QStringLiteral(":/icons/timeline.svg"), tr("T&imeline"));
+    addPanel(m_logs, QStringLiteral("logs"), QStringLiteral(":/icons/logs.svg"), tr("&Logs"));
 
     m_health = new QLabel(tr("No cluster"), this);
     m_health->setObjectName(QStringLiteral("clusterHealth"));
@@ -99,6 +105,11 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     m_progress->setMaximumWidth(180);
     m_progress->setTextVisible(true);
     m_progress->hide();
+    m_readOnly = new QLabel(this);
+    m_readOnly->setObjectName(QStringLiteral("readOnlyMode"));
+    m_readOnly->setStyleSheet(QStringLiteral("QLabel { background: #e67e22; color: white; padding: 1px 6px; border-radius: 3px; }"));
+    m_readOnly->hide();
+    statusBar()->addPermanentWidget(m_readOnly);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_health);
     if (!history.ok())
@@ -163,8 +174,39 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
         showTab(QStringLiteral("logs"));
         m_logs->showNode(node);
     });
+    connect(m_monitor, &FleetMonitor::stateChanged, this, &MainWindow::updateReadOnly);
+    // The load test in the status bar too, whichever tab is showing.
+    connect(m_loadPanel, &LoadPanel::progressed, this, [this](const LoadProgress &p) {
+        m_progress->setRange(0, 100);
+        m_progress->setValue(m_loadPanel->progressBar()->value());
+        m_progress->setFormat(tr("load %1 req/s").arg(p.requestsPerSecond, 0, 'f', 0));
+        m_progress->show();
+    });
+    connect(m_loadPanel, &LoadPanel::runningChanged, this, [this](bool running) {
+        if (running) {
+            m_progress->setRange(0, 100);
+            m_progress->setValue(0);
+            m_progress->setFormat(tr("load test"));
+            m_progress->show();
+        } else if (m_monitor->isReady() || m_monitor->isAttached() || !m_monitor->isActive()) {
+            m_progress->hide();
+        }
+        updateHealth();
+    });
+    connect(m_loadPanel, &LoadPanel::finished, this, [this](const LoadReport &report) {
+        statusBar()->showMessage(tr("Load test: %1 answers, %2 req/s, p99 %3 ms, %4 errors, %5 duplicates")
+                                     .arg(report.answers).arg(report.requestsPerSecond, 0, 'f', 0)
+                                     .arg(report.latency.p99Ms, 0, 'f', 2).arg(report.errorTotal()).arg(report.duplicates));
+        // The issued side of the Counters tab's issued-vs-stored check.
+        m_counters->watch()->setIssuedFrom(report);
+        emit loadFinished();
+    });
+    connect(m_loadPanel, &LoadPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_timeline->incidents(), &IncidentEditor::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
 
     buildMenus();
+    updateReadOnly();
     resize(1280, 800);
     restoreLayout();
     const int theme = QSettings().value(QStringLiteral("ui/theme"), 0).toInt();
@@ -173,10 +215,20 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     updateHealth();
 }
 
-MainWindow::~MainWindow()
+MainWindow::~MainWindow() = default;
+
+void MainWindow::addPanel(QWidget *panel, const QString &name, const QString &icon, const QString &label)
 {
-    if (m_load)
-        m_load->stop();
+    panel->setProperty("tabName", name);
+    m_tabs->addTab(panel, QIcon(icon), label);
+}
+
+QStringList MainWindow::tabNames() const
+{
+    QStringList names;
+    for (int i = 0; i < m_tabs->count(); ++i)
+        names << m_tabs->widget(i)->property("tabName").toString();
+    return names;
 }
 
 bool MainWindow::showTab(const QString &name)
@@ -197,13 +249,13 @@ QString MainWindow::healthText() const
 void MainWindow::updateHealth()
 {
     QString text = m_monitor->healthText();
-    if (m_load && m_load->isRunning())
+    if (m_loadPanel && m_loadPanel->isRunning())
         text += tr(" · load test running");
     if (const int firing = m_alertsPanel ? m_alertsPanel->firingCount() : 0)
         text += tr(" · %n alert(s) firing", nullptr, firing);
     m_health->setText(text);
     QString state = m_monitor->stateName().toLower();
-    if (state == QLatin1String("ready")) {
+    if (state == QLatin1String("ready") || state == QLatin1String("attached")) {
         // Ready but degraded (a process not running, an alert firing) shows amber, not green.
         bool degraded = m_alertsPanel && m_alertsPanel->firingCount() > 0;
         FleetNodesModel *nodes = m_monitor->nodesModel();
@@ -245,8 +297,7 @@ Result<void> MainWindow::launchProfileFile(const QString &path)
 
 void MainWindow::stopCluster()
 {
-    if (m_load)
-        m_load->stop();
+    m_loadPanel->stop();
     if (m_monitor->isActive()) {
         m_progress->setRange(0, 0);
         m_progress->setFormat(tr("stopping"));
@@ -258,44 +309,84 @@ void MainWindow::stopCluster()
 
 Result<void> MainWindow::startLoad(double seconds, int connections)
 {
+    if (m_monitor->isReadOnly())
+        return Error{m_monitor->readOnlyReason()};
     if (!m_monitor->isReady())
         return Error{tr("no ready cluster: launch one before a load test")};
-    if (m_load && m_load->isRunning())
-        return Error{tr("a load test is already running; wait for it or stop it")};
-    LoadConfig config;
-    config.port = m_monitor->balancerPort();
-    config.hostHeader = "127.0.0.1:" + std::to_string(config.port);
-    config.durationSeconds = seconds;
-    config.connections = connections;
-    config.threads = 1;
-    config.pattern = IdPattern::Uniform;
-    config.idCount = 16;
-    m_load = std::make_unique<LoadRun>(config);
-    connect(m_load.get(), &LoadRun::progress, this, [this, seconds](const LoadProgress &p) {
-        m_progress->setRange(0, 100);
-        m_progress->setValue(int(100 * p.elapsedSeconds / seconds));
-        m_progress->setFormat(tr("load %1 req/s").arg(p.requestsPerSecond, 0, 'f', 0));
-    });
-    connect(m_load.get(), &LoadRun::finished, this, [this](const LoadReport &report) {
-        m_progress->hide();
-        statusBar()->showMessage(tr("Load test: %1 answers, %2 req/s, p99 %3 ms, %4 errors, %5 duplicates")
-                                     .arg(report.answers).arg(report.requestsPerSecond, 0, 'f', 0)
-                                     .arg(report.latency.p99Ms, 0, 'f', 2).arg(report.errorTotal()).arg(report.duplicates));
-        emit loadFinished();
-    });
-    const Result<void> r = m_load->start();
-    if (!r.ok())
-        return r;
-    m_progress->setRange(0, 100);
-    m_progress->setValue(0);
-    m_progress->setFormat(tr("load test"));
-    m_progress->show();
-    return {};
+    m_loadPanel->setMode(LoadPanel::Mode::Load);
+    m_loadPanel->setTarget(QStringLiteral("http://127.0.0.1:%1").arg(m_monitor->balancerPort()));
+    m_loadPanel->setDuration(seconds);
+    m_loadPanel->setRequests(0);
+    m_loadPanel->setConnections(connections);
+    m_loadPanel->setThreads(1);
+    m_loadPanel->setRate(0);
+    m_loadPanel->setIds(16);
+    m_loadPanel->setZipf(false);
+    return m_loadPanel->start();
 }
 
 bool MainWindow::loadRunning() const
 {
-    return m_load && m_load->isRunning();
+    return m_loadPanel->isRunning();
+}
+
+bool MainWindow::isReadOnly() const
+{
+    return m_monitor->isReadOnly();
+}
+
+Result<void> MainWindow::attachFleet(const AttachTarget &target)
+{
+    const int interval = SettingsDialog::scrapeIntervalMs() > 0 ? SettingsDialog::scrapeIntervalMs() : 1000;
+    const Result<void> r = m_monitor->attach(target, interval);
+    if (!r.ok()) {
+        statusBar()->showMessage(r.error());
+        return r;
+    }
+    m_progress->setRange(0, 0);
+    m_progress->setFormat(tr("attaching"));
+    m_progress->show();
+    statusBar()->showMessage(tr("Attaching to %1…").arg(target.cluster));
+    updateReadOnly();
+    return {};
+}
+
+void MainWindow::openAttachDialog()
+{
+    auto *dialog = new AttachDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const Result<AttachTarget> target = dialog->target();
+        const Result<void> r = target.ok() ? attachFleet(target.value()) : Result<void>(Error{target.error()});
+        if (!r.ok())
+            QMessageBox::warning(this, tr("Cannot attach"), r.error());
+    });
+    dialog->open();
+}
+
+void MainWindow::updateReadOnly()
+{
+    const bool readOnly = m_monitor->isReadOnly();
+    const QString reason = m_monitor->readOnlyReason();
+    m_fleet->setReadOnly(readOnly, reason);
+    m_loadPanel->setReadOnly(readOnly, reason);
+    m_readOnly->setText(tr("READ-ONLY"));
+    m_readOnly->setToolTip(reason);
+    m_readOnly->setVisible(readOnly);
+    const QString busy = m_monitor->isActive() ? tr("a cluster is running here; stop it first")
+                         : readOnly          ? tr("attached to a fleet; detach first (File > Detach)")
+                                             : QString();
+    if (m_launchAction) {
+        m_launchAction->setEnabled(busy.isEmpty());
+        m_launchAction->setStatusTip(busy);
+        m_attachAction->setEnabled(busy.isEmpty());
+        m_attachAction->setStatusTip(busy);
+        m_stopAction->setText(readOnly ? tr("&Detach from fleet") : tr("&Stop cluster"));
+        m_quickLoadAction->setEnabled(!readOnly);
+        m_quickLoadAction->setStatusTip(readOnly ? tr("Read-only: %1").arg(reason) : QString());
+    }
+    setWindowTitle(readOnly ? tr("Turno Ops — %1").arg(m_monitor->healthText().section(QLatin1Char(':'), 0, 0))
+                            : QStringLiteral("Turno Ops"));
 }
 
 void MainWindow::openLaunchDialog()
@@ -341,6 +432,7 @@ void MainWindow::setTheme(Theme theme)
     }
     m_charts->setDark(dark);
     m_overview->setDark(dark);
+    m_loadPanel->setDark(dark);
     updateHealth();
     QSettings().setValue(QStringLiteral("ui/theme"), int(theme));
 }
@@ -371,14 +463,18 @@ void MainWindow::exportCurrentChart()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *launch = file->addAction(QIcon(QStringLiteral(":/icons/launch.svg")), tr("&Launch cluster…"), this,
-                                      &MainWindow::openLaunchDialog);
-    launch->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-    QAction *stop = file->addAction(QIcon(QStringLiteral(":/icons/stop.svg")), tr("&Stop cluster"), this, [this] {
-        if (QMessageBox::question(this, tr("Stop cluster"), tr("Stop every process of the cluster?")) == QMessageBox::Yes)
+    m_launchAction = file->addAction(QIcon(QStringLiteral(":/icons/launch.svg")), tr("&Launch cluster…"), this,
+                                     &MainWindow::openLaunchDialog);
+    m_launchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_attachAction = file->addAction(QIcon(QStringLiteral(":/icons/attach.svg")), tr("&Attach to fleet…"), this,
+                                     &MainWindow::openAttachDialog);
+    m_attachAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    m_stopAction = file->addAction(QIcon(QStringLiteral(":/icons/stop.svg")), tr("&Stop cluster"), this, [this] {
+        if (m_monitor->isAttached() ||
+            QMessageBox::question(this, tr("Stop cluster"), tr("Stop every process of the cluster?")) == QMessageBox::Yes)
             stopCluster();
     });
-    stop->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     file->addSeparator();
     QAction *exportCharts = file->addAction(tr("&Export charts…"), this, &MainWindow::exportCurrentChart);
     exportCharts->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
@@ -397,17 +493,21 @@ void MainWindow::buildMenus()
     node->addActions(m_fleet->nodeActions());
 
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
-    QAction *load = tools->addAction(tr("Run &load test (10 s)"), this, [this] {
+    m_quickLoadAction = tools->addAction(tr("Run &load test (10 s)"), this, [this] {
+        showTab(QStringLiteral("load"));
         const Result<void> r = startLoad(10);
         if (!r.ok())
             QMessageBox::warning(this, tr("Load test"), r.error());
     });
-    load->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    m_quickLoadAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_tabs->count(); ++i) {
-        QAction *a = view->addAction(m_tabs->tabText(i).remove(QLatin1Char('&')), this, [this, i] { m_tabs->setCurrentIndex(i); });
-        a->setShortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)));
+        QWidget *tab = m_tabs->widget(i);
+        QAction *a = view->addAction(m_tabs->tabText(i).remove(QLatin1Char('&')), this,
+                                     [this, tab] { m_tabs->setCurrentWidget(tab); });
+        if (i < 9)
+            a->setShortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)));
     }
     view->addSeparator();
     QAction *pause = view->addAction(tr("&Pause charts"));
@@ -499,12 +599,13 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (!m_closing)
         saveLayout();
-    if (m_load)
-        m_load->stop();
+    m_loadPanel->stop();
+    if (m_monitor->isAttached())
+        m_monitor->stop();
     // The cluster's processes stop in order before the window goes; stopped() closes it again.
     if (m_monitor->isActive()) {
         m_closing = true;
-        if (m_monitor->supervisor()->state() != FleetSupervisor::State::Stopping)
+        if (m_monitor->supervisor() && m_monitor->supervisor()->state() != FleetSupervisor::State::Stopping)
             stopCluster();
         event->ignore();
         return;

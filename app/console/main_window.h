@@ -1,5 +1,6 @@
 // MainWindow: the console's one window. Tabs over the core models (fleet,
-// charts, Redis, timeline, logs); the layout is saved and restored with QSettings.
+// charts, counters, load test, alerts, Redis, timeline, logs); the layout is
+// saved and restored with QSettings. Attached to a remote fleet, it is read-only.
 #pragma once
 
 #include "common/result.h"
@@ -17,14 +18,16 @@ class QTableView;
 
 namespace turno {
 class FleetMonitor;
-class LoadRun;
+struct AttachTarget;
 }
 
 namespace turno::console {
 
 class AlertsPanel;
 class ChartsPanel;
+class CountersPanel;
 class FleetPanel;
+class LoadPanel;
 class LogPanel;
 class TimelinePanel;
 
@@ -44,16 +47,24 @@ public:
     TimelinePanel *timelinePanel() const { return m_timeline; }
     AlertsPanel *alertsPanel() const { return m_alertsPanel; }
     LogPanel *logPanel() const { return m_logs; }
+    LoadPanel *loadPanel() const { return m_loadPanel; }
+    CountersPanel *countersPanel() const { return m_counters; }
     QTableView *redisTable() const { return m_redisTable; }
     QString healthText() const;
-    // Selects a tab by name (fleet, charts, alerts, redis, timeline, logs).
+    // Selects a tab by name (fleet, charts, counters, load, alerts, redis, timeline, logs, ...).
     bool showTab(const QString &name);
+    QStringList tabNames() const;
 
     // The launch core call (FleetMonitor::launch); runDir empty = the cluster's default.
     Result<void> launchProfile(const ClusterProfile &profile, const QString &runDir = {});
     Result<void> launchProfileFile(const QString &path);
+    // Stops the launched cluster, or detaches from an attached fleet.
     void stopCluster();
-    // A load test against the balancer (LoadRun, as `turnoctl bench`).
+    // Attach mode (FleetMonitor::attach, as `turnoctl attach`): the window turns read-only.
+    Result<void> attachFleet(const AttachTarget &target);
+    void openAttachDialog();
+    bool isReadOnly() const;
+    // A quick load test against the balancer through the Load test panel (LoadRun, as `turnoctl bench`).
     Result<void> startLoad(double seconds, int connections = 8);
     bool loadRunning() const;
 
@@ -71,7 +82,10 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    // One tab: name is what showTab() and --tab take. The one line a new panel needs.
+    void addPanel(QWidget *panel, const QString &name, const QString &icon, const QString &label);
     void buildMenus();
+    void updateReadOnly();
     void restoreLayout();
     void saveLayout();
     void updateHealth();
@@ -89,10 +103,16 @@ private:
     AlertsPanel *m_alertsPanel = nullptr;
     LogPanel *m_logs = nullptr;
     QTableView *m_redisTable = nullptr;
+    LoadPanel *m_loadPanel = nullptr;
+    CountersPanel *m_counters = nullptr;
     QLabel *m_health = nullptr;
+    QLabel *m_readOnly = nullptr;
+    QAction *m_launchAction = nullptr;
+    QAction *m_attachAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_quickLoadAction = nullptr;
     QProgressBar *m_progress = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
-    std::unique_ptr<LoadRun> m_load;
     Theme m_theme = Theme::System;
     bool m_closing = false;
 };
