@@ -87,6 +87,9 @@ std::string helpText()
            "  --wait-replicas N             replicas WAIT must confirm in sync mode [1]\n"
            "  --wait-timeout-ms MS          WAIT timeout; on timeout the number is burned, 503 [200]\n"
            "  --redis-timeout-ms MS         a Redis reply slower than this drops the link, 503 [1000]\n"
+           "  --retry-window-ms MS          while Redis is unreachable, read-only or without its replica\n"
+           "                                (a failover), a request waits up to MS and runs again with a\n"
+           "                                fresh increment instead of failing; 0 = fail at once [0]\n"
            "  --redis-connections N         Redis connections per thread, pipelined [1]\n"
            "  --threads N                   event loops, one SO_REUSEPORT socket each [number of cores]\n"
            "  --io uring|epoll              client socket I/O: io_uring (batched, multishot receive) or\n"
@@ -225,6 +228,9 @@ ParseOutcome parseOptions(int argc, const char *const *argv, const char *(*geten
         } else if (arg == "--redis-timeout-ms") {
             if (!needInt(10, 600000, o.redisTimeoutMs))
                 return fail("--redis-timeout-ms needs a number from 10 to 600000");
+        } else if (arg == "--retry-window-ms") {
+            if (!needInt(0, 60000, o.retryWindowMs))
+                return fail("--retry-window-ms needs a number from 0 to 60000");
         } else if (arg == "--redis-connections") {
             if (!needInt(1, 64, o.redisConnectionsPerThread))
                 return fail("--redis-connections needs a number from 1 to 64");

@@ -33,6 +33,7 @@ struct ServerOptions {
     int waitReplicas = 1;
     int waitTimeoutMs = 200;
     int redisTimeoutMs = 1000;
+    int retryWindowMs = 0;  // a request whose increment failed for a transient reason waits this long for a retry
     int redisConnectionsPerThread = 1;
     int maxConnections = 10000;
     int maxRequestsPerConnection = 100000;

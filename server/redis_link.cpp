@@ -13,6 +13,12 @@
 namespace turno::server {
 
 namespace {
+// Requests parked per link while it reconnects; beyond, they get their 503 at once.
+constexpr size_t kMaxParked = 65536;
+}  // namespace
+
+
+namespace {
 
 // Refuses to move a counter past 2^53-1 (Number.MAX_SAFE_INTEGER) atomically:
 // the check and the INCR run as one script. A non-integer value errors out.
@@ -65,6 +71,11 @@ void RedisLink::shutdown()
         m_fd = -1;
     }
     failAll(StoreError::Unavailable);
+    while (!m_parked.empty()) {
+        PendingIncrement p = std::move(m_parked.front());
+        m_parked.pop_front();
+        m_sink.completeIncrement(p, IncrementOutcome::Failed, 0, StoreError::Unavailable, p.burned);
+    }
 }
 
 bool RedisLink::syncMode() const
@@ -149,10 +160,42 @@ void RedisLink::sendCommand(void (*cb)(redisAsyncContext *, void *, void *), uin
         m_deadlines.push_back(monoNs() + extraTimeoutNs);
 }
 
+void RedisLink::failOrPark(PendingIncrement p, StoreError why, bool burned)
+{
+    p.burned = p.burned || burned;
+    const uint64_t window = uint64_t(m_shared.options.retryWindowMs) * 1'000'000ULL;
+    const uint64_t now = monoNs();
+    if (p.retryUntilNs == 0)
+        p.retryUntilNs = now + window;
+    if (window == 0 || now >= p.retryUntilNs || m_parked.size() >= kMaxParked ||
+        m_shared.hardStop.load(std::memory_order_relaxed)) {
+        m_sink.completeIncrement(p, IncrementOutcome::Failed, 0, why, p.burned);
+        return;
+    }
+    m_parked.push_back(std::move(p));
+}
+
+void RedisLink::resubmitParked()
+{
+    std::deque<PendingIncrement> parked;
+    parked.swap(m_parked);
+    for (PendingIncrement &p : parked)
+        submit(std::move(p));
+}
+
+void RedisLink::expireParked(uint64_t nowNs)
+{
+    while (!m_parked.empty() && (nowNs >= m_parked.front().retryUntilNs || m_shared.hardStop.load(std::memory_order_relaxed))) {
+        PendingIncrement p = std::move(m_parked.front());
+        m_parked.pop_front();
+        m_sink.completeIncrement(p, IncrementOutcome::Failed, 0, StoreError::Unavailable, p.burned);
+    }
+}
+
 void RedisLink::submit(PendingIncrement p)
 {
     if (!m_ready || m_resetRequested) {
-        m_sink.completeIncrement(p, IncrementOutcome::Failed, 0, StoreError::Unavailable, false);
+        failOrPark(std::move(p), StoreError::Unavailable, false);
         return;
     }
     char key[160];
@@ -175,7 +218,7 @@ void RedisLink::submit(PendingIncrement p)
         rc = redisAsyncCommandArgv(m_ac, onIncrementReply, this, 4, argv, lens);
     }
     if (rc != REDIS_OK) {
-        m_sink.completeIncrement(p, IncrementOutcome::Failed, 0, StoreError::Unavailable, false);
+        failOrPark(std::move(p), StoreError::Unavailable, false);
         return;
     }
     const uint64_t now = monoNs();
@@ -244,6 +287,7 @@ void RedisLink::updateEpoll()
 
 void RedisLink::tick(uint64_t nowNs)
 {
+    expireParked(nowNs);
     if (m_ac && m_targetGeneration != m_shared.redisTarget.generation()) {
         retarget();
         return;
@@ -311,18 +355,29 @@ void RedisLink::dropConnection(StoreError why)
     m_backoffNs = std::min<uint64_t>(m_backoffNs * 2, 2'000'000'000ULL);
 }
 
+bool RedisLink::readyOrRecovering(uint64_t nowNs) const
+{
+    if (m_ready)
+        return true;
+    const uint64_t window = uint64_t(m_shared.options.retryWindowMs) * 1'000'000ULL;
+    return window > 0 && m_downSinceNs != 0 && nowNs - m_downSinceNs < window;
+}
+
 void RedisLink::failAll(StoreError why)
 {
+    if (m_ready)
+        m_downSinceNs = monoNs();
     // Anything still queued here had its command sent: it may have run, so its
     // number counts as burned, never as free to reissue.
-    while (!m_pending.empty()) {
-        PendingIncrement p = std::move(m_pending.front());
-        m_pending.pop_front();
-        m_sink.completeIncrement(p, IncrementOutcome::Failed, 0, why, true);
-    }
-    for (auto &[p, v] : m_awaitingWait)
-        m_sink.completeIncrement(p, IncrementOutcome::Failed, 0, why, true);
-    m_awaitingWait.clear();
+    // Parked for a retry: they get a fresh increment; this one stays burned either way.
+    std::deque<PendingIncrement> pending;
+    pending.swap(m_pending);
+    std::vector<std::pair<PendingIncrement, uint64_t>> awaiting;
+    awaiting.swap(m_awaitingWait);
+    for (PendingIncrement &p : pending)
+        failOrPark(std::move(p), why, true);
+    for (auto &[p, v] : awaiting)
+        failOrPark(std::move(p), why, true);
     m_deadlines.clear();
     m_incrSinceWait = 0;
     if (m_ready || m_connected) {
@@ -402,8 +457,12 @@ void RedisLink::onIncrementReply(redisAsyncContext *ac, void *r, void *priv)
         } else {
             logLine("%s Redis error for id '%s': %.*s", self->m_log.c_str(), p.id.c_str(), int(len), s);
         }
-        // The script failed before INCR ran, so no number was consumed.
-        self->m_sink.completeIncrement(p, IncrementOutcome::Failed, 0, kind, false);
+        // The script failed before INCR ran, so no number was consumed. A replica (the primary
+        // moved) or a primary without its replica (mid-failover) is worth another try.
+        if (kind == StoreError::Readonly || kind == StoreError::NoReplicas)
+            self->failOrPark(std::move(p), kind, false);
+        else
+            self->m_sink.completeIncrement(p, IncrementOutcome::Failed, 0, kind, false);
         return;
     }
     self->m_sink.completeIncrement(p, IncrementOutcome::Failed, 0, StoreError::Reply, false);
@@ -444,6 +503,8 @@ void RedisLink::onScriptLoaded(redisAsyncContext *, void *r, void *priv)
     }
     self->m_sha.assign(reply->str, reply->len);
     self->m_ready = true;
+    self->m_downSinceNs = 0;
+    self->resubmitParked();
     self->m_backoffNs = 50'000'000;
     if (self->m_loggedDown)
         logLine("%s Redis at %s:%u is reachable again", self->m_log.c_str(), self->m_targetHost.c_str(),

@@ -25,6 +25,8 @@ struct PendingIncrement {
     bool sync = false;  // decided at submit: waits for this batch's WAIT
     bool http10 = false;
     uint8_t methodIndex = 0;
+    uint64_t retryUntilNs = 0;  // parked for a retry until then (0: not parked yet)
+    bool burned = false;        // an earlier attempt may have consumed a number
     std::string id;
 };
 
@@ -49,7 +51,9 @@ public:
     RedisLink &operator=(const RedisLink &) = delete;
 
     bool ready() const { return m_ready; }
-    size_t outstanding() const { return m_deadlines.size(); }
+    // Ready, or down for less than the retry window (requests wait for it): what /readyz reports.
+    bool readyOrRecovering(uint64_t nowNs) const;
+    size_t outstanding() const { return m_deadlines.size() + m_parked.size(); }
     // Queues an increment; answered through the sink (possibly at once when down).
     void submit(PendingIncrement p);
     // End of a loop iteration: add the batch's WAIT, write everything queued.
@@ -78,6 +82,12 @@ private:
     void connect(uint64_t nowNs);
     void dropConnection(StoreError why);
     void failAll(StoreError why);
+    // A failure that consumed nothing for sure, or whose number stays burned: within the
+    // retry window the request waits for the link (a failover, a reconnect) and runs again
+    // with a fresh increment; after it, the client gets the 503.
+    void failOrPark(PendingIncrement p, StoreError why, bool burned);
+    void resubmitParked();
+    void expireParked(uint64_t nowNs);
     void updateEpoll();
     void sendCommand(void (*cb)(redisAsyncContext *, void *, void *), uint64_t extraTimeoutNs, int argc,
                      const char **argv, const size_t *lens);
@@ -114,6 +124,8 @@ private:
     bool m_loggedDown = false;
 
     std::deque<PendingIncrement> m_pending;             // EVALSHA sent, reply awaited
+    uint64_t m_downSinceNs = 0;                         // when a ready link went down (0: ready, or never was)
+    std::deque<PendingIncrement> m_parked;              // waiting for the link to come back (retry window)
     std::vector<std::pair<PendingIncrement, uint64_t>> m_awaitingWait;  // sync: INCR done, WAIT not yet
     size_t m_incrSinceWait = 0;
     std::deque<uint64_t> m_deadlines;                    // per outstanding command, in send order

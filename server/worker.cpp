@@ -199,8 +199,9 @@ bool Worker::ready() const
         return false;
     if (m_shared.options.store == StoreKind::Memory)
         return true;
+    const uint64_t now = monoNs();
     for (const auto &l : m_links)
-        if (l->ready())
+        if (l->readyOrRecovering(now))
             return true;
     return false;
 }
@@ -573,6 +574,9 @@ void Worker::handle(Conn &c, const HttpRequest &req, uint64_t startNs)
             if (l->ready())
                 link = l;
         }
+        // With a retry window the request waits on a link for Redis to come back (a failover).
+        if (!link && m_shared.options.retryWindowMs > 0)
+            link = m_links[m_nextLink % m_links.size()].get();
         m_nextLink = (m_nextLink + 1) % m_links.size();
         if (!link) {
             WorkerStats::add(m_stats.storeErrors[size_t(StoreError::Unavailable)]);

@@ -165,6 +165,9 @@ FailoverController::FailoverController(FleetSupervisor *supervisor, QObject *par
         m_automatic = supervisor->profile().failoverAuto;
         connect(supervisor, &FleetSupervisor::event, this, &FailoverController::onSupervisorEvent);
         connect(supervisor, &FleetSupervisor::ready, this, [this] {
+            // The profile arrives with start(): follow it unless someone chose already.
+            if (!m_automaticChosen && m_supervisor)
+                m_automatic = m_supervisor->profile().failoverAuto;
             m_health->start();
             publishStatus();
         });
@@ -187,6 +190,7 @@ FailoverController::~FailoverController()
 
 void FailoverController::setAutomatic(bool on)
 {
+    m_automaticChosen = true;
     if (on == m_automatic)
         return;
     m_automatic = on;
@@ -580,6 +584,9 @@ void FailoverController::switchTo(const QString &target, bool force, const QStri
         self->preflight(target, [self, force, stepDone](FailoverGate gate) {
             if (!self || !self->m_run)
                 return;
+            for (const FailoverCheck &c : gate.checks)
+                if (c.name == QLatin1String("primary") && !c.ok && c.detail.contains(QLatin1String("unreachable")))
+                    self->m_run->primaryReachable = false;
             if (gate.ok())
                 return stepDone(true, QStringLiteral("%1 checks passed").arg(gate.checks.size()));
             if (force)
@@ -588,6 +595,8 @@ void FailoverController::switchTo(const QString &target, bool force, const QStri
         });
     }, [self] {
         self->step(QStringLiteral("probe"), [self](Done stepDone) {
+            if (!self->m_run->primaryReachable)
+                return stepDone(true, QStringLiteral("skipped: the Redis primary is unreachable, nothing can answer"));
             self->probe([self, stepDone](Result<qint64> r) {
                 if (!self || !self->m_run)
                     return;
@@ -667,6 +676,8 @@ void FailoverController::stepPause()
             // The FAILOVER command pauses and waits for the replica itself.
             return stepDone(true, QStringLiteral("no Sentinel: the FAILOVER command pauses writes itself"));
         }
+        if (!run->primaryReachable)
+            return stepDone(true, QStringLiteral("%1 unreachable: nothing to pause; it is treated as lost").arg(run->oldPrimary));
         const int pauseMs = self->m_supervisor->profile().failoverStepTimeoutMs * 3;
         self->redis(run->oldPrimary, {{"CLIENT", "PAUSE", QByteArray::number(pauseMs), "WRITE"}, {"INFO", "replication"}},
                     [self, run, stepDone, pauseMs](Result<QList<RespValue>> r) {
@@ -677,6 +688,7 @@ void FailoverController::stepPause()
                 return stepDone(true, QStringLiteral("%1 unreachable (%2): nothing to pause; it is treated as lost")
                                           .arg(run->oldPrimary, r.error()));
             }
+            run->primaryReachable = true;
             if (r.value().value(0).type == RespValue::Type::Error)
                 return stepDone(false, QStringLiteral("CLIENT PAUSE refused: ") + pretty(r.value().value(0)));
             run->paused = true;
@@ -872,13 +884,14 @@ void FailoverController::stepVerify()
     Run *run = m_run.get();
     const int timeoutMs = m_supervisor->profile().failoverStepTimeoutMs;
     step(QStringLiteral("verify"), [self, run, timeoutMs](Done stepDone) {
-        self->poll([self, run](Done check) {
+        self->poll([self, run, timeoutMs](Done check) {
+            // Nodes hold a request while their Redis link comes back (retry window): wait for the answer.
             self->probe([run, check](Result<qint64> r) {
                 if (!r.ok())
                     return check(false, r.error());
                 run->report.probeAfter = r.value();
                 check(true, {});
-            }, 300);
+            }, timeoutMs);
         }, 20, timeoutMs, [run, stepDone](bool ok, QString detail) {
             if (!ok)
                 return stepDone(false, QStringLiteral("no good turno through the balancer: ") + detail);
@@ -958,16 +971,18 @@ void FailoverController::onSupervisorEvent(const QString &kind, const QString &n
     if (kind == QLatin1String("redis-primary-down") && m_supervisor && node == m_supervisor->redisPrimaryNode()) {
         // A supervised process that exited is certainly down: no need to wait afterMs.
         if (m_automatic)
-            autoSwitch(QStringLiteral("the Redis primary %1 exited").arg(node));
+            autoSwitch(QStringLiteral("the Redis primary %1 exited").arg(node), true);
     }
 }
 
-void FailoverController::autoSwitch(const QString &reason)
+void FailoverController::autoSwitch(const QString &reason, bool certain)
 {
     if (!m_automatic || busy() || m_state == State::Degraded)
         return;
     const qint64 now = m_clock.elapsed();
-    if (m_lastAutoMs >= 0 && now - m_lastAutoMs < kAutoCooldownMs)
+    // Health-based triggers wait out a cooldown so a flapping signal cannot bounce the
+    // cluster back and forth; an exited primary process is no signal to doubt.
+    if (!certain && m_lastAutoMs >= 0 && now - m_lastAutoMs < kAutoCooldownMs)
         return;
     m_lastAutoMs = now;
     m_poolDownSinceMs = m_redisDownSinceMs = -1;
@@ -1037,7 +1052,7 @@ void FailoverController::healthTick()
                 if (now - self->m_poolDownSinceMs >= afterMs) {
                     self->m_healthPending = false;
                     return self->autoSwitch(QStringLiteral("all %1 nodes of the %2 pool DOWN for %3 ms")
-                                                .arg(total).arg(self->m_active).arg(now - self->m_poolDownSinceMs));
+                                                .arg(total).arg(self->m_active).arg(now - self->m_poolDownSinceMs), false);
                 }
             } else {
                 self->m_poolDownSinceMs = -1;
@@ -1061,7 +1076,7 @@ void FailoverController::healthTick()
                 self->m_redisDownSinceMs = at;
             if (at - self->m_redisDownSinceMs >= afterMs)
                 self->autoSwitch(QStringLiteral("the Redis primary %1 unreachable for %2 ms (%3)")
-                                     .arg(primary).arg(at - self->m_redisDownSinceMs).arg(r.error()));
+                                     .arg(primary).arg(at - self->m_redisDownSinceMs).arg(r.error()), false);
         }, 300);
     });
 }

@@ -148,12 +148,13 @@ private:
 
     void healthTick();
     void onSupervisorEvent(const QString &kind, const QString &node, const QString &message);
-    void autoSwitch(const QString &reason);
+    void autoSwitch(const QString &reason, bool certain);
 
     QPointer<FleetSupervisor> m_supervisor;
     State m_state = State::PrimaryActive;
     QString m_active = QStringLiteral("primary");
     bool m_automatic = false;
+    bool m_automaticChosen = false;
     FailoverReport m_last;
     std::unique_ptr<Run> m_run;
     QTimer *m_health = nullptr;

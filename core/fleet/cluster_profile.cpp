@@ -223,11 +223,12 @@ Result<ClusterProfile> ProfileLoader::loadBytes(const QByteArray &json, const QS
     const QString sp = QStringLiteral("server");
     const QJsonObject server = r.object(root, none, sp);
     r.onlyKeys(server, sp, {QStringLiteral("binary"), QStringLiteral("threads"), QStringLiteral("durability"),
-                            QStringLiteral("drainTimeoutMs"), QStringLiteral("debugToken")});
+                            QStringLiteral("drainTimeoutMs"), QStringLiteral("debugToken"), QStringLiteral("retryWindowMs")});
     r.text(server, sp, QStringLiteral("binary"), p.serverBinary);
     r.integer(server, sp, QStringLiteral("threads"), 1, 64, p.serverThreads);
     r.text(server, sp, QStringLiteral("durability"), p.durability, {QStringLiteral("sync"), QStringLiteral("async")});
     r.integer(server, sp, QStringLiteral("drainTimeoutMs"), 0, 600000, p.drainTimeoutMs);
+    r.integer(server, sp, QStringLiteral("retryWindowMs"), 0, 60000, p.retryWindowMs);
     r.boolean(server, sp, QStringLiteral("debugToken"), p.debugToken);
 
     const QJsonObject pools = r.object(root, none, QStringLiteral("pools"));
@@ -441,7 +442,8 @@ QByteArray ProfileLoader::toJson(const ClusterProfile &p)
     redis.insert(QStringLiteral("password"), pw);
     QJsonObject server{{QStringLiteral("threads"), p.serverThreads},
                        {QStringLiteral("durability"), p.durability},
-                       {QStringLiteral("drainTimeoutMs"), p.drainTimeoutMs}};
+                       {QStringLiteral("drainTimeoutMs"), p.drainTimeoutMs},
+                       {QStringLiteral("retryWindowMs"), p.retryWindowMs}};
     if (p.debugToken)
         server.insert(QStringLiteral("debugToken"), true);
     if (!p.serverBinary.isEmpty())

@@ -33,6 +33,7 @@ struct ClusterProfile {
     int serverThreads = 1;
     QString durability = QStringLiteral("sync");  // sync | async
     int drainTimeoutMs = 1000;
+    int retryWindowMs = 2000;  // --retry-window-ms: requests wait out a failover instead of failing
     // Enables the nodes' token-protected /debug/* endpoints (fault drills, alert
     // tests): the supervisor writes a random token to RUN_DIR/debug.token (0600).
     bool debugToken = false;

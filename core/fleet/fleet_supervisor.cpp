@@ -478,6 +478,7 @@ QStringList FleetSupervisor::turnoArgs(const FleetNode &n) const
     // sync needs a replica to confirm; without one every WAIT would time out.
     const bool replica = p.redisMode != QLatin1String("embedded") || p.redisReplica;
     a << QStringLiteral("--durability") << (replica ? p.durability : QStringLiteral("async"));
+    a << QStringLiteral("--retry-window-ms") << QString::number(p.retryWindowMs);
     QStringList sentinels;
     if (p.redisMode == QLatin1String("embedded")) {
         for (const FleetNode *s : m_nodes)
