@@ -1,5 +1,7 @@
 #include "scrape/http_scraper.h"
 
+#include "scrape/http_connection.h"
+
 #include <QDateTime>
 #include <QNetworkProxy>
 #include <QNetworkReply>
@@ -9,10 +11,22 @@
 
 namespace turno {
 
+namespace {
+
+// Plain http goes through HttpConnection (keep-alive, this thread); https and
+// anything else through QNetworkAccessManager.
+bool ownClient(const QUrl &url)
+{
+    return url.scheme() == QLatin1String("http") && !url.host().isEmpty();
+}
+
+}  // namespace
+
 struct HttpScraper::Target {
     ScrapeTarget target;
     TargetHealth health;
     QTimer timer;
+    std::unique_ptr<HttpConnection> connection;  // kept alive scrape after scrape
     bool busy = false;
     bool removed = false;
 };
@@ -22,6 +36,8 @@ struct HttpScraper::InFlight {
     QString name;
     QUrl url;
     QPointer<QNetworkReply> reply;
+    HttpConnection *connection = nullptr;
+    std::unique_ptr<HttpConnection> ownConnection;  // scrapeOnce
     QTimer timeout;
     QElapsedTimer elapsed;
     qint64 startedMs = 0;
@@ -47,6 +63,8 @@ HttpScraper::~HttpScraper()
 {
     stop();
     for (auto &f : m_inFlight) {
+        if (f->connection)
+            f->connection->abort();
         if (f->reply) {
             f->reply->disconnect(this);
             f->reply->abort();
@@ -146,6 +164,39 @@ void HttpScraper::begin(int index, const QUrl &url, const QString &name)
     f->name = name;
     f->startedMs = QDateTime::currentMSecsSinceEpoch();
     f->elapsed.start();
+    f->timeout.setSingleShot(true);
+
+    if (!m_options.qtNetworkForHttp && ownClient(url)) {
+        if (index >= 0) {
+            Target &t = *m_targets[size_t(index)];
+            if (!t.connection)
+                t.connection = std::make_unique<HttpConnection>(url.host(), quint16(url.port(80)));
+            f->connection = t.connection.get();
+        } else {
+            f->ownConnection = std::make_unique<HttpConnection>(url.host(), quint16(url.port(80)));
+            f->connection = f->ownConnection.get();
+        }
+        m_inFlight.push_back(std::move(flight));
+        connect(&f->timeout, &QTimer::timeout, this, [this, f] {
+            f->timedOut = true;
+            f->connection->abort();
+            complete(f, {}, QString());
+        });
+        f->timeout.start(std::max(1, m_options.timeoutMs));
+        QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
+        if (target.isEmpty())
+            target = "/";
+        f->connection->get(target, "text/plain;version=0.0.4", m_options.parser.maxBodyBytes,
+                           [this, f](Result<HttpConnection::Response> r, HttpConnection::Failure failure) {
+                               f->timeout.stop();
+                               if (failure == HttpConnection::Failure::TooLarge)
+                                   f->tooLarge = true;
+                               if (!r.ok())
+                                   return complete(f, {}, failure == HttpConnection::Failure::TooLarge ? QString() : r.error());
+                               complete(f, std::move(r).value(), QString());
+                           });
+        return;
+    }
 
     QNetworkRequest req(url);
     req.setRawHeader("Accept", "text/plain;version=0.0.4");
@@ -155,7 +206,6 @@ void HttpScraper::begin(int index, const QUrl &url, const QString &name)
     f->reply = m_network.get(req);
     m_inFlight.push_back(std::move(flight));
 
-    f->timeout.setSingleShot(true);
     connect(&f->timeout, &QTimer::timeout, this, [f] {
         f->timedOut = true;
         if (f->reply)
@@ -177,13 +227,30 @@ void HttpScraper::finish(InFlight *f)
 {
     f->timeout.stop();
     QNetworkReply *reply = f->reply;
+    HttpConnection::Response response;
+    response.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    QString networkError;
+    if (reply->error() != QNetworkReply::NoError && response.status == 0) {
+        networkError = reply->errorString();
+    } else {
+        response.reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
+        response.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+        if (response.status == 200)
+            response.body = reply->readAll();
+    }
+    reply->deleteLater();
+    complete(f, std::move(response), networkError);
+}
+
+void HttpScraper::complete(InFlight *f, HttpConnection::Response response, const QString &networkError)
+{
     ScrapeResult r;
     r.target = f->target;
     r.name = f->name;
     r.url = f->url;
     r.timestampMs = f->startedMs;
 
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const int status = response.status;
     if (f->timedOut) {
         r.error = QStringLiteral("scrape of %1 timed out after %2 ms (raise the timeout or check the node)")
                       .arg(f->url.toString())
@@ -192,20 +259,23 @@ void HttpScraper::finish(InFlight *f)
         r.error = QStringLiteral("body from %1 is over the limit of %2 bytes (body_size_limit)")
                       .arg(f->url.toString())
                       .arg(m_options.parser.maxBodyBytes);
-    } else if (reply->error() != QNetworkReply::NoError && status == 0) {
-        r.error = QStringLiteral("cannot scrape %1: %2").arg(f->url.toString(), reply->errorString());
+    } else if (!networkError.isEmpty() || status == 0) {
+        r.error = QStringLiteral("cannot scrape %1: %2")
+                      .arg(f->url.toString(), networkError.isEmpty() ? QStringLiteral("no HTTP answer") : networkError);
     } else if (status != 200) {
         r.error = QStringLiteral("%1 answered HTTP %2 %3 (expected 200)")
                       .arg(f->url.toString())
                       .arg(status)
-                      .arg(reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString());
+                      .arg(QString::fromLatin1(response.reason));
     } else {
-        const QByteArray body = reply->readAll();
+        const QByteArray &body = response.body;
         r.bodyBytes = body.size();
-        PromTextParser::Options po = m_options.parser;
-        po.format = PromTextParser::formatForContentType(reply->header(QNetworkRequest::ContentTypeHeader).toByteArray());
-        auto parsed = (po.format == m_options.parser.format) ? m_parser.parse(QByteArrayView(body))
-                                                             : PromTextParser(po).parse(QByteArrayView(body));
+        const PromTextParser::Format format = PromTextParser::formatForContentType(response.contentType);
+        Result<MetricsScrape> parsed = format == m_options.parser.format ? m_parser.parse(QByteArrayView(body)) : [&] {
+            PromTextParser::Options po = m_options.parser;
+            po.format = format;
+            return PromTextParser(po).parse(QByteArrayView(body));
+        }();
         if (parsed) {
             r.up = true;
             r.scrape = std::make_shared<const MetricsScrape>(std::move(parsed).value());
@@ -230,13 +300,15 @@ void HttpScraper::finish(InFlight *f)
             h.samples = qint64(r.scrape->samples().size());
     }
 
-    reply->deleteLater();
     auto it = std::find_if(m_inFlight.begin(), m_inFlight.end(), [f](const auto &p) { return p.get() == f; });
     std::unique_ptr<InFlight> keep;
     if (it != m_inFlight.end()) {
         keep = std::move(*it);
         m_inFlight.erase(it);
     }
+    // A scrapeOnce connection may be the caller of this function: it goes later.
+    if (keep && keep->ownConnection)
+        keep->ownConnection.release()->deleteLater();
     emit scraped(r);
 }
 
