@@ -5,15 +5,18 @@
 #include "metrics/prom_text_parser.h"
 #include "metrics_test_util.h"
 #include "redis/redis_info.h"
+#include "scrape/http_connection.h"
 #include "scrape/http_scraper.h"
 #include "scrape/redis_info_scraper.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
@@ -94,6 +97,35 @@ bool promtoolAccepts(const QByteArray &body, QByteArray *why = nullptr)
     if (why)
         *why = r.out + r.err;
     return r.exitCode == 0 || r.exitCode == 3;
+}
+
+// GET whose connection stays open both ways until the answer is in. Go's
+// net/http cancels the request context as soon as it reads EOF from the
+// client, so a client that half-closes after its request (test_support's
+// httpGet does) has Prometheus answer "query was canceled" (503) or, when the
+// cancellation surfaces wrapped, 422, depending on how far the query got.
+turno::test::HttpReply keptOpenGet(quint16 port, const QByteArray &pathAndQuery)
+{
+    turno::HttpConnection connection(QStringLiteral("127.0.0.1"), port);
+    turno::test::HttpReply reply;
+    bool done = false;
+    connection.get(pathAndQuery, "application/json", 0,
+                   [&](turno::Result<turno::HttpConnection::Response> r, turno::HttpConnection::Failure) {
+                       done = true;
+                       if (r.ok()) {
+                           reply.status = r.value().status;
+                           reply.body = r.value().body;
+                       } else {
+                           reply.body = r.error().toUtf8();
+                       }
+                   });
+    QElapsedTimer t;
+    t.start();
+    while (!done && t.elapsed() < 10000)
+        QTest::qWait(5);
+    if (!done)
+        connection.abort();
+    return reply;
 }
 
 double promValue(const QString &s)
@@ -251,19 +283,77 @@ void TestMetricsRealPeers::prometheusServerReadsTheSameValues()
              qPrintable(why));
     QVERIFY2(prom.waitForPort(promPort, 30000), qPrintable(prom.log()));
 
-    const QByteArray query = QUrl::toPercentEncoding(QStringLiteral("{job=\"fixture\"}"));
-    QJsonArray result;
-    QByteArray lastReply;
+    // Ask only our own Prometheus, and only once it can answer: a port taken
+    // by another process between freePort() and Prometheus's bind would
+    // otherwise answer for it, and a Prometheus still starting answers 503.
+    auto api = [promPort](const QByteArray &pathAndQuery) { return keptOpenGet(promPort, pathAndQuery); };
+    auto explain = [&prom](const QString &what, const turno::test::HttpReply &reply) {
+        return QStringLiteral("%1. Last answer: HTTP %2\n%3\nPrometheus log:\n%4")
+            .arg(what)
+            .arg(reply.status)
+            .arg(QString::fromUtf8(reply.body.left(2000)), prom.log().right(3000));
+    };
+    turno::test::HttpReply reply;
     QElapsedTimer waited;
     waited.start();
-    while (result.size() <= 100 && waited.elapsed() < 30000) {
-        QTest::qWait(300);
-        const auto reply = turno::test::httpGet(promPort, "GET /api/v1/query?query=" + query + " HTTP/1.0\r\nHost: x\r\n\r\n");
-        lastReply = reply.headers + "\n" + reply.body.left(300);
-        result = QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("data")).toObject().value(QStringLiteral("result")).toArray();
+    while (waited.elapsed() < 60000 && prom.running()) {
+        reply = api("/-/ready");
+        if (reply.status == 200)
+            break;
+        QTest::qWait(200);
     }
-    QVERIFY2(result.size() > 100, qPrintable(QStringLiteral("Prometheus never stored the scrape. Last reply: %1\nLog: %2")
-                                                 .arg(QString::fromUtf8(lastReply), prom.log().right(1500))));
+    QVERIFY2(prom.running(), qPrintable(explain(QStringLiteral("Prometheus exited"), reply)));
+    QVERIFY2(reply.status == 200, qPrintable(explain(QStringLiteral("Prometheus not ready after 60 s"), reply)));
+    reply = api("/api/v1/status/flags");
+    const QString tsdbPath =
+        QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("data")).toObject().value(QStringLiteral("storage.tsdb.path")).toString();
+    QVERIFY2(tsdbPath == m_dir.filePath(QStringLiteral("tsdb")),
+             qPrintable(explain(QStringLiteral("port %1 is answered by another Prometheus (tsdb %2)").arg(promPort).arg(tsdbPath), reply)));
+
+    // Wait for a scrape that succeeded and was stored, then evaluate at its
+    // own timestamp: the query is inside the TSDB's range by construction,
+    // whatever the clock did in between (the default evaluation time is
+    // "now", which a slow or stepped clock moves away from the samples).
+    QString lastScrape;
+    QString scrapeError;
+    waited.restart();
+    while (waited.elapsed() < 30000) {
+        reply = api("/api/v1/targets?state=active");
+        const QJsonArray targets = QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("data")).toObject()
+                                       .value(QStringLiteral("activeTargets")).toArray();
+        for (const QJsonValue &t : targets) {
+            const QJsonObject o = t.toObject();
+            scrapeError = o.value(QStringLiteral("lastError")).toString();
+            if (o.value(QStringLiteral("health")).toString() == QLatin1String("up"))
+                lastScrape = o.value(QStringLiteral("lastScrape")).toString();
+        }
+        if (!lastScrape.isEmpty())
+            break;
+        QTest::qWait(200);
+    }
+    QVERIFY2(!lastScrape.isEmpty(),
+             qPrintable(explain(QStringLiteral("Prometheus never scraped the fixture (last error: %1)").arg(scrapeError), reply)));
+    // RFC 3339 with nanoseconds; Qt reads milliseconds.
+    QString millis = lastScrape;
+    millis.replace(QRegularExpression(QStringLiteral("(\\.\\d{3})\\d*")), QStringLiteral("\\1"));
+    const QDateTime scrapedAt = QDateTime::fromString(millis, Qt::ISODateWithMs);
+    QVERIFY2(scrapedAt.isValid(), qPrintable(lastScrape));
+    // The target's lastScrape is when the scrape began; its samples carry that
+    // timestamp to the millisecond, so one second later they are all in range.
+    const QByteArray at = QByteArray::number(double(scrapedAt.toMSecsSinceEpoch() + 1000) / 1000.0, 'f', 3);
+    const QByteArray query = QUrl::toPercentEncoding(QStringLiteral("{job=\"fixture\"}"));
+    QJsonArray result;
+    waited.restart();
+    // A scrape marked up is stored at once; the loop only covers a head append
+    // still committing when /targets answered.
+    while (result.size() <= 100 && waited.elapsed() < 10000) {
+        reply = api("/api/v1/query?query=" + query + "&time=" + at);
+        QVERIFY2(reply.status == 200, qPrintable(explain(QStringLiteral("query at %1 refused").arg(QString::fromLatin1(at)), reply)));
+        result = QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("data")).toObject().value(QStringLiteral("result")).toArray();
+        if (result.size() <= 100)
+            QTest::qWait(200);
+    }
+    QVERIFY2(result.size() > 100, qPrintable(explain(QStringLiteral("Prometheus has not stored the scrape"), reply)));
 
     const auto ours = PromTextParser().parse(QByteArrayView(body));
     QVERIFY2(ours.ok(), qPrintable(ours.error()));
