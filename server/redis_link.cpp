@@ -543,12 +543,23 @@ void RedisLink::onRole(redisAsyncContext *, void *r, void *priv)
             replicas = int(reply->element[2]->elements);
         self->m_replicas = replicas;
     } else {
-        // Connected to a replica: every write would fail. With Sentinel the
-        // target will move; without it the operator must point us elsewhere.
-        if (!self->m_isReplica)
-            logLine("%s Redis at %s:%u is a replica, not a primary; writes will fail until the primary is found",
-                    self->m_log.c_str(), self->m_targetHost.c_str(), self->m_targetPort);
+        // Connected to a replica (a demoted primary, after a failover): it names its primary,
+        // which is where the writes go now. Every link follows; Sentinel confirms later.
         self->m_isReplica = true;
+        if (reply->elements >= 3 && reply->element[1]->type == REDIS_REPLY_STRING &&
+            reply->element[2]->type == REDIS_REPLY_INTEGER && reply->element[2]->integer > 0 &&
+            reply->element[2]->integer < 65536) {
+            const std::string host(reply->element[1]->str, reply->element[1]->len);
+            const auto port = uint16_t(reply->element[2]->integer);
+            if (host != self->m_targetHost || port != self->m_targetPort) {
+                logLine("%s Redis at %s:%u is a replica of %s:%u; following it there", self->m_log.c_str(),
+                        self->m_targetHost.c_str(), self->m_targetPort, host.c_str(), port);
+                self->m_shared.redisTarget.set(host, port, monoNs());
+                return;
+            }
+        }
+        logLine("%s Redis at %s:%u is a replica, not a primary; writes will fail until the primary is found",
+                self->m_log.c_str(), self->m_targetHost.c_str(), self->m_targetPort);
     }
 }
 

@@ -7,10 +7,18 @@
 #include <cerrno>
 #include <cstring>
 #include <poll.h>
+#include <ctime>
 
 namespace turno::server {
 
 namespace {
+
+uint64_t monoNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1'000'000'000ULL + uint64_t(ts.tv_nsec);
+}
 
 redisContext *connectSentinel(const HostPort &s, std::string &why)
 {
@@ -84,6 +92,14 @@ bool SentinelWatcher::resolveOnce()
         std::string host, why;
         uint16_t port = 0;
         if (query(s, host, port, why)) {
+            // The links followed a demoted primary to its new one; Sentinel names it a moment
+            // later. Until then (bounded) its unchanged, older answer does not undo that.
+            const uint64_t followed = m_target.followedAtNs();
+            const bool sameAnswer = host == m_lastHost && port == m_lastPort;
+            m_lastHost = host;
+            m_lastPort = port;
+            if (sameAnswer && followed != 0 && monoNs() - followed < kFollowGraceNs)
+                return true;
             publish(host, port);
             return true;
         }
@@ -151,6 +167,8 @@ void SentinelWatcher::run()
                             m_options.masterName == name) {
                             logLine("Sentinel: +switch-master %s %s:%u -> %s:%u", name, oldIp, oldPort, newIp,
                                     newPort);
+                            m_lastHost = newIp;
+                            m_lastPort = uint16_t(newPort);
                             publish(newIp, uint16_t(newPort));
                         }
                     }

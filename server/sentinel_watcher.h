@@ -29,6 +29,9 @@ private:
     const ServerOptions &m_options;
     RedisTarget &m_target;
     std::function<void()> m_onChange;
+    static constexpr uint64_t kFollowGraceNs = 3'000'000'000ULL;
+    std::string m_lastHost;  // Sentinel's previous answer
+    uint16_t m_lastPort = 0;
     std::atomic<bool> m_stop{false};
     std::thread m_thread;
 };

@@ -102,6 +102,7 @@ QJsonObject FailoverReport::toJson() const
                        {QStringLiteral("message"), message},
                        {QStringLiteral("startedAt"), QDateTime::fromMSecsSinceEpoch(startedAtMs, Qt::UTC).toString(Qt::ISODateWithMs)},
                        {QStringLiteral("totalMs"), totalMs},
+                       {QStringLiteral("settledMs"), settledMs},
                        {QStringLiteral("probeBefore"), probeBefore},
                        {QStringLiteral("probeAfter"), probeAfter},
                        {QStringLiteral("redisPrimaryBefore"), redisPrimaryBefore},
@@ -512,7 +513,18 @@ void FailoverController::preflight(const QString &target, std::function<void(Fai
                     gate->checks << FailoverCheck{QStringLiteral("sentinel-quorum"),
                                                   q.ok() && q.value().type != RespValue::Type::Error,
                                                   q.ok() ? pretty(q.value()) : q.error()};
-                    // Sentinel promotes only a replica it knows and sees healthy.
+                    // Sentinel promotes only a replica it knows and sees healthy, from the primary it knows.
+                    const quint16 primaryPort = self->redisPort(self->m_supervisor->redisPrimaryNode());
+                    const QString primaryName = self->m_supervisor->redisPrimaryNode();
+                    self->sentinel({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", master}, [self, gate, done, master, replica, replicaPort, primaryPort, primaryName](Result<RespValue> named) {
+                    if (!self)
+                        return;
+                    const bool same = named.ok() && named.value().items.size() == 2 &&
+                                      named.value().items[1].text == QByteArray::number(primaryPort);
+                    gate->checks << FailoverCheck{QStringLiteral("sentinel-primary"), same,
+                                                  same ? QStringLiteral("Sentinel names %1").arg(primaryName)
+                                                       : QStringLiteral("Sentinel names %1, not %2 (a switch is still settling)")
+                                                             .arg(named.ok() ? pretty(named.value()) : named.error(), primaryName)};
                     self->sentinel({"SENTINEL", "REPLICAS", master}, [gate, done, replica, replicaPort](Result<RespValue> known) {
                         QString flags;
                         if (known.ok())
@@ -530,6 +542,7 @@ void FailoverController::preflight(const QString &target, std::function<void(Fai
                                                       : flags.isEmpty() ? QStringLiteral("Sentinel does not know %1 yet (it learns replicas from the primary's INFO, every 10 s)").arg(replica)
                                                                         : QStringLiteral("Sentinel sees %1 as %2").arg(replica, flags)};
                         done(*gate);
+                    });
                     });
                 });
             });
@@ -734,18 +747,13 @@ void FailoverController::stepPromote()
                         return;
                     const RespValue role = r.ok() ? r.value().value(0) : RespValue{};
                     const QByteArray name = role.items.isEmpty() ? QByteArray() : role.items.first().text;
-                    if (name != "master")
-                        return check(false, QStringLiteral("%1 role is %2").arg(run->newPrimary, r.ok() ? QString::fromUtf8(name) : r.error()));
-                    if (!self->sentinelManaged())
-                        return check(true, QStringLiteral("%1 is primary").arg(run->newPrimary));
-                    // The servers follow Sentinel: done when it names the new primary.
-                    self->sentinel({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", master}, [run, newPort, check](Result<RespValue> s) {
-                        const bool named = s.ok() && s.value().items.size() == 2 &&
-                                           s.value().items[1].text == QByteArray::number(newPort);
-                        check(named, named ? QStringLiteral("%1 is primary and Sentinel names it").arg(run->newPrimary)
-                                           : QStringLiteral("%1 is primary; Sentinel still names %2")
-                                                 .arg(run->newPrimary, s.ok() ? pretty(s.value()) : s.error()));
-                    });
+                    // Done at the role change: the demoted primary then names it to the nodes (they follow
+                    // a replica's primary at once) and Sentinel confirms within its INFO period, checked
+                    // after verify.
+                    Q_UNUSED(master);
+                    Q_UNUSED(newPort);
+                    check(name == "master", name == "master" ? QStringLiteral("%1 is primary").arg(run->newPrimary)
+                                                             : QStringLiteral("%1 role is %2").arg(run->newPrimary, r.ok() ? QString::fromUtf8(name) : r.error()));
                 });
             }, kPollMs, timeoutMs, [how, stepDone](bool ok, QString detail) { stepDone(ok, how + QStringLiteral("; ") + detail); });
         };
@@ -903,6 +911,28 @@ void FailoverController::stepVerify()
                                ? QStringLiteral("probe turno %1 > %2 issued before").arg(run->report.probeAfter).arg(run->report.probeBefore)
                                : QStringLiteral("probe turno %1").arg(run->report.probeAfter));
         });
+    }, [self] { self->stepSentinel(); });
+}
+
+void FailoverController::stepSentinel()
+{
+    // Not part of the switch's own time (clients are served already); the next switch's gate needs it.
+    if (!sentinelManaged() || m_run->report.redisPrimaryAfter.isEmpty())
+        return finish(true, {});
+    m_run->report.switchMs = m_run->clock.elapsed();
+    QPointer<FailoverController> self(this);
+    Run *run = m_run.get();
+    const QByteArray master = m_supervisor->profile().sentinelMaster.toUtf8();
+    const quint16 newPort = redisPort(run->newPrimary);
+    const int timeoutMs = m_supervisor->profile().failoverStepTimeoutMs;
+    step(QStringLiteral("sentinel"), [self, run, master, newPort, timeoutMs](Done stepDone) {
+        self->poll([self, run, master, newPort](Done check) {
+            self->sentinel({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", master}, [run, newPort, check](Result<RespValue> s) {
+                const bool named = s.ok() && s.value().items.size() == 2 && s.value().items[1].text == QByteArray::number(newPort);
+                check(named, named ? QStringLiteral("Sentinel names %1").arg(run->newPrimary)
+                                   : QStringLiteral("Sentinel still names %1").arg(s.ok() ? pretty(s.value()) : s.error()));
+            });
+        }, 20, timeoutMs, stepDone);
     }, [self] { self->finish(true, {}); });
 }
 
@@ -939,7 +969,8 @@ void FailoverController::finish(bool ok, const QString &message)
     FailoverReport &report = run->report;
     report.ok = ok;
     report.message = message;
-    report.totalMs = run->clock.elapsed();
+    report.totalMs = report.switchMs >= 0 ? report.switchMs : run->clock.elapsed();
+    report.settledMs = run->clock.elapsed();
     if (ok) {
         m_active = report.to;
         setState(report.to == QLatin1String("primary") ? State::PrimaryActive : State::SecondaryActive);

@@ -49,7 +49,7 @@ struct FailoverGate {
 };
 
 struct FailoverStep {
-    QString name;          // gate, drain, pause, catch-up, promote, fence, activate, verify
+    QString name;          // gate, probe, drain, pause, catch-up, promote, fence, activate, verify, sentinel
     qint64 startMs = 0;    // since the switch began
     qint64 durationMs = 0;
     bool ok = false;
@@ -65,7 +65,9 @@ struct FailoverReport {
     bool rolledBack = false;
     QString message;       // what happened, and on failure what to do
     qint64 startedAtMs = 0;  // wall clock, ms since the epoch
-    qint64 totalMs = 0;
+    qint64 totalMs = 0;        // drain -> verify: until clients are served by the new side
+    qint64 switchMs = -1;      // (internal) totalMs once verify passed
+    qint64 settledMs = 0;      // until Sentinel names the new primary too
     qint64 probeBefore = -1;  // turno of the probe id before / after (-1: none)
     qint64 probeAfter = -1;
     QString redisPrimaryBefore;
@@ -139,6 +141,7 @@ private:
     void stepFence();
     void stepActivate();
     void stepVerify();
+    void stepSentinel();
     void finish(bool ok, const QString &message);
     void rollback(const QString &why);
     // HAProxy server states for `active` serving: its pool ready; the primary
