@@ -25,7 +25,8 @@ bool ownClient(const QUrl &url)
 struct HttpScraper::Target {
     ScrapeTarget target;
     TargetHealth health;
-    QTimer timer;
+    QTimer timer;             // single shot, re-armed for each scrape
+    qint64 nextDueMs = 0;     // m_clock time of the next scrape, before jitter
     std::unique_ptr<HttpConnection> connection;  // kept alive scrape after scrape
     bool busy = false;
     bool removed = false;
@@ -78,12 +79,13 @@ int HttpScraper::addTarget(const ScrapeTarget &target)
     auto t = std::make_unique<Target>();
     t->target = target;
     t->timer.setTimerType(Qt::PreciseTimer);
+    t->timer.setSingleShot(true);
     const int index = int(m_targets.size());
     connect(&t->timer, &QTimer::timeout, this, [this, index] { schedule(index); });
     m_targets.push_back(std::move(t));
     if (m_running) {
-        m_targets.back()->timer.start(m_options.intervalMs);
-        schedule(index);
+        m_targets.back()->nextDueMs = m_clock.elapsed();
+        arm(index);
     }
     return index;
 }
@@ -108,21 +110,27 @@ void HttpScraper::start()
     if (m_running)
         return;
     m_running = true;
+    if (!m_clock.isValid())
+        m_clock.start();
     const int interval = std::max(1, m_options.intervalMs);
+    const qint64 now = m_clock.elapsed();
     for (size_t i = 0; i < m_targets.size(); ++i) {
         Target &t = *m_targets[i];
         if (t.removed)
             continue;
         // A stable offset per URL spreads targets over the interval.
-        const int offset = int(qHash(t.target.url.toString()) % uint(interval));
-        t.timer.stop();
-        QTimer::singleShot(offset, &t.timer, [this, i, interval] {
-            if (!m_running || m_targets[i]->removed)
-                return;
-            m_targets[i]->timer.start(interval);
-            schedule(int(i));
-        });
+        t.nextDueMs = now + qint64(qHash(t.target.url.toString()) % uint(interval));
+        arm(int(i));
     }
+}
+
+void HttpScraper::arm(int index)
+{
+    Target &t = *m_targets[size_t(index)];
+    // One timer per target, jitter included: a scrape costs one wake-up for
+    // its start, not one for the schedule and one more for the jitter.
+    const qint64 jitter = m_options.jitterMs > 0 ? qint64(QRandomGenerator::global()->bounded(m_options.jitterMs + 1)) : 0;
+    t.timer.start(int(std::max<qint64>(0, t.nextDueMs + jitter - m_clock.elapsed())));
 }
 
 void HttpScraper::stop()
@@ -140,19 +148,19 @@ void HttpScraper::scrapeOnce(const QUrl &url)
 void HttpScraper::schedule(int index)
 {
     Target &t = *m_targets[size_t(index)];
+    if (t.removed || !m_running)
+        return;
+    const qint64 now = m_clock.elapsed();
+    const qint64 interval = std::max(1, m_options.intervalMs);
+    t.nextDueMs += interval;
+    if (t.nextDueMs <= now - interval)  // far behind (a stalled loop, a suspend): no burst to catch up
+        t.nextDueMs = now + interval;
+    arm(index);
     // A scrape still running when the next is due is not doubled up.
-    if (t.busy || t.removed || !m_running)
+    if (t.busy)
         return;
     t.busy = true;
-    const int delay = m_options.jitterMs > 0 ? int(QRandomGenerator::global()->bounded(m_options.jitterMs + 1)) : 0;
-    QTimer::singleShot(delay, this, [this, index] {
-        Target &tt = *m_targets[size_t(index)];
-        if (tt.removed || !m_running) {
-            tt.busy = false;
-            return;
-        }
-        begin(index, tt.target.url, tt.target.name);
-    });
+    begin(index, t.target.url, t.target.name);
 }
 
 void HttpScraper::begin(int index, const QUrl &url, const QString &name)

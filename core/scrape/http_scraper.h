@@ -70,6 +70,7 @@ private:
     struct Target;
     struct InFlight;
     void schedule(int index);
+    void arm(int index);
     void begin(int index, const QUrl &url, const QString &name);
     void finish(InFlight *flight);  // QNetworkReply done (https)
     void complete(InFlight *flight, HttpConnection::Response response, const QString &networkError);
@@ -79,6 +80,7 @@ private:
     std::vector<std::unique_ptr<Target>> m_targets;
     std::vector<std::unique_ptr<InFlight>> m_inFlight;
     PromTextParser m_parser;
+    QElapsedTimer m_clock;  // monotonic time of the schedule
     bool m_running = false;
 };
 
