@@ -26,7 +26,7 @@ CapacityChart::CapacityChart(QWidget *parent) : QChartView(parent)
     m_rate->setLabelFormat(QStringLiteral("%.0f"));
     m_latency = new QValueAxis;
     m_latency->setTitleText(tr("p99 (ms)"));
-    m_latency->setLabelFormat(QStringLiteral("%g"));
+    m_latency->setLabelFormat(QStringLiteral("%.1f"));
     chart->addAxis(m_x, Qt::AlignBottom);
     chart->addAxis(m_rate, Qt::AlignLeft);
     chart->addAxis(m_latency, Qt::AlignRight);
@@ -134,6 +134,10 @@ void CapacityChart::redraw()
     m_x->setRange(0, xMax);
     m_rate->setRange(0, xMax);
     m_latency->setRange(0, maxLatency > 0 ? maxLatency * 1.2 : 1);
+    // Round ticks (0, 5000, 10000...) read better than the range's own fifths.
+    m_x->applyNiceNumbers();
+    m_rate->applyNiceNumbers();
+    m_latency->applyNiceNumbers();
     QString title = tr("Capacity: offered vs achieved rate and p99");
     if (m_highest > 0 || m_knee > 0)
         title += tr(" — highest sustainable %1 req/s, knee %2 req/s").arg(m_highest, 0, 'f', 0).arg(m_knee, 0, 'f', 0);

@@ -109,10 +109,13 @@ IncidentEditor::IncidentEditor(IncidentStore *store, QWidget *parent) : QWidget(
     form->addRow(tr("&Root cause:"), m_rootCause);
     m_actions = new QTableWidget(0, ActionColumns, m_form);
     m_actions->setObjectName(QStringLiteral("incidentActions"));
-    m_actions->setHorizontalHeaderLabels({tr("Item"), tr("Owner"), tr("Due (YYYY-MM-DD)"), tr("Done")});
+    m_actions->setHorizontalHeaderLabels({tr("Item"), tr("Owner"), tr("Due"), tr("Done")});
+    m_actions->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_actions->horizontalHeader()->setSectionResizeMode(ItemColumn, QHeaderView::Stretch);
+    m_actions->setWordWrap(true);
     m_actions->verticalHeader()->hide();
     m_actions->setMinimumHeight(90);
+    m_actions->setToolTip(tr("Due dates as YYYY-MM-DD; tick Done when an item is finished"));
     auto *actionButtons = new QHBoxLayout;
     auto *addItem = new QPushButton(tr("&Add item"), m_form);
     auto *removeItem = new QPushButton(tr("Remove item"), m_form);
@@ -187,6 +190,9 @@ IncidentEditor::IncidentEditor(IncidentStore *store, QWidget *parent) : QWidget(
             selectIncident(m_id);
     });
     load(0);
+    // The newest incident is the one an operator most likely came to write up.
+    if (m_model->rowCount() > 0)
+        selectIncident(m_model->incidentAt(0).id);
 }
 
 IncidentEditor::~IncidentEditor()

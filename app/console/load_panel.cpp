@@ -217,6 +217,8 @@ void LoadPanel::buildForm()
         }
         m_figures.insert(figures[i].first, value);
     }
+    for (int c = 0; c < 6; c += 2)
+        grid->setColumnStretch(c, 1);
     right->addWidget(live);
     m_chart = new CapacityChart(this);
     right->addWidget(m_chart, 2);
@@ -388,6 +390,7 @@ Result<void> LoadPanel::startCapacity(const LoadConfig &config)
         setFigure(QStringLiteral("p90"), ms(s.latency.p90Ms));
         setFigure(QStringLiteral("p999"), ms(s.latency.p999Ms));
         setFigure(QStringLiteral("duplicates"), QString::number(s.duplicates));
+        setFigure(QStringLiteral("errors"), QStringLiteral("%1%").arg(100.0 * s.errorRate, 0, 'f', 2));
         m_state->setText(tr("Step %1 req/s: achieved %2, p99 %3 → %4")
                              .arg(s.rate, 0, 'f', 0).arg(s.achieved, 0, 'f', 0).arg(ms(s.latency.p99Ms),
                                   s.sustainable ? tr("sustainable") : s.why));

@@ -1,6 +1,7 @@
 // turno-console: the desktop operations console.
 #include "main_window.h"
 
+#include "attach_dialog.h"
 #include "common/version.h"
 #include "load_panel.h"
 #include "monitor/fleet_monitor.h"
@@ -43,13 +44,31 @@ int main(int argc, char **argv)
                                 QStringLiteral("With --profile: search the balancer's capacity against this p99 SLO in ms "
                                                "once ready (from 500 req/s, x1.6 per 2 s step, 8 steps)."),
                                 QStringLiteral("SLO_MS"));
+    QCommandLineOption attachStats(QStringLiteral("attach-stats"),
+                                   QStringLiteral("Attach read-only to a fleet through its HAProxy stats socket or "
+                                                  "http://HOST:PORT/stats page (File > Attach to fleet does the same)."),
+                                   QStringLiteral("SOCKET|URL"));
+    QCommandLineOption attachNode(QStringLiteral("attach-node"), QStringLiteral("Attach: a node URL to watch (repeatable)."),
+                                  QStringLiteral("URL"));
+    QCommandLineOption attachRedis(QStringLiteral("attach-redis"), QStringLiteral("Attach: the fleet's Redis."),
+                                   QStringLiteral("HOST:PORT"));
+    QCommandLineOption attachSentinel(QStringLiteral("attach-sentinel"),
+                                      QStringLiteral("Attach: a Sentinel that names the fleet's Redis primary."),
+                                      QStringLiteral("HOST:PORT"));
+    QCommandLineOption attachPasswordFile(QStringLiteral("attach-password-file"),
+                                          QStringLiteral("Attach: the Redis password file (else $TURNO_REDIS_PASSWORD if set)."),
+                                          QStringLiteral("FILE"));
+    QCommandLineOption attachCluster(QStringLiteral("attach-cluster"),
+                                     QStringLiteral("Attach: the cluster name nodes announce themselves under (default local)."),
+                                     QStringLiteral("NAME"));
     QCommandLineOption kill(QStringLiteral("kill"),
                             QStringLiteral("With --profile: SIGKILL this node 3 s after the cluster is ready (chaos, for "
                                            "screenshots of alerts and restarts)."),
                             QStringLiteral("NODE"));
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark (saved for the next start)."),
                              QStringLiteral("THEME"));
-    parser.addOptions({profile, runDir, screenshot, after, tab, load, capacity, kill, theme});
+    parser.addOptions({profile, runDir, screenshot, after, tab, load, capacity, attachStats, attachNode, attachRedis,
+                       attachSentinel, attachPasswordFile, attachCluster, kill, theme});
     parser.process(app);
 
     bool ok = false;
@@ -153,6 +172,28 @@ int main(int argc, char **argv)
             fprintf(stderr, "turno-console: %s\n", qPrintable(launched.error()));
             return 1;
         }
+    } else if (parser.isSet(attachStats) || parser.isSet(attachNode) || parser.isSet(attachRedis) || parser.isSet(attachSentinel)) {
+        // The attach dialog's own checks, without showing it.
+        turno::console::AttachDialog form;
+        form.setBalancerStats(parser.value(attachStats));
+        form.setNodeUrls(parser.values(attachNode));
+        form.setRedis(parser.value(attachRedis));
+        form.setSentinel(parser.value(attachSentinel));
+        form.setCluster(parser.isSet(attachCluster) ? parser.value(attachCluster) : QStringLiteral("local"));
+        using Source = turno::console::AttachDialog::PasswordSource;
+        if (parser.isSet(attachPasswordFile))
+            form.setPassword(Source::File, parser.value(attachPasswordFile));
+        else
+            form.setPassword(qEnvironmentVariableIsSet("TURNO_REDIS_PASSWORD") ? Source::Environment : Source::None);
+        const turno::Result<turno::AttachTarget> target = form.target();
+        const turno::Result<void> attached = target.ok() ? window.attachFleet(target.value())
+                                                         : turno::Result<void>(turno::Error{target.error()});
+        if (!attached.ok()) {
+            fprintf(stderr, "turno-console: cannot attach: %s\n", qPrintable(attached.error()));
+            return 1;
+        }
+        if (parser.isSet(screenshot))
+            QTimer::singleShot(int(seconds * 1000), &window, takeScreenshot);
     } else if (parser.isSet(screenshot)) {
         QTimer::singleShot(int(seconds * 1000), &window, takeScreenshot);
     }
