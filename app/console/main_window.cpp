@@ -9,6 +9,7 @@
 #include "counters_panel.h"
 #include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
+#include "failover_panel.h"
 #include "fleet_panel.h"
 #include "incident_editor.h"
 #include "launch_dialog.h"
@@ -94,6 +95,9 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     addPanel(m_counters, QStringLiteral("counters"), QStringLiteral(":/icons/counters.svg"), tr("C&ounters"));
     addPanel(m_loadPanel, QStringLiteral("load"), QStringLiteral(":/icons/load.svg"), tr("Load &test"));
     addPanel(m_alertsPanel, QStringLiteral("alerts"), QStringLiteral(":/icons/alert.svg"), tr("&Alerts"));
+    m_failover = new FailoverPanel(m_monitor, this);
+    addPanel(m_failover, QStringLiteral("failover"), QStringLiteral(":/icons/failover.svg"), tr("Fail&over"));
+    connect(m_failover, &FailoverPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     addPanel(m_redisTable, QStringLiteral("redis"), QStringLiteral(":/icons/redis.svg"), tr("&Redis"));
     addPanel(m_timeline, QStringLiteral("timeline"), QStringLiteral(":/icons/timeline.svg"), tr("T&imeline"));
     addPanel(m_logs, QStringLiteral("logs"), QStringLiteral(":/icons/logs.svg"), tr("&Logs"));

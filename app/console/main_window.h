@@ -26,6 +26,7 @@ namespace turno::console {
 class AlertsPanel;
 class ChartsPanel;
 class CountersPanel;
+class FailoverPanel;
 class FleetPanel;
 class LoadPanel;
 class LogPanel;
@@ -49,6 +50,7 @@ public:
     LogPanel *logPanel() const { return m_logs; }
     LoadPanel *loadPanel() const { return m_loadPanel; }
     CountersPanel *countersPanel() const { return m_counters; }
+    FailoverPanel *failoverPanel() const { return m_failover; }
     QTableView *redisTable() const { return m_redisTable; }
     QString healthText() const;
     // Selects a tab by name (fleet, charts, counters, load, alerts, redis, timeline, logs, ...).
@@ -105,6 +107,7 @@ private:
     QTableView *m_redisTable = nullptr;
     LoadPanel *m_loadPanel = nullptr;
     CountersPanel *m_counters = nullptr;
+    FailoverPanel *m_failover = nullptr;
     QLabel *m_health = nullptr;
     QLabel *m_readOnly = nullptr;
     QAction *m_launchAction = nullptr;

@@ -1,0 +1,326 @@
+#include "failover_panel.h"
+
+#include "failover/failover_controller.h"
+#include "fleet/fleet_supervisor.h"
+#include "monitor/failover_commands.h"
+#include "monitor/fleet_monitor.h"
+#include "state_style.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace turno::console {
+
+namespace {
+
+// Every step a switch may run, in order (a memory store skips the Redis ones).
+const QStringList kSteps{QStringLiteral("gate"),  QStringLiteral("probe"),   QStringLiteral("drain"),
+                         QStringLiteral("pause"), QStringLiteral("catch-up"), QStringLiteral("promote"),
+                         QStringLiteral("fence"), QStringLiteral("activate"), QStringLiteral("verify"),
+                         QStringLiteral("sentinel")};
+
+QTableWidgetItem *item(const QString &text)
+{
+    auto *i = new QTableWidgetItem(text);
+    i->setFlags(i->flags() & ~Qt::ItemIsEditable);
+    return i;
+}
+
+bool dark()
+{
+    return QApplication::palette().color(QPalette::Base).lightness() < 128;
+}
+
+}  // namespace
+
+FailoverPanel::FailoverPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(parent), m_monitor(monitor)
+{
+    setObjectName(QStringLiteral("failoverPanel"));
+    auto *layout = new QVBoxLayout(this);
+
+    m_active = new QLabel(this);
+    m_active->setObjectName(QStringLiteral("failoverActive"));
+    QFont big = m_active->font();
+    big.setPointSizeF(big.pointSizeF() * 1.6);
+    big.setBold(true);
+    m_active->setFont(big);
+    m_detail = new QLabel(this);
+    m_detail->setWordWrap(true);
+    layout->addWidget(m_active);
+    layout->addWidget(m_detail);
+
+    auto *actions = new QHBoxLayout;
+    m_switch = new QPushButton(QIcon(QStringLiteral(":/icons/failover.svg")), tr("Switch…"), this);
+    m_switch->setObjectName(QStringLiteral("failoverSwitch"));
+    m_force = new QCheckBox(tr("Force past a failed gate"), this);
+    m_force->setToolTip(tr("Switch even when a pre-flight check fails (e.g. the primary is gone)"));
+    m_auto = new QCheckBox(tr("Automatic failover"), this);
+    m_auto->setObjectName(QStringLiteral("failoverAutomatic"));
+    m_auto->setToolTip(tr("Switch by itself when the active pool is DOWN or the Redis primary is unreachable "
+                          "(profile: failover.auto, failover.afterMs)"));
+    m_check = new QPushButton(tr("Check gate now"), this);
+    actions->addWidget(m_switch);
+    actions->addWidget(m_force);
+    actions->addStretch(1);
+    actions->addWidget(m_auto);
+    actions->addWidget(m_check);
+    layout->addLayout(actions);
+
+    auto *gateBox = new QGroupBox(tr("Pre-flight gate"), this);
+    auto *gateLayout = new QVBoxLayout(gateBox);
+    m_gateSummary = new QLabel(gateBox);
+    m_gate = new QTableWidget(0, 3, gateBox);
+    m_gate->setObjectName(QStringLiteral("failoverGate"));
+    m_gate->setHorizontalHeaderLabels({tr("Check"), tr("State"), tr("Detail")});
+    m_gate->horizontalHeader()->setStretchLastSection(true);
+    m_gate->verticalHeader()->hide();
+    m_gate->setSelectionMode(QAbstractItemView::NoSelection);
+    gateLayout->addWidget(m_gateSummary);
+    gateLayout->addWidget(m_gate);
+    layout->addWidget(gateBox, 1);
+
+    auto *stepsBox = new QGroupBox(tr("Switch progress"), this);
+    auto *stepsLayout = new QVBoxLayout(stepsBox);
+    m_progress = new QProgressBar(stepsBox);
+    m_progress->setObjectName(QStringLiteral("failoverProgress"));
+    m_progress->setRange(0, int(kSteps.size()));
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("idle"));
+    m_steps = new QTableWidget(int(kSteps.size()), 4, stepsBox);
+    m_steps->setObjectName(QStringLiteral("failoverSteps"));
+    m_steps->setHorizontalHeaderLabels({tr("Step"), tr("At"), tr("Took"), tr("Detail")});
+    m_steps->horizontalHeader()->setStretchLastSection(true);
+    m_steps->verticalHeader()->hide();
+    m_steps->setSelectionMode(QAbstractItemView::NoSelection);
+    for (int r = 0; r < kSteps.size(); ++r) {
+        m_steps->setItem(r, 0, item(kSteps[r]));
+        for (int c = 1; c < 4; ++c)
+            m_steps->setItem(r, c, item({}));
+    }
+    m_result = new QLabel(stepsBox);
+    m_result->setObjectName(QStringLiteral("failoverResult"));
+    m_result->setWordWrap(true);
+    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    stepsLayout->addWidget(m_progress);
+    stepsLayout->addWidget(m_steps);
+    stepsLayout->addWidget(m_result);
+    layout->addWidget(stepsBox, 2);
+
+    m_gateTimer = new QTimer(this);
+    m_gateTimer->setInterval(3000);
+    connect(m_gateTimer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            refreshGate();
+    });
+    m_gateTimer->start();
+
+    connect(m_switch, &QPushButton::clicked, this, [this] { requestSwitch(true); });
+    connect(m_check, &QPushButton::clicked, this, &FailoverPanel::refreshGate);
+    connect(m_auto, &QCheckBox::toggled, this, [this](bool on) {
+        if (m_controller && m_controller->automatic() != on) {
+            m_controller->setAutomatic(on);
+            emit message(on ? tr("Automatic failover on") : tr("Automatic failover off"));
+        }
+    });
+    connect(m_monitor, &FleetMonitor::stateChanged, this, &FailoverPanel::updateState);
+    if (FailoverCommands *commands = FailoverCommands::of(monitor)) {
+        connect(commands, &FailoverCommands::controllerChanged, this, &FailoverPanel::setController);
+        setController(commands->controller());
+    }
+    updateState();
+}
+
+void FailoverPanel::setController(FailoverController *controller)
+{
+    if (m_controller == controller)
+        return;
+    if (m_controller)
+        disconnect(m_controller, nullptr, this, nullptr);
+    m_controller = controller;
+    m_gate->setRowCount(0);
+    m_gateOk = false;
+    if (controller) {
+        connect(controller, &FailoverController::stateChanged, this, &FailoverPanel::updateState);
+        connect(controller, &FailoverController::stepStarted, this, &FailoverPanel::onStepStarted);
+        connect(controller, &FailoverController::stepFinished, this, &FailoverPanel::onStepFinished);
+        connect(controller, &FailoverController::finished, this, &FailoverPanel::onFinished);
+    }
+    updateState();
+}
+
+QString FailoverPanel::activeText() const
+{
+    return m_active->text();
+}
+
+void FailoverPanel::updateState()
+{
+    FleetSupervisor *supervisor = m_monitor->supervisor();
+    const bool readOnly = m_monitor->isReadOnly();
+    if (!m_controller || !supervisor) {
+        m_active->setText(readOnly ? tr("Attached (read-only)") : tr("No cluster"));
+        m_detail->setText(readOnly ? m_monitor->readOnlyReason()
+                                   : tr("Launch a cluster with a primary and a secondary pool to switch between them."));
+        for (QWidget *w : {static_cast<QWidget *>(m_switch), static_cast<QWidget *>(m_auto), static_cast<QWidget *>(m_check),
+                           static_cast<QWidget *>(m_force)})
+            w->setEnabled(false);
+        m_switch->setToolTip(readOnly ? m_monitor->readOnlyReason() : tr("No cluster is running"));
+        return;
+    }
+    const QString state = m_controller->stateName();
+    const QString active = m_controller->activePool();
+    m_active->setText(tr("Active: %1 pool").arg(active));
+    const bool bad = m_controller->state() == FailoverController::State::Degraded;
+    const bool busy = m_controller->busy();
+    const QColor colour = bad ? QColor(dark() ? 0xff6b6b : 0xc0392b) : busy ? QColor(dark() ? 0xf5b041 : 0xb9770e)
+                                                                            : QColor(dark() ? 0x82e0aa : 0x1e8449);
+    m_active->setStyleSheet(QStringLiteral("color: %1").arg(colour.name()));
+    m_detail->setText(tr("State %1 · Redis primary %2 · automatic failover %3")
+                          .arg(state, supervisor->redisPrimaryNode(), m_controller->automatic() ? tr("on") : tr("off")));
+    const bool ready = supervisor->state() == FleetSupervisor::State::Ready;
+    m_switch->setText(active == QLatin1String("primary") ? tr("Fail over to secondary…") : tr("Fail back to primary…"));
+    m_switch->setEnabled(ready && !busy);
+    m_switch->setToolTip(busy ? tr("A switch is running") : ready ? tr("Switch traffic and the Redis primary to the other side")
+                                                                  : tr("The cluster is not ready"));
+    m_force->setEnabled(ready && !busy);
+    m_check->setEnabled(ready && !busy);
+    m_auto->setEnabled(ready);
+    {
+        const QSignalBlocker block(m_auto);
+        m_auto->setChecked(m_controller->automatic());
+    }
+}
+
+void FailoverPanel::refreshGate()
+{
+    if (!m_controller || m_gatePending || m_controller->busy() || !m_monitor->isReady())
+        return;
+    m_gatePending = true;
+    const QString target = m_controller->otherPool();
+    QPointer<FailoverPanel> self(this);
+    m_controller->preflight(target, [self, target](FailoverGate gate) {
+        if (!self)
+            return;
+        self->m_gatePending = false;
+        self->m_gateOk = gate.ok();
+        self->m_gate->setRowCount(int(gate.checks.size()));
+        for (int r = 0; r < gate.checks.size(); ++r) {
+            const FailoverCheck &c = gate.checks[r];
+            self->m_gate->setItem(r, 0, item(c.name));
+            auto *st = item(c.ok ? self->tr("pass") : self->tr("FAIL"));
+            st->setIcon(stateIcon(c.ok ? QStringLiteral("UP") : QStringLiteral("DOWN")));
+            st->setForeground(stateColor(c.ok ? QStringLiteral("UP") : QStringLiteral("DOWN"), dark()));
+            self->m_gate->setItem(r, 1, st);
+            self->m_gate->setItem(r, 2, item(c.detail));
+        }
+        self->m_gate->resizeColumnsToContents();
+        self->m_gate->horizontalHeader()->setStretchLastSection(true);
+        self->m_gateSummary->setText(gate.ok() ? self->tr("A switch to the %1 pool would pass the gate.").arg(target)
+                                               : self->tr("A switch to the %1 pool would be refused: %2").arg(target, gate.failures()));
+    });
+}
+
+void FailoverPanel::requestSwitch(bool confirm)
+{
+    if (!m_controller || m_controller->busy())
+        return;
+    if (m_monitor->isReadOnly()) {
+        emit message(m_monitor->readOnlyReason());
+        return;
+    }
+    if (!confirm)
+        return startSwitch();
+    const QString target = m_controller->otherPool();
+    QString text = tr("Switch the traffic to the %1 pool and make %2 the Redis primary?\n\n"
+                      "The %3 pool is drained, writes pause on the Redis primary until the replica has all of them, "
+                      "Sentinel promotes the replica, the old primary is fenced, and a probe number checks the result. "
+                      "Requests wait during the switch (about half a second) rather than fail.")
+                       .arg(target, m_monitor->supervisor() ? QStringLiteral("the other Redis node") : QString(), m_controller->activePool());
+    if (!m_gateOk && !m_gateSummary->text().isEmpty())
+        text += QStringLiteral("\n\n") + m_gateSummary->text() + (m_force->isChecked() ? tr(" (forced)") : QString());
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Switch to the %1 pool").arg(target), text,
+                                QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this](int result) {
+        if (result == QMessageBox::Yes)
+            startSwitch();
+    });
+    box->open();
+}
+
+void FailoverPanel::startSwitch()
+{
+    if (!m_controller)
+        return;
+    for (int r = 0; r < m_steps->rowCount(); ++r) {
+        for (int c = 1; c < 4; ++c)
+            m_steps->item(r, c)->setText({});
+        m_steps->item(r, 0)->setIcon(QIcon());
+    }
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("switching to %1…").arg(m_controller->otherPool()));
+    m_result->clear();
+    const bool force = m_force->isChecked();
+    QPointer<FailoverPanel> self(this);
+    m_controller->switchTo(m_controller->otherPool(), force, tr("operator (console)"), [self](FailoverReport r) {
+        // A refusal before any step (already switching, not ready) has no finished() signal.
+        if (self && r.steps.isEmpty())
+            self->onFinished(r);
+    });
+    updateState();
+}
+
+void FailoverPanel::onStepStarted(const QString &name)
+{
+    const int row = int(kSteps.indexOf(name));
+    if (row < 0)
+        return;
+    m_steps->item(row, 0)->setIcon(stateIcon(QStringLiteral("starting")));
+    m_steps->item(row, 3)->setText(tr("running…"));
+    m_progress->setFormat(tr("%1…").arg(name));
+    updateState();
+}
+
+void FailoverPanel::onStepFinished(const FailoverStep &step)
+{
+    const int row = int(kSteps.indexOf(step.name));
+    if (row < 0)
+        return;
+    m_steps->item(row, 0)->setIcon(stateIcon(step.ok ? QStringLiteral("UP") : QStringLiteral("DOWN")));
+    m_steps->item(row, 1)->setText(tr("+%1 ms").arg(step.startMs));
+    m_steps->item(row, 2)->setText(tr("%1 ms").arg(step.durationMs));
+    m_steps->item(row, 3)->setText(step.detail);
+    m_steps->item(row, 3)->setToolTip(step.detail);
+    m_progress->setValue(std::max(m_progress->value(), row + 1));
+}
+
+void FailoverPanel::onFinished(const FailoverReport &report)
+{
+    m_progress->setValue(report.ok ? m_progress->maximum() : m_progress->value());
+    m_progress->setFormat(report.ok ? tr("done in %1 ms").arg(report.totalMs)
+                                    : report.rolledBack ? tr("rolled back") : tr("not done"));
+    m_result->setText(report.ok ? tr("%1 → %2 done in %3 ms (clients served by the new side); Sentinel agreed after %4 ms. %5")
+                                      .arg(report.from, report.to).arg(report.totalMs).arg(report.settledMs)
+                                      .arg(report.probeAfter >= 0 ? tr("Probe turno %1 after, %2 before.").arg(report.probeAfter).arg(report.probeBefore)
+                                                                  : QString())
+                                : report.message);
+    m_result->setStyleSheet(report.ok ? QString() : QStringLiteral("color: %1").arg(QColor(dark() ? 0xff6b6b : 0xc0392b).name()));
+    emit switchFinished(report.ok, report.ok ? tr("Switched to the %1 pool in %2 ms").arg(report.to).arg(report.totalMs) : report.message);
+    emit message(report.ok ? tr("Switched to the %1 pool in %2 ms").arg(report.to).arg(report.totalMs)
+                           : tr("Switch to the %1 pool: %2").arg(report.to, report.message));
+    updateState();
+    refreshGate();
+}
+
+}  // namespace turno::console
