@@ -165,6 +165,9 @@ private slots:
         // Free ports and this build's server, so the test runs beside anything else.
         profile.balancerListen.port = 0;
         profile.serverBinary = turno::test::envPath("TURNO_SERVER_BIN");
+        // The Redis-down alert below needs a primary that stays down (automatic failover
+        // would promote the replica within a second); tests/failover covers that.
+        profile.failoverAuto = false;
         const auto launched = m_window->launchProfile(profile, m_dir.filePath(QStringLiteral("run")));
         QVERIFY2(launched.ok(), qPrintable(launched.error()));
 
