@@ -82,7 +82,7 @@ FailoverPanel::FailoverPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(p
     m_gate = new QTableWidget(0, 3, gateBox);
     m_gate->setObjectName(QStringLiteral("failoverGate"));
     m_gate->setHorizontalHeaderLabels({tr("Check"), tr("State"), tr("Detail")});
-    m_gate->horizontalHeader()->setStretchLastSection(true);
+    m_gate->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
     m_gate->verticalHeader()->hide();
     m_gate->setSelectionMode(QAbstractItemView::NoSelection);
     gateLayout->addWidget(m_gateSummary);
@@ -219,12 +219,11 @@ void FailoverPanel::refreshGate()
             self->m_gate->setItem(r, 0, item(c.name));
             auto *st = item(c.ok ? self->tr("pass") : self->tr("FAIL"));
             st->setIcon(stateIcon(c.ok ? QStringLiteral("UP") : QStringLiteral("DOWN")));
-            st->setForeground(stateColor(c.ok ? QStringLiteral("UP") : QStringLiteral("DOWN"), dark()));
             self->m_gate->setItem(r, 1, st);
             self->m_gate->setItem(r, 2, item(c.detail));
         }
-        self->m_gate->resizeColumnsToContents();
-        self->m_gate->horizontalHeader()->setStretchLastSection(true);
+        self->m_gate->resizeColumnToContents(0);
+        self->m_gate->resizeColumnToContents(1);
         self->m_gateSummary->setText(gate.ok() ? self->tr("A switch to the %1 pool would pass the gate.").arg(target)
                                                : self->tr("A switch to the %1 pool would be refused: %2").arg(target, gate.failures()));
     });

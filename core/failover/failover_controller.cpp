@@ -498,7 +498,7 @@ void FailoverController::preflight(const QString &target, std::function<void(Fai
                                                  ri.value(QStringLiteral("master_replid"));
                         gate->checks << FailoverCheck{QStringLiteral("replica-offset"), sameHistory && po - ro <= maxLag,
                                                       QStringLiteral("primary offset %1, replica %2 (behind %3 bytes, bound %4)%5")
-                                                          .arg(po).arg(ro).arg(po - ro).arg(maxLag)
+                                                          .arg(po).arg(ro).arg(std::max<qint64>(0, po - ro)).arg(maxLag)
                                                           .arg(sameHistory ? QString() : QStringLiteral("; different replication ids"))};
                     }
                 }

@@ -1,0 +1,107 @@
+// The console's Failover tab against a real default cluster, offscreen: the
+// gate table fills, one switch runs with its steps ticking through to the end,
+// the active side changes, and automatic failover can be turned off from it.
+// With TURNO_SCREENSHOT_DIR set it also saves the window mid-switch (README).
+#include "failover/failover_controller.h"
+#include "failover_panel.h"
+#include "fleet/cluster_profile.h"
+#include "main_window.h"
+#include "monitor/failover_commands.h"
+#include "monitor/fleet_monitor.h"
+#include "test_support.h"
+
+#include <QCheckBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using turno::console::MainWindow;
+
+class TestFailoverPanel : public QObject {
+    Q_OBJECT
+private slots:
+    void switchFromTheConsole()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto window = std::make_unique<MainWindow>(dir.filePath(QStringLiteral("incidents.db")));
+        window->resize(1280, 800);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        turno::console::FailoverPanel *panel = window->failoverPanel();
+        QVERIFY(panel);
+        QVERIFY(!panel->switchButton()->isEnabled());  // no cluster yet
+
+        auto loaded = turno::ProfileLoader::loadFile(turno::test::envPath("TURNO_SOURCE_DIR") + QStringLiteral("/resources/profiles/default.json"));
+        QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+        turno::ClusterProfile profile = loaded.value();
+        profile.balancerListen.port = 0;
+        profile.serverBinary = turno::test::envPath("TURNO_SERVER_BIN");
+        const auto launched = window->launchProfile(profile, dir.filePath(QStringLiteral("run")));
+        QVERIFY2(launched.ok(), qPrintable(launched.error()));
+        QTRY_VERIFY_WITH_TIMEOUT(window->monitor()->isReady(), 60000);
+        QVERIFY(window->showTab(QStringLiteral("failover")));
+        QTRY_VERIFY_WITH_TIMEOUT(panel->switchButton()->isEnabled(), 10000);
+        QCOMPARE(panel->activeText(), QStringLiteral("Active: primary pool"));
+        QVERIFY(panel->automaticBox()->isChecked());  // the default profile turns it on
+
+        // The gate passes once Sentinel knows the replica and its peers.
+        auto gatePasses = [panel] {
+            QTableWidget *g = panel->gateTable();
+            if (g->rowCount() < 5)
+                return false;
+            for (int r = 0; r < g->rowCount(); ++r)
+                if (g->item(r, 1)->text() != QLatin1String("pass"))
+                    return false;
+            return true;
+        };
+        QElapsedTimer clock;
+        clock.start();
+        while (!gatePasses() && clock.elapsed() < 30000) {
+            panel->refreshGate();
+            QTest::qWait(300);
+        }
+        QVERIFY2(gatePasses(), "the pre-flight gate did not pass within 30 s");
+
+        turno::FailoverController *controller = turno::FailoverCommands::of(window->monitor())->controller();
+        QVERIFY(controller);
+        const QString shots = qEnvironmentVariable("TURNO_SCREENSHOT_DIR");
+        int seenMidSwitch = 0;
+        connect(controller, &turno::FailoverController::stepFinished, this, [&](const turno::FailoverStep &s) {
+            if (s.name == QLatin1String("promote")) {
+                ++seenMidSwitch;
+                QCOMPARE(panel->progressBar()->value(), 6);  // gate, probe, drain, pause, catch-up, promote
+                if (!shots.isEmpty())
+                    window->grab().save(shots + QStringLiteral("/failover.png"));
+            }
+        });
+        QSignalSpy finished(panel, &turno::console::FailoverPanel::switchFinished);
+        panel->requestSwitch(false);
+        QVERIFY(!panel->switchButton()->isEnabled());  // while it runs
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+        QCOMPARE(seenMidSwitch, 1);
+        QCOMPARE(panel->progressBar()->value(), panel->progressBar()->maximum());
+        QCOMPARE(panel->activeText(), QStringLiteral("Active: secondary pool"));
+        QCOMPARE(controller->activePool(), QStringLiteral("secondary"));
+        QCOMPARE(window->monitor()->supervisor()->redisPrimaryNode(), QStringLiteral("redis-replica"));
+        QTableWidget *steps = panel->stepsTable();
+        for (int r = 0; r < steps->rowCount(); ++r)
+            QVERIFY2(!steps->item(r, 2)->text().isEmpty(), qPrintable(steps->item(r, 0)->text()));
+        QVERIFY(panel->switchButton()->text().contains(QStringLiteral("back to primary")));
+
+        panel->automaticBox()->setChecked(false);
+        QVERIFY(!controller->automatic());
+
+        window->close();
+        QTRY_VERIFY_WITH_TIMEOUT(!window->monitor()->isActive(), 30000);
+    }
+};
+
+QTEST_MAIN(TestFailoverPanel)
+#include "test_failover_panel.moc"
