@@ -23,10 +23,11 @@ namespace turno::console {
 
 namespace {
 
-// Every step a switch may run, in order (a memory store skips the Redis ones).
+// Every step a switch may run, in order (a memory store skips the Redis ones; gap is for a
+// lost primary under async durability only).
 const QStringList kSteps{QStringLiteral("gate"),  QStringLiteral("probe"),   QStringLiteral("drain"),
                          QStringLiteral("pause"), QStringLiteral("catch-up"), QStringLiteral("promote"),
-                         QStringLiteral("fence"), QStringLiteral("activate"), QStringLiteral("verify"),
+                         QStringLiteral("gap"),   QStringLiteral("fence"), QStringLiteral("activate"), QStringLiteral("verify"),
                          QStringLiteral("sentinel")};
 
 QTableWidgetItem *item(const QString &text)

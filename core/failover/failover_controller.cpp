@@ -20,6 +20,22 @@ constexpr int kHealthIntervalMs = 200;
 constexpr int kAutoCooldownMs = 10000;
 constexpr int kPollMs = 10;
 
+// Raises each counter among KEYS by ARGV[1], never past 2^53-1; other keys (the node
+// registry's JSON, anything not a positive integer) are left alone. Returns how many rose.
+const QByteArray kGapScript =
+    "local n = 0\n"
+    "local limit = 9007199254740991\n"
+    "for _, k in ipairs(KEYS) do\n"
+    "  local v = redis.pcall('GET', k)\n"
+    "  local x = type(v) == 'string' and string.match(v, '^%d+$') and tonumber(v) or nil\n"
+    "  if x and x >= 1 and x < limit then\n"
+    "    local g = math.min(tonumber(ARGV[1]), limit - x)\n"
+    "    redis.call('INCRBY', k, g)\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "end\n"
+    "return n\n";
+
 QHash<QString, QString> parseInfo(const QByteArray &text)
 {
     QHash<QString, QString> out;
@@ -789,6 +805,66 @@ void FailoverController::stepPromote()
                 waitForRole(QStringLiteral("REPLICAOF NO ONE on %1 (the primary is gone)").arg(run->newPrimary));
             });
         }
+    }, [self] { self->stepGap(); });
+}
+
+void FailoverController::stepGap()
+{
+    // Async durability answers before the replica has the increment: a lost primary may take
+    // acknowledged numbers with it. Before any node writes to the promoted replica, every
+    // counter jumps by the profile's gap, so those numbers are not handed out again. A planned
+    // switch waited for the replica to hold everything (catch-up) and needs no gap.
+    Run *run = m_run.get();
+    const ClusterProfile &p = m_supervisor->profile();
+    if (p.durability != QLatin1String("async") || run->paused || p.failoverAsyncGap <= 0)
+        return stepFence();
+    QPointer<FailoverController> self(this);
+    const QByteArray gap = QByteArray::number(p.failoverAsyncGap);
+    step(QStringLiteral("gap"), [self, run, gap](Done stepDone) {
+        // The promoted node counts no replica yet (min-replicas-to-write): lift that for these writes only.
+        self->redis(run->newPrimary, {{"CONFIG", "GET", "min-replicas-to-write"}, {"CONFIG", "SET", "min-replicas-to-write", "0"}},
+                    [self, run, gap, stepDone](Result<QList<RespValue>> r) {
+            if (!self)
+                return;
+            if (!r.ok())
+                return stepDone(false, r.error());
+            const QByteArray before = r.value().value(0).items.value(1).text;
+            auto raised = std::make_shared<qint64>(0);
+            auto scan = std::make_shared<std::function<void(QByteArray)>>();
+            std::weak_ptr<std::function<void(QByteArray)>> weak = scan;
+            *scan = [self, run, gap, before, raised, stepDone, weak](QByteArray cursor) {
+                auto keep = weak.lock();
+                self->redis(run->newPrimary, {{"SCAN", cursor, "MATCH", "turno:*", "COUNT", "1000"}},
+                            [self, run, gap, before, raised, stepDone, keep](Result<QList<RespValue>> s) {
+                    if (!self)
+                        return;
+                    auto restore = [self, run, before, stepDone](bool ok, const QString &detail) {
+                        self->redis(run->newPrimary, {{"CONFIG", "SET", "min-replicas-to-write", before.isEmpty() ? QByteArray("1") : before}},
+                                    [stepDone, ok, detail](Result<QList<RespValue>>) { stepDone(ok, detail); });
+                    };
+                    if (!s.ok() || s.value().value(0).items.size() != 2)
+                        return restore(false, QStringLiteral("SCAN failed: ") + (s.ok() ? pretty(s.value().value(0)) : s.error()));
+                    const RespValue page = s.value().value(0);
+                    const QByteArray next = page.items[0].text;
+                    QList<QByteArray> eval{"EVAL", kGapScript, QByteArray::number(page.items[1].items.size())};
+                    for (const RespValue &k : page.items[1].items)
+                        eval << k.text;
+                    eval << gap;
+                    self->redis(run->newPrimary, {eval}, [self, next, gap, raised, restore, keep](Result<QList<RespValue>> e) {
+                        if (!self)
+                            return;
+                        if (!e.ok() || e.value().value(0).type == RespValue::Type::Error)
+                            return restore(false, QStringLiteral("raising the counters failed: ") + (e.ok() ? pretty(e.value().value(0)) : e.error()));
+                        *raised += e.value().value(0).integer;
+                        if (next == "0")
+                            return restore(true, QStringLiteral("%1 counters raised by %2 (async durability, the primary was lost)")
+                                                     .arg(*raised).arg(QString::fromLatin1(gap)));
+                        (*keep)(next);
+                    }, 2000);
+                }, 2000);
+            };
+            (*scan)("0");
+        });
     }, [self] { self->stepFence(); });
 }
 

@@ -49,7 +49,7 @@ struct FailoverGate {
 };
 
 struct FailoverStep {
-    QString name;          // gate, probe, drain, pause, catch-up, promote, fence, activate, verify, sentinel
+    QString name;          // gate, probe, drain, pause, catch-up, promote, gap (async), fence, activate, verify, sentinel
     qint64 startMs = 0;    // since the switch began
     qint64 durationMs = 0;
     bool ok = false;
@@ -138,6 +138,7 @@ private:
     void stepPause();
     void stepCatchUp();
     void stepPromote();
+    void stepGap();
     void stepFence();
     void stepActivate();
     void stepVerify();

@@ -330,7 +330,7 @@ Result<ClusterProfile> ProfileLoader::loadBytes(const QByteArray &json, const QS
     const QString fp = QStringLiteral("failover");
     const QJsonObject fo = r.object(root, none, fp);
     r.onlyKeys(fo, fp, {QStringLiteral("auto"), QStringLiteral("afterMs"), QStringLiteral("stepTimeoutMs"),
-                        QStringLiteral("maxLagBytes")});
+                        QStringLiteral("maxLagBytes"), QStringLiteral("asyncGap")});
     r.boolean(fo, fp, QStringLiteral("auto"), p.failoverAuto);
     r.integer(fo, fp, QStringLiteral("afterMs"), 0, 600000, p.failoverAfterMs);
     r.integer(fo, fp, QStringLiteral("stepTimeoutMs"), 100, 600000, p.failoverStepTimeoutMs);
@@ -339,6 +339,7 @@ Result<ClusterProfile> ProfileLoader::loadBytes(const QByteArray &json, const QS
         r.integer(fo, fp, QStringLiteral("maxLagBytes"), 0, 1 << 30, lag);
         p.failoverMaxLagBytes = lag;
     }
+    r.integer(fo, fp, QStringLiteral("asyncGap"), 0, 1000000000, p.failoverAsyncGap);
 
     if (r.failed())
         return Error{r.error()};
@@ -483,7 +484,8 @@ QByteArray ProfileLoader::toJson(const ClusterProfile &p)
         {QStringLiteral("failover"), QJsonObject{{QStringLiteral("auto"), p.failoverAuto},
                                                  {QStringLiteral("afterMs"), p.failoverAfterMs},
                                                  {QStringLiteral("stepTimeoutMs"), p.failoverStepTimeoutMs},
-                                                 {QStringLiteral("maxLagBytes"), p.failoverMaxLagBytes}}},
+                                                 {QStringLiteral("maxLagBytes"), p.failoverMaxLagBytes},
+                                                 {QStringLiteral("asyncGap"), p.failoverAsyncGap}}},
     };
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }

@@ -93,6 +93,7 @@ struct ClusterProfile {
     int failoverAfterMs = 1000;         // ...for this long (a supervised process that exits counts at once)
     int failoverStepTimeoutMs = 3000;   // each step's bound
     qint64 failoverMaxLagBytes = 0;     // pre-flight: replica offset may trail the primary's by this much
+    int failoverAsyncGap = 1000;        // async durability: added to every counter when a lost primary's replica is promoted
 
     int totalNodes() const { return primary.nodes + secondary.nodes; }
     const PoolSpec *pool(const QString &poolName) const;

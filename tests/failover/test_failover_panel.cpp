@@ -92,7 +92,8 @@ private slots:
         QCOMPARE(window->monitor()->supervisor()->redisPrimaryNode(), QStringLiteral("redis-replica"));
         QTableWidget *steps = panel->stepsTable();
         for (int r = 0; r < steps->rowCount(); ++r)
-            QVERIFY2(!steps->item(r, 2)->text().isEmpty(), qPrintable(steps->item(r, 0)->text()));
+            if (steps->item(r, 0)->text() != QLatin1String("gap"))  // async durability and a lost primary only
+                QVERIFY2(!steps->item(r, 2)->text().isEmpty(), qPrintable(steps->item(r, 0)->text()));
         QVERIFY(panel->switchButton()->text().contains(QStringLiteral("back to primary")));
 
         panel->automaticBox()->setChecked(false);
