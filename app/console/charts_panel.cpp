@@ -5,6 +5,7 @@
 #include "metrics/series_store.h"
 #include "monitor/fleet_monitor.h"
 
+#include <QBuffer>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
@@ -132,6 +133,42 @@ void ChartsPanel::setNodes(const QStringList &turnoNodes, const QStringList &red
     m_fixedNodes = turnoNodes;
     m_fixedRedis = redisServers;
     rebuildLines();
+}
+
+QList<ReportImage> ChartsPanel::renderWindow(qint64 fromMs, qint64 toMs, const QSize &size) const
+{
+    QList<ReportImage> out;
+    const QStringList nodes = m_fixed ? m_fixedNodes : m_monitor->turnoNodes();
+    struct Spec {
+        QString title, unit, metric;
+        double scale;
+    };
+    const QList<Spec> specs{{tr("Requests"), tr("req/s"), QStringLiteral("requests_per_second"), 1.0},
+                            {tr("p99 latency"), tr("ms"), QStringLiteral("p99_seconds"), 1000.0},
+                            {tr("CPU"), tr("% of a core"), QStringLiteral("cpu_percent"), 1.0},
+                            {tr("Error ratio"), tr("% 5xx"), QStringLiteral("error_ratio"), 100.0}};
+    const QString end = QDateTime::fromMSecsSinceEpoch(toMs, Qt::UTC).toString(QStringLiteral("HH:mm:ss"));
+    for (const Spec &spec : specs) {
+        // A chart of its own: the visible ones keep their live window.
+        LiveChart chart(tr("%1 (seconds before %2 UTC)").arg(spec.title, end), spec.unit, spec.scale);
+        QList<LiveChart::Line> lines;
+        for (const QString &n : nodes)
+            lines.append({FleetMonitor::nodeSeries(n, spec.metric), n});
+        chart.setLines(lines);
+        chart.resize(size);
+        chart.refresh(*m_monitor->series(), toMs, std::max<qint64>(toMs - fromMs, 60'000));
+        int points = 0;
+        for (const LiveChart::Line &l : std::as_const(lines))
+            points += chart.pointCount(l.key);
+        if (points == 0)
+            continue;
+        QByteArray png;
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        if (chart.grab().save(&buffer, "PNG"))
+            out.append(ReportImage{spec.title, png});
+    }
+    return out;
 }
 
 void ChartsPanel::rebuildLines()

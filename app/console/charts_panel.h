@@ -2,6 +2,7 @@
 // time window and pause; redrawn once per monitor sample, only while visible.
 #pragma once
 
+#include "incidents/incident_report.h"
 #include "live_chart.h"
 
 #include <QList>
@@ -35,6 +36,9 @@ public:
     void refresh();
     // Plot these nodes instead of the cluster's (the benchmark, replays).
     void setNodes(const QStringList &turnoNodes, const QStringList &redisServers);
+    // The request, latency, CPU and error charts over [fromMs, toMs] as PNGs, for
+    // incident reports; charts without a point in the window are left out.
+    QList<ReportImage> renderWindow(qint64 fromMs, qint64 toMs, const QSize &size = QSize(900, 300)) const;
 
 signals:
     // Every chart holds the data of the last refresh().

@@ -401,7 +401,11 @@ Result<void> IncidentEditor::exportReport(Format format, const QString &path)
     if (path.isEmpty())
         return Error{tr("give the file to write")};
     // Read on this thread (the store's connection belongs to it); write on another.
-    Result<IncidentReport> built = IncidentReport::build(*m_store, m_id);
+    QList<ReportImage> charts;
+    if (m_charts)
+        if (const Result<Incident> inc = m_store->incident(m_id); inc.ok())
+            charts = m_charts(inc->windowStartMs, inc->windowEndMs(QDateTime::currentMSecsSinceEpoch()));
+    Result<IncidentReport> built = IncidentReport::build(*m_store, m_id, {}, charts);
     if (!built.ok())
         return Error{built.error()};
     auto result = std::make_shared<Result<void>>();

@@ -7,6 +7,9 @@
 
 #include "common/result.h"
 #include "incidents/incident.h"
+#include "incidents/incident_report.h"
+
+#include <functional>
 
 #include <QPointer>
 #include <QWidget>
@@ -64,6 +67,11 @@ public:
     // Starts writing the report of the current incident; exported() follows.
     Result<void> exportReport(Format format, const QString &path);
     bool isExporting() const;
+    // Charts of an incident's window (the console's series) to put in its reports.
+    void setChartRenderer(std::function<QList<ReportImage>(qint64 fromMs, qint64 toMs)> renderer)
+    {
+        m_charts = std::move(renderer);
+    }
     QProgressBar *exportProgress() const { return m_progress; }
 
 signals:
@@ -95,6 +103,7 @@ private:
     QComboBox *m_format = nullptr;
     QProgressBar *m_progress = nullptr;
     QPointer<QThread> m_exportThread;
+    std::function<QList<ReportImage>(qint64, qint64)> m_charts;
 };
 
 }  // namespace turno::console

@@ -206,6 +206,8 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
         emit loadFinished();
     });
     connect(m_loadPanel, &LoadPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    // Reports exported from the console carry its charts of the incident's window.
+    m_timeline->incidents()->setChartRenderer([this](qint64 fromMs, qint64 toMs) { return m_charts->renderWindow(fromMs, toMs); });
     connect(m_timeline->incidents(), &IncidentEditor::message, this,
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
 
@@ -584,7 +586,9 @@ void MainWindow::restoreLayout()
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    m_tabs->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
+    // By name: a tab added in a later version does not shift which one comes back.
+    if (!showTab(settings.value(QStringLiteral("window/tabName")).toString()))
+        m_tabs->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
     m_charts->setWindowIndex(settings.value(QStringLiteral("charts/window"), 0).toInt());
     m_fleetSplit->restoreState(settings.value(QStringLiteral("window/fleetSplit")).toByteArray());
 }
@@ -595,6 +599,7 @@ void MainWindow::saveLayout()
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    settings.setValue(QStringLiteral("window/tabName"), m_tabs->currentWidget()->property("tabName"));
     settings.setValue(QStringLiteral("charts/window"), m_charts->windowIndex());
     settings.setValue(QStringLiteral("window/fleetSplit"), m_fleetSplit->saveState());
 }

@@ -334,6 +334,9 @@ private slots:
         QVERIFY(text.contains(QStringLiteral("Redis primary swapped under memory pressure")));
         QVERIFY(text.contains(QStringLiteral("Runbook for a primary restart")));
         QVERIFY(text.contains(QStringLiteral("rolled the primary back")));
+        // The console's charts of the incident's window (the cluster ran a load in it) go beside the Markdown.
+        QVERIFY2(text.contains(QStringLiteral("incident-chart-1.png")), qPrintable(text.right(600)));
+        QVERIFY(readAll(m_dir.filePath(QStringLiteral("incident-chart-1.png"))).startsWith("\x89PNG"));
 
         const QString pdf = m_dir.filePath(QStringLiteral("incident.pdf"));
         QVERIFY(editor->exportReport(turno::console::IncidentEditor::Format::Pdf, pdf).ok());
