@@ -168,6 +168,10 @@ private slots:
         // The Redis-down alert below needs a primary that stays down (automatic failover
         // would promote the replica within a second); tests/failover covers that.
         profile.failoverAuto = false;
+        // Sentinel promotes on its own after down-after-milliseconds (and the supervisor then
+        // brings the old primary back as a replica within about 2 s): keep it waiting longer
+        // than the test, so the primary stays down for RedisDown's 3 s.
+        profile.sentinelDownAfterMs = 120000;
         const auto launched = m_window->launchProfile(profile, m_dir.filePath(QStringLiteral("run")));
         QVERIFY2(launched.ok(), qPrintable(launched.error()));
 
