@@ -457,6 +457,14 @@ void FleetMonitor::stop()
         m_attach = nullptr;
         m_attachNodes.clear();
         m_attachReady = false;
+        // Nothing is watched any more: no stale rows, and no Redis for the counters.
+        m_nodes->clear();
+        m_redis->clear();
+        m_redisAddress.clear();
+        m_previous.clear();
+        m_lastRps.clear();
+        m_lastErrorRatio.clear();
+        m_lastP99.clear();
         record(QStringLiteral("detached"), {}, tr("detached from %1").arg(m_attachCluster));
         QTimer::singleShot(0, this, [this] {
             emit stopped();

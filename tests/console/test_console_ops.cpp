@@ -406,6 +406,7 @@ private slots:
         QVERIFY(launched->isReady());
         second.stopCluster();
         QTRY_VERIFY_WITH_TIMEOUT(!second.isReadOnly(), 5000);
+        QCOMPARE(second.monitor()->nodesModel()->rowCount(), 0);
         QTRY_VERIFY_WITH_TIMEOUT(second.loadPanel()->findChild<QPushButton *>(QStringLiteral("loadStart"))->isEnabled(), 5000);
         QVERIFY(!second.fleetPanel()->findChild<QLabel *>(QStringLiteral("readOnlyBanner"))->isVisibleTo(second.fleetPanel()));
     }
