@@ -270,8 +270,8 @@ LoadPanel::Mode LoadPanel::mode() const
 
 void LoadPanel::setTarget(const QString &url)
 {
+    // Only typing marks the target as the operator's: a set one follows the next cluster's balancer.
     m_target->setText(url);
-    m_targetEdited = true;
 }
 
 QString LoadPanel::target() const
