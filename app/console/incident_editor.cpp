@@ -198,8 +198,10 @@ IncidentEditor::IncidentEditor(IncidentStore *store, QWidget *parent) : QWidget(
 IncidentEditor::~IncidentEditor()
 {
     // A report being written holds only its own copy of the data; let it finish.
-    if (m_exportThread)
+    if (m_exportThread) {
         m_exportThread->wait();
+        delete m_exportThread;  // its finished() handler, which would delete it, dies with this editor
+    }
 }
 
 bool IncidentEditor::isExporting() const
