@@ -144,6 +144,7 @@ class TestAlertFaults : public QObject {
     QHash<QString, QList<QPair<qint64, double>>> m_samples;  // every series as the rules saw it
     qint64 m_stoppedRedis = 0;
     qint64 m_stoppedReplica = 0;
+    turno::ClusterProfile m_profile;
 
     turno::AlertEngine *engine() const { return m_monitor->alerts(); }
 
@@ -309,6 +310,7 @@ private slots:
         turno::ClusterProfile profile = loaded.value();
         profile.serverBinary = qEnvironmentVariable("TURNO_SERVER_BIN");
         QVERIFY(profile.debugToken);
+        m_profile = profile;
 
         m_monitor = new FleetMonitor(this);
         QVERIFY(m_monitor->openHistory(m_dir.filePath(QStringLiteral("events.db"))).ok());
@@ -321,7 +323,7 @@ private slots:
         QString failure;
         connect(m_monitor, &FleetMonitor::launchFailed, this, [&failure](const QString &m) { failure = m; });
         m_runDir = m_dir.filePath(QStringLiteral("run"));
-        const auto launched = m_monitor->launch(profile, m_runDir);
+        const auto launched = m_monitor->launch(m_profile, m_runDir);
         QVERIFY2(launched.ok(), qPrintable(launched.error()));
         QVERIFY2(waitUntil([&] { return m_monitor->isReady() || !failure.isEmpty(); }, 60000), "cluster not ready in 60 s");
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
@@ -744,6 +746,41 @@ private slots:
         QCOMPARE(count(QStringLiteral("HighErrorRatio"), node, Alert::State::Firing, fault), 1);
         for (const auto &l : load)
             l->stop();
+    }
+
+    // A silence outlives its supervisor: stopped and started again in the same
+    // run directory, the new one restores it (and an expired one stays gone).
+    void silencesSurviveASupervisorRestart()
+    {
+        auto kept = control({{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("add")},
+                             {QStringLiteral("node"), QStringLiteral("primary-2")}, {QStringLiteral("durationMs"), 3600000},
+                             {QStringLiteral("comment"), QStringLiteral("across restarts")}});
+        QVERIFY2(kept.ok(), qPrintable(kept.error()));
+        const int id = kept->value(QStringLiteral("silence")).toObject().value(QStringLiteral("id")).toInt();
+        auto brief = control({{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("add")},
+                              {QStringLiteral("rule"), QStringLiteral("HighCpu")}, {QStringLiteral("durationMs"), 500}});
+        QVERIFY2(brief.ok(), qPrintable(brief.error()));
+        bool stopped = false;
+        connect(m_monitor, &FleetMonitor::stopped, this, [&stopped] { stopped = true; });
+        m_monitor->stop();
+        QVERIFY(waitUntil([&] { return stopped; }, 30000));
+        delete m_monitor;
+        m_monitor = nullptr;
+        QTest::qWait(600);  // the brief one expires meanwhile
+
+        m_monitor = new FleetMonitor(this);
+        QString failure;
+        connect(m_monitor, &FleetMonitor::launchFailed, this, [&failure](const QString &m) { failure = m; });
+        QVERIFY(m_monitor->launch(m_profile, m_runDir).ok());
+        QVERIFY2(waitUntil([&] { return m_monitor->isReady() || !failure.isEmpty(); }, 60000), "cluster not ready again in 60 s");
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        const QList<turno::AlertSilence> restored = engine()->silences();
+        QCOMPARE(restored.size(), 1);
+        QCOMPARE(restored.first().id, id);
+        QCOMPARE(restored.first().comment, QStringLiteral("across restarts"));
+        auto listed = control({{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("list")}});
+        QVERIFY2(listed.ok(), qPrintable(listed.error()));
+        QCOMPARE(listed->value(QStringLiteral("silences")).toArray().size(), 1);
     }
 
     void cleanupTestCase()
