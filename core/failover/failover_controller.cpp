@@ -771,7 +771,14 @@ void FailoverController::stepPromote()
                     check(name == "master", name == "master" ? QStringLiteral("%1 is primary").arg(run->newPrimary)
                                                              : QStringLiteral("%1 role is %2").arg(run->newPrimary, r.ok() ? QString::fromUtf8(name) : r.error()));
                 });
-            }, kPollMs, timeoutMs, [how, stepDone](bool ok, QString detail) { stepDone(ok, how + QStringLiteral("; ") + detail); });
+            }, kPollMs, timeoutMs, [run, how, stepDone](bool ok, QString detail) {
+                // Still a replica: nothing changed after all (Sentinel took the request but did not act,
+                // e.g. in TILT mode on a starved machine), so this is rolled back like an earlier step.
+                // Should Sentinel promote later, the controller follows its view.
+                if (!ok && detail.contains(QLatin1String("role is slave")))
+                    run->promoted = false;
+                stepDone(ok, how + QStringLiteral("; ") + detail);
+            });
         };
         if (self->sentinelManaged()) {
             self->sentinel({"SENTINEL", "FAILOVER", master}, [self, run, waitForRole, stepDone](Result<RespValue> r) {

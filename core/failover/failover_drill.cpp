@@ -508,6 +508,12 @@ void FailoverDrill::endMode(const QString &failure)
             return;
         }
     }
+    if (!mode->result.failure.isEmpty() || mode->result.failures(QStringLiteral("planned")) > 0 ||
+        mode->result.failures(QStringLiteral("kill")) > 0) {
+        // Something went wrong: keep the processes' logs and configs for whoever looks into it.
+        mode->runDir.setAutoRemove(false);
+        mode->result.failure += QStringLiteral(" (logs kept in %1)").arg(mode->runDir.path());
+    }
     m_results << mode->result;
     std::unique_ptr<Mode> done = std::move(m_mode);
     if (done->supervisor)
