@@ -701,10 +701,6 @@ void FailoverController::stepPause()
         return stepActivate();
     }
     step(QStringLiteral("pause"), [self, run](Done stepDone) {
-        if (!self->sentinelManaged()) {
-            // The FAILOVER command pauses and waits for the replica itself.
-            return stepDone(true, QStringLiteral("no Sentinel: the FAILOVER command pauses writes itself"));
-        }
         if (!run->primaryReachable)
             return stepDone(true, QStringLiteral("%1 unreachable: nothing to pause; it is treated as lost").arg(run->oldPrimary));
         const int pauseMs = self->m_supervisor->profile().failoverStepTimeoutMs * 3;
@@ -793,8 +789,12 @@ void FailoverController::stepPromote()
                 waitForRole(QStringLiteral("SENTINEL FAILOVER: ") + answer);
             });
         } else if (run->primaryReachable) {
-            const QByteArray ms = QByteArray::number(timeoutMs);
-            self->redis(run->oldPrimary, {{"FAILOVER", "TIMEOUT", ms}}, [self, run, waitForRole, stepDone](Result<QList<RespValue>> r) {
+            // The replica already holds every byte (pause + catch-up above); FAILOVER's own wait for the
+            // replica's next ACK (up to a second) adds nothing, so FORCE it after 100 ms.
+            Q_UNUSED(timeoutMs);
+            const QByteArray port = QByteArray::number(self->redisPort(run->newPrimary));
+            self->redis(run->oldPrimary, {{"FAILOVER", "TO", "127.0.0.1", port, "FORCE", "TIMEOUT", "100"}},
+                        [self, run, waitForRole, stepDone](Result<QList<RespValue>> r) {
                 if (!self)
                     return;
                 if (!r.ok() || r.value().value(0).type == RespValue::Type::Error)
