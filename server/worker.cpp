@@ -575,7 +575,7 @@ void Worker::handle(Conn &c, const HttpRequest &req, uint64_t startNs)
                 link = l;
         }
         // With a retry window the request waits on a link for Redis to come back (a failover).
-        if (!link && m_shared.options.retryWindowMs > 0)
+        if (!link && m_shared.options.retryWindowMs > 0 && !m_links.empty())
             link = m_links[m_nextLink % m_links.size()].get();
         m_nextLink = (m_nextLink + 1) % m_links.size();
         if (!link) {

@@ -1135,7 +1135,9 @@ void FailoverController::healthTick()
 {
     if (!m_supervisor || m_supervisor->state() != FleetSupervisor::State::Ready || m_healthPending || busy())
         return;
-    adoptSentinelView();
+    // Sentinel's own moves are rare: once a second is soon enough to follow them.
+    if (++m_ticks % 5 == 0)
+        adoptSentinelView();
     if (!m_automatic || m_state == State::Degraded)
         return;
     m_healthPending = true;

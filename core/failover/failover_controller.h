@@ -167,6 +167,7 @@ private:
     qint64 m_redisDownSinceMs = -1;
     qint64 m_lastAutoMs = -1;
     bool m_healthPending = false;
+    quint64 m_ticks = 0;
 };
 
 }  // namespace turno
