@@ -22,6 +22,7 @@ public:
     std::function<QByteArray(const QByteArray &path)> respond;
     QList<QByteArray> requests;
     int open = 0;
+    int accepted = 0;                   // connections ever accepted
     QHash<QByteArray, int> pending;     // answers not yet written, per path
     QHash<QByteArray, int> maxPending;
 
@@ -31,8 +32,11 @@ public:
         connect(&m_server, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *s = m_server.nextPendingConnection()) {
                 ++open;
+                ++accepted;
+                m_sockets.append(s);
                 connect(s, &QTcpSocket::disconnected, this, [this, s] {
                     --open;
+                    m_sockets.removeOne(s);
                     s->deleteLater();
                 });
                 connect(s, &QTcpSocket::readyRead, this, [this, s] { onRead(s); });
@@ -40,6 +44,12 @@ public:
         });
     }
     quint16 port() const { return m_server.serverPort(); }
+    // As a server does with idle keep-alive connections.
+    void closeAll()
+    {
+        for (QTcpSocket *s : std::as_const(m_sockets))
+            s->disconnectFromHost();
+    }
     QUrl url(const QByteArray &path) const { return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(QString::fromLatin1(path))); }
 
     static QByteArray ok(const QByteArray &body, const QByteArray &contentType = "text/plain; version=0.0.4",
@@ -68,9 +78,13 @@ private:
             QTimer::singleShot(path.startsWith("/slow") ? 250 : 0, s, [this, s, reply, path] {
                 --pending[path];
                 s->write(reply);
+                if (path.startsWith("/close"))  // the body ends with the connection
+                    s->disconnectFromHost();
             });
         }
     }
+    // Before m_server: its sockets still report disconnected() while it is destroyed.
+    QList<QTcpSocket *> m_sockets;
     QTcpServer m_server;
     QHash<QTcpSocket *, QByteArray> m_buffers;
 };
@@ -100,6 +114,8 @@ private slots:
     void bodyLimit();
     void openMetricsByContentType();
     void scheduleHealthAndNoOverlap();
+    void chunkedCloseDelimitedAndInterimAnswers();
+    void keepAliveReusedAndStaleConnectionRetried();
 };
 
 void TestHttpScraper::scrapesAndSendsPrometheusAccept()
@@ -262,6 +278,61 @@ void TestHttpScraper::scheduleHealthAndNoOverlap()
     QVERIFY(d.failures >= 3 && d.failures == d.scrapes);
     QVERIFY2(d.lastError.contains(QLatin1String("HTTP 500")), qPrintable(d.lastError));
     QVERIFY(scraper.health(slow).lastDurationSeconds > 0);
+}
+
+void TestHttpScraper::chunkedCloseDelimitedAndInterimAnswers()
+{
+    // The framings a /metrics endpoint may use besides Content-Length.
+    TinyHttpServer server;
+    server.respond = [](const QByteArray &path) -> QByteArray {
+        if (path == "/chunked")  // three chunks, an extension, a trailer
+            return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   "10;ext=1\r\n" + kBody.left(16) + "\r\n" + QByteArray::number(kBody.size() - 20, 16) + "\r\n" +
+                   kBody.mid(16, kBody.size() - 20) + "\r\n4\r\n" + kBody.right(4) + "\r\n0\r\nX-Trailer: t\r\n\r\n";
+        if (path == "/close10")  // HTTP/1.0, no length: the body ends when the server closes
+            return "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n" + kBody;
+        if (path == "/continue")
+            return "HTTP/1.1 100 Continue\r\n\r\n" + TinyHttpServer::ok(kBody);
+        if (path == "/badchunk")
+            return QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
+        return QByteArray("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    };
+    HttpScraper scraper;
+    for (const char *path : {"/chunked", "/close10", "/continue"}) {
+        const ScrapeResult r = once(scraper, server.url(path));
+        QVERIFY2(r.up, qPrintable(QLatin1String(path) + QLatin1String(": ") + r.error));
+        QCOMPARE(r.bodyBytes, qint64(kBody.size()));
+        QCOMPARE(*r.scrape->value("up_things", {{"a", "2"}}), 4.0);
+    }
+    const ScrapeResult bad = once(scraper, server.url("/badchunk"));
+    QVERIFY(!bad.up);
+    QVERIFY2(bad.error.contains(QLatin1String("bad chunk size")), qPrintable(bad.error));
+}
+
+void TestHttpScraper::keepAliveReusedAndStaleConnectionRetried()
+{
+    TinyHttpServer server;
+    server.respond = [](const QByteArray &) { return TinyHttpServer::ok(kBody); };
+    HttpScraper::Options o;
+    o.intervalMs = 30;
+    o.jitterMs = 0;
+    HttpScraper scraper(o);
+    scraper.addTarget({QStringLiteral("t"), server.url("/metrics")});
+    int ok = 0;
+    int failed = 0;
+    connect(&scraper, &HttpScraper::scraped, this, [&](const ScrapeResult &r) { r.up ? ++ok : ++failed; });
+    scraper.start();
+    QTRY_VERIFY_WITH_TIMEOUT(ok >= 5, 10000);
+    // Scrape after scrape on one connection.
+    QCOMPARE(server.accepted, 1);
+    // The server drops the idle connection: the next scrape finds it closed
+    // and goes out again on a new one instead of failing.
+    server.closeAll();
+    const int before = ok;
+    QTRY_VERIFY_WITH_TIMEOUT(ok >= before + 5, 10000);
+    scraper.stop();
+    QCOMPARE(failed, 0);
+    QCOMPARE(server.accepted, 2);
 }
 
 QTEST_GUILESS_MAIN(TestHttpScraper)
