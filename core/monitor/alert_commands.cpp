@@ -415,23 +415,30 @@ void AlertCommands::onTransition(const AlertTransition &t)
 {
     m_notifier->onTransition(t);  // silenced alerts stay quiet there
     // The monitor records unsilenced firing/resolved transitions (and opens
-    // incidents); silenced ones are recorded here, marked, without an incident.
-    if (!t.alert.silenced || (t.to != Alert::State::Firing && t.to != Alert::State::Resolved))
+    // incidents); the rest are recorded here: pending and back to inactive,
+    // and silenced ones, marked, without an incident.
+    const bool firingOrResolved = t.to == Alert::State::Firing || t.to == Alert::State::Resolved;
+    if (firingOrResolved && !t.alert.silenced)
         return;
     Severity severity = Severity::Info;
-    parseSeverity(t.alert.severity, &severity);
+    if (t.to == Alert::State::Firing)
+        parseSeverity(t.alert.severity, &severity);
     const QString state = Alert::stateName(t.to);
-    record(t.alert.node, QStringLiteral("alert.") + state, t.to == Alert::State::Firing ? severity : Severity::Info,
-           QStringLiteral("%1 %2 on %3 (value %4), silenced by #%5")
-               .arg(t.alert.rule, state, t.alert.node)
-               .arg(t.alert.value, 0, 'g', 6)
-               .arg(t.alert.silencedBy),
-           {{QStringLiteral("rule"), t.alert.rule},
-            {QStringLiteral("severity"), t.alert.severity},
-            {QStringLiteral("state"), state},
-            {QStringLiteral("value"), t.alert.value},
-            {QStringLiteral("silenced"), true},
-            {QStringLiteral("silence"), t.alert.silencedBy}});
+    QString summary = QStringLiteral("%1 %2 on %3 (value %4)")
+                          .arg(t.alert.rule, t.to == Alert::State::Inactive ? QStringLiteral("cleared before firing") : state,
+                               t.alert.node)
+                          .arg(t.alert.value, 0, 'g', 6);
+    if (t.alert.silenced)
+        summary += QStringLiteral(", silenced by #%1").arg(t.alert.silencedBy);
+    QJsonObject details{{QStringLiteral("rule"), t.alert.rule},
+                        {QStringLiteral("severity"), t.alert.severity},
+                        {QStringLiteral("state"), state},
+                        {QStringLiteral("from"), Alert::stateName(t.from)},
+                        {QStringLiteral("value"), t.alert.value},
+                        {QStringLiteral("silenced"), t.alert.silenced}};
+    if (t.alert.silenced)
+        details.insert(QStringLiteral("silence"), t.alert.silencedBy);
+    record(t.alert.node, QStringLiteral("alert.") + state, severity, summary, details);
 }
 
 void AlertCommands::record(const QString &node, const QString &kind, Severity severity, const QString &summary,

@@ -488,7 +488,7 @@ private slots:
         // The timeline: the silence, the silenced firing (marked), the ack.
         m_monitor->history()->flush();
         QTest::qWait(100);
-        bool silenceEvent = false, silencedFiring = false, ackEvent = false, loudFiring = false;
+        bool silenceEvent = false, silencedFiring = false, ackEvent = false, loudFiring = false, loudPending = false;
         for (const turno::IncidentEvent &e : m_events) {
             silenceEvent = silenceEvent || (e.kind == QLatin1String("alert.silence") && e.summary.contains(QStringLiteral("#%1").arg(silenceId)));
             silencedFiring = silencedFiring || (e.kind == QLatin1String("alert.firing") && e.node == quiet &&
@@ -496,11 +496,14 @@ private slots:
             loudFiring = loudFiring || (e.kind == QLatin1String("alert.firing") && e.node == loud &&
                                         !e.details.value(QStringLiteral("silenced")).toBool());
             ackEvent = ackEvent || (e.kind == QLatin1String("alert.ack") && e.node == loud && e.summary.contains(QStringLiteral("tester")));
+            loudPending = loudPending || (e.kind == QLatin1String("alert.pending") && e.node == loud &&
+                                          e.details.value(QStringLiteral("rule")).toString() == QLatin1String("NodeDown"));
         }
         QVERIFY(silenceEvent);
         QVERIFY(silencedFiring);
         QVERIFY(loudFiring);
         QVERIFY(ackEvent);
+        QVERIFY(loudPending);  // every transition is on the timeline, pending too
 
         // List, expire early, list again.
         auto list = control({{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("list")}});
