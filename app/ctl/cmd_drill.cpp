@@ -18,7 +18,7 @@ using turnoctl::out;
 
 const QString kSynopsis = QStringLiteral(
     "drill [--profile FILE] [--modes sync,async] [--switches N] [--kills N] [--rate R] [--connections N] "
-    "[--threads N] [--ids K] [--settle-ms MS] [--json] [-o FILE]");
+    "[--threads N] [--ids K] [--chaos N] [--settle-ms MS] [--json] [-o FILE]");
 
 int runDrill(const QStringList &args)
 {
@@ -67,6 +67,10 @@ int runDrill(const QStringList &args)
             if (!number(1, 1e6, v))
                 return ExitUsage;
             o.ids = int(v);
+        } else if (s == QLatin1String("--chaos")) {
+            if (!number(0, 1000, v))
+                return ExitUsage;
+            o.chaos = int(v);
         } else if (s == QLatin1String("--settle-ms")) {
             if (!number(0, 600000, v))
                 return ExitUsage;
@@ -80,12 +84,16 @@ int runDrill(const QStringList &args)
                   << "Failover drill on a private cluster per durability mode (loopback, free ports, its own run\n"
                      "directory; nothing else is touched): steady open-loop load through HAProxy with every answer\n"
                      "checked, --switches planned switches (failover/failback alternating, each after the pre-flight\n"
-                     "gate passes), then --kills kill -9 of the Redis primary (automatic failover). Prints per mode:\n"
+                     "gate passes), then --kills kill -9 of the Redis primary (automatic failover), then --chaos\n"
+                     "kill -9 of the other processes in turn (turno nodes, HAProxy, the replica, sentinels; each\n"
+                     "restarted by the supervisor). Prints per mode:\n"
                      "duplicates, burned numbers, switch time, failed requests per switch and time to recover\n"
-                     "(fault -> first good turno through the balancer).\n"
-                     "Defaults: --modes sync,async --switches 20 --kills 10 --rate 2000 --connections 16 --ids 64\n"
+                     "(fault -> first good turno through the balancer), and checks at the end that every counter in\n"
+                     "Redis is at or above the highest number answered for its id.\n"
+                     "Defaults: --modes sync,async --switches 20 --kills 10 --chaos 0 --rate 2000 --connections 16 --ids 64\n"
                      "--settle-ms 1500; profile: the default one.\n"
-                     "Exit codes: 0 when sync mode had no duplicate and every switch and kill recovered; 1 otherwise\n"
+                     "Exit codes: 0 when sync mode had no duplicate, every switch and kill recovered and no counter\n"
+                     "was below a number answered; 1 otherwise\n"
                      "(a duplicate in async mode is reported, not a failure: that is its documented weaker guarantee);\n"
                      "2 usage.\n";
             return ExitOk;
@@ -116,7 +124,8 @@ int runDrill(const QStringList &args)
     QJsonArray modes;
     for (const turno::DrillModeResult &r : drill.results()) {
         modes << r.toJson();
-        if (!r.ran || !r.failure.isEmpty() || r.failures(QStringLiteral("planned")) > 0 || r.failures(QStringLiteral("kill")) > 0)
+        if (!r.ran || !r.failure.isEmpty() || r.failures(QStringLiteral("planned")) > 0 || r.failures(QStringLiteral("kill")) > 0 ||
+            r.failures(QStringLiteral("chaos")) > 0 || r.countersBelow > 0)
             pass = false;
         if (r.mode == QLatin1String("sync") && r.duplicates > 0)
             pass = false;

@@ -3,6 +3,7 @@
 #include "failover/failover_controller.h"
 #include "fleet/fleet_supervisor.h"
 #include "fleet/managed_process.h"
+#include "fleet/resp_client.h"
 #include "load/load_run.h"
 
 #include <QCoreApplication>
@@ -112,6 +113,8 @@ QJsonObject DrillModeResult::toJson() const
                   {QStringLiteral("plannedSwitchMaxMs"), maxSwitchMs(QStringLiteral("planned"))},
                   {QStringLiteral("killRecoverMedianMs"), medianRecoverMs()},
                   {QStringLiteral("killRecoverMaxMs"), maxRecoverMs()},
+                  {QStringLiteral("countersChecked"), countersChecked},
+                  {QStringLiteral("countersBelowIssued"), countersBelow},
                   {QStringLiteral("events"), list}};
     if (!failure.isEmpty())
         o.insert(QStringLiteral("failure"), failure);
@@ -128,8 +131,10 @@ QString FailoverDrill::table(const QList<DrillModeResult> &results)
             t += QStringLiteral("%1: did not run: %2\n").arg(r.mode, r.failure);
             continue;
         }
-        const int planned = int(std::count_if(r.events.begin(), r.events.end(), [](const DrillSwitch &e) { return e.kind == QLatin1String("planned"); }));
-        const int kills = int(r.events.size()) - planned;
+        auto count = [&r](const char *kind) {
+            return int(std::count_if(r.events.begin(), r.events.end(), [kind](const DrillSwitch &e) { return e.kind == QLatin1String(kind); }));
+        };
+        const int planned = count("planned"), kills = count("kill"), chaos = count("chaos");
         t += QStringLiteral("mode %1: %2 requests at %3 req/s, %4 failed; duplicates: %5; burned: %6\n")
                  .arg(r.mode).arg(r.requests).arg(r.achievedRate, 0, 'f', 0).arg(r.failed).arg(r.duplicates).arg(r.burned);
         t += QStringLiteral("  planned switches: %1 (%2 failed); switch time median %3 ms, max %4 ms; failed requests per switch median %5; "
@@ -144,6 +149,24 @@ QString FailoverDrill::table(const QList<DrillModeResult> &results)
                  .arg(kills).arg(r.failures(QStringLiteral("kill")))
                  .arg(r.medianRecoverMs(), 0, 'f', 0).arg(r.maxRecoverMs())
                  .arg(r.medianFailed(QStringLiteral("kill")), 0, 'f', 1);
+        if (chaos > 0) {
+            QList<double> rec;
+            for (const DrillSwitch &e : r.events)
+                if (e.kind == QLatin1String("chaos") && e.recoverMs >= 0)
+                    rec << double(e.recoverMs);
+            QStringList names;
+            for (const DrillSwitch &e : r.events)
+                if (e.kind == QLatin1String("chaos") && !names.contains(e.from))
+                    names << e.from;
+            t += QStringLiteral("  kill -9 of other processes (%1): %2 (%3 not back); first good turno after median %4 ms; "
+                                "failed requests per kill median %5\n")
+                     .arg(names.join(QStringLiteral(", "))).arg(chaos).arg(r.failures(QStringLiteral("chaos")))
+                     .arg(median(rec), 0, 'f', 0).arg(r.medianFailed(QStringLiteral("chaos")), 0, 'f', 1);
+        }
+        if (r.countersChecked > 0)
+            t += QStringLiteral("  counters after the drill: %1 of %2 ids stored >= the highest number answered%3\n")
+                     .arg(r.countersChecked - r.countersBelow).arg(r.countersChecked)
+                     .arg(r.countersBelow ? QStringLiteral(" (FAIL: ") + r.counterExamples.join(QStringLiteral(", ")) + QLatin1Char(')') : QString());
         if (!r.failure.isEmpty())
             t += QStringLiteral("  stopped early: %1\n").arg(r.failure);
         for (const QString &d : r.duplicateExamples)
@@ -174,6 +197,7 @@ struct FailoverDrill::Mode {
     qint64 plannedFromMs = -1, plannedToMs = -1;
     int planned = 0;
     int kills = 0;
+    int chaos = 0;
     std::optional<qint64> gateWaitStartMs;
     bool ending = false;
 };
@@ -296,12 +320,42 @@ void FailoverDrill::runMode(int index)
                             mode->result.plannedRequests = b.answers - a.answers + mode->result.plannedFailed;
                         }
                         mode->result.ran = true;
-                        if (mode->supervisor) {
-                            connect(mode->supervisor, &FleetSupervisor::stopped, this, [this] { endMode(); });
-                            mode->supervisor->stop();
-                        } else {
-                            endMode();
-                        }
+                        auto stopCluster = [this, mode] {
+                            if (mode->supervisor) {
+                                connect(mode->supervisor, &FleetSupervisor::stopped, this, [this] { endMode(); });
+                                mode->supervisor->stop();
+                            } else {
+                                endMode();
+                            }
+                        };
+                        // After every fault: each counter must be at or above every number already answered.
+                        const FleetNode *primary = mode->supervisor ? mode->supervisor->node(mode->supervisor->redisPrimaryNode()) : nullptr;
+                        if (!primary || report.highestIssued.empty())
+                            return stopCluster();
+                        QList<QList<QByteArray>> gets;
+                        QList<TurnoFinding> issued(report.highestIssued.begin(), report.highestIssued.end());
+                        for (const TurnoFinding &f : issued)
+                            gets << QList<QByteArray>{"GET", "turno:" + QByteArray::fromStdString(f.id)};
+                        auto *redis = new RespClient(QStringLiteral("127.0.0.1"), primary->port, mode->supervisor->redisPassword(), this);
+                        redis->run(gets, [mode, redis, issued, stopCluster](Result<QList<RespValue>> r) {
+                            redis->deleteLater();
+                            if (!r.ok()) {
+                                mode->result.counterExamples << QStringLiteral("cannot read the counters: ") + r.error();
+                                mode->result.countersBelow = int(issued.size());
+                            } else {
+                                for (qsizetype i = 0; i < issued.size() && i < r.value().size(); ++i) {
+                                    const quint64 stored = r.value()[i].text.toULongLong();
+                                    if (stored < issued[i].turno) {
+                                        ++mode->result.countersBelow;
+                                        if (mode->result.counterExamples.size() < 5)
+                                            mode->result.counterExamples << QStringLiteral("%1 stored %2 < answered %3")
+                                                                                .arg(QString::fromStdString(issued[i].id)).arg(stored).arg(issued[i].turno);
+                                    }
+                                }
+                            }
+                            mode->result.countersChecked = int(issued.size());
+                            stopCluster();
+                        }, 5000);
                     });
                     const Result<void> started = load->start();
                     if (!started.ok())
@@ -432,35 +486,14 @@ void FailoverDrill::nextKill()
             complete();
         }, Qt::SingleShotConnection);
         // Time to recover: probe the balancer until the first good turno.
-        const quint16 port = mode->supervisor->balancerPort();
-        auto probe = std::make_shared<std::function<void()>>();
-        std::weak_ptr<std::function<void()>> weak = probe;
-        *probe = [this, mode, port, state, t0, complete, weak] {
-            auto keep = weak.lock();
-            if (m_mode.get() != mode)
-                return;
-            if (mode->clock.elapsed() - t0 > 20000) {
-                state->message = QStringLiteral("no good turno within 20 s");
-                return complete();
-            }
-            auto *s = new QTcpSocket(this);
-            auto buffer = std::make_shared<QByteArray>();
-            QTimer::singleShot(300, s, [s] { s->abort(); });
-            connect(s, &QTcpSocket::connected, s, [s] { s->write("GET /turno/__drill_probe HTTP/1.1\r\nHost: drill\r\nConnection: close\r\n\r\n"); });
-            connect(s, &QTcpSocket::readyRead, s, [s, buffer] { *buffer += s->readAll(); });
-            connect(s, &QTcpSocket::stateChanged, this, [this, s, buffer, mode, state, t0, complete, keep](QAbstractSocket::SocketState st) {
-                if (st != QAbstractSocket::UnconnectedState)
-                    return;
-                s->deleteLater();
-                if (m_mode.get() != mode)
-                    return;
-                if (buffer->startsWith("HTTP/1.1 200")) {
-                    state->recoverMs = mode->clock.elapsed() - t0;
-                    return complete();
-                }
-                QTimer::singleShot(5, this, [keep] { (*keep)(); });
+        auto probe = [this, mode, state, t0, complete] {
+            probeUntilGood(t0, [mode, state, complete](qint64 recoverMs) {
+                if (recoverMs >= 0)
+                    state->recoverMs = recoverMs;
+                else
+                    state->message = QStringLiteral("no good turno within 20 s");
+                complete();
             });
-            s->connectToHost(QStringLiteral("127.0.0.1"), port);
         };
         // Bounded: without a report and an answer within 25 s the kill counts as not recovered.
         QTimer::singleShot(25000, this, [this, mode, state, pending, complete] {
@@ -475,7 +508,110 @@ void FailoverDrill::nextKill()
         ::kill(pid_t(p->pid()), SIGKILL);
         emit progress(QStringLiteral("[%1] kill -9 %2 (pid %3)").arg(mode->result.mode, victim).arg(p->pid()));
         // The first probe waits a little: an answer already in flight would count as recovered.
-        QTimer::singleShot(20, this, [probe] { (*probe)(); });
+        QTimer::singleShot(20, this, probe);
+        return;
+    }
+    nextChaos();
+}
+
+void FailoverDrill::probeUntilGood(qint64 t0, std::function<void(qint64)> done)
+{
+    Mode *mode = m_mode.get();
+    const quint16 port = mode->supervisor ? mode->supervisor->balancerPort() : 0;
+    auto probe = std::make_shared<std::function<void()>>();
+    std::weak_ptr<std::function<void()>> weak = probe;
+    *probe = [this, mode, port, t0, done, weak] {
+        auto keep = weak.lock();
+        if (m_mode.get() != mode)
+            return;
+        if (mode->clock.elapsed() - t0 > 20000)
+            return done(-1);
+        auto *s = new QTcpSocket(this);
+        auto buffer = std::make_shared<QByteArray>();
+        // Longer than the nodes' retry window: a request they hold is answered once Redis is back.
+        QTimer::singleShot(3000, s, [s] { s->abort(); });
+        connect(s, &QTcpSocket::connected, s, [s] { s->write("GET /turno/__drill_probe HTTP/1.1\r\nHost: drill\r\nConnection: close\r\n\r\n"); });
+        connect(s, &QTcpSocket::readyRead, s, [s, buffer] { *buffer += s->readAll(); });
+        connect(s, &QTcpSocket::stateChanged, this, [this, s, buffer, mode, t0, done, keep](QAbstractSocket::SocketState st) {
+            if (st != QAbstractSocket::UnconnectedState)
+                return;
+            s->deleteLater();
+            if (m_mode.get() != mode)
+                return;
+            if (buffer->startsWith("HTTP/1.1 200"))
+                return done(mode->clock.elapsed() - t0);
+            QTimer::singleShot(5, this, [keep] { (*keep)(); });
+        });
+        s->connectToHost(QStringLiteral("127.0.0.1"), port);
+    };
+    (*probe)();
+}
+
+void FailoverDrill::nextChaos()
+{
+    Mode *mode = m_mode.get();
+    if (mode->chaos < m_options.chaos) {
+        // Round robin over every kind of process but the Redis primary (the kills above): turno
+        // nodes of both pools, the replica, a sentinel, HAProxy.
+        QStringList victims;
+        for (const FleetNode *n : mode->supervisor->nodes())
+            if (n->name != mode->supervisor->redisPrimaryNode())
+                victims << n->name;
+        std::sort(victims.begin(), victims.end(), [](const QString &a, const QString &b) {
+            auto rank = [](const QString &n) {
+                return n.startsWith(QLatin1String("primary")) ? 0 : n.startsWith(QLatin1String("haproxy")) ? 1
+                     : n.startsWith(QLatin1String("redis")) ? 2 : n.startsWith(QLatin1String("secondary")) ? 3 : 4;
+            };
+            return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
+        });
+        const QString victim = victims.value(mode->chaos % std::max<qsizetype>(1, victims.size()));
+        ++mode->chaos;
+        ManagedProcess *p = mode->supervisor->process(victim);
+        const qint64 t0 = mode->clock.elapsed();
+        auto next = [this, mode] {
+            QTimer::singleShot(m_options.settleMs, this, [this, mode] {
+                if (m_mode.get() == mode)
+                    nextFault();
+            });
+        };
+        if (!p || !p->running()) {
+            mode->result.events << DrillSwitch{QStringLiteral("chaos"), victim, victim, false, -1, -1, 0,
+                                               QStringLiteral("%1 was not running before its kill").arg(victim)};
+            mode->windows << Mode::Window{t0, t0};
+            return next();
+        }
+        const qint64 oldPid = p->pid();
+        ::kill(pid_t(oldPid), SIGKILL);
+        emit progress(QStringLiteral("[%1] chaos: kill -9 %2 (pid %3)").arg(mode->result.mode, victim).arg(oldPid));
+        QTimer::singleShot(20, this, [this, mode, victim, oldPid, t0, next] {
+            probeUntilGood(t0, [this, mode, victim, oldPid, t0, next](qint64 recoverMs) {
+                // Then wait (bounded) until the supervisor has it running again.
+                auto waitBack = std::make_shared<std::function<void()>>();
+                std::weak_ptr<std::function<void()>> weak = waitBack;
+                *waitBack = [this, mode, victim, oldPid, t0, recoverMs, next, weak] {
+                    auto keep = weak.lock();
+                    if (m_mode.get() != mode)
+                        return;
+                    ManagedProcess *q = mode->supervisor ? mode->supervisor->process(victim) : nullptr;
+                    const FleetNode *n = mode->supervisor ? mode->supervisor->node(victim) : nullptr;
+                    const bool back = q && q->running() && q->pid() != oldPid && n && n->state == QLatin1String("running");
+                    if (!back && mode->clock.elapsed() - t0 < 20000) {
+                        QTimer::singleShot(50, this, [keep] { (*keep)(); });
+                        return;
+                    }
+                    DrillSwitch e{QStringLiteral("chaos"), victim, victim, back && recoverMs >= 0, mode->clock.elapsed() - t0, recoverMs, 0,
+                                  back ? QStringLiteral("%1 back after %2 ms").arg(victim).arg(mode->clock.elapsed() - t0)
+                                       : QStringLiteral("%1 not back within 20 s").arg(victim)};
+                    if (recoverMs < 0)
+                        e.message += QStringLiteral("; no good turno within 20 s");
+                    mode->windows << Mode::Window{t0, mode->clock.elapsed()};
+                    mode->result.events << e;
+                    emit progress(QStringLiteral("[%1] chaos: %2; first good turno after %3 ms").arg(mode->result.mode, e.message).arg(recoverMs));
+                    next();
+                };
+                (*waitBack)();
+            });
+        });
         return;
     }
     // Done: a last second of steady load, then stop.

@@ -22,6 +22,7 @@ struct DrillOptions {
     QStringList modes{QStringLiteral("sync"), QStringLiteral("async")};
     int switches = 20;          // planned switches (alternating failover / failback)
     int kills = 10;             // kill -9 of whoever is the Redis primary
+    int chaos = 0;              // then kill -9 of other processes in turn (turno nodes, HAProxy, replica, sentinels)
     double rate = 2000;         // requests/s through the balancer (open loop)
     int connections = 16;
     int threads = 1;
@@ -31,7 +32,7 @@ struct DrillOptions {
 };
 
 struct DrillSwitch {
-    QString kind;          // planned | kill
+    QString kind;          // planned | kill | chaos
     QString from, to;
     bool ok = false;
     qint64 switchMs = -1;  // the controller's own total (drain -> verify)
@@ -53,6 +54,9 @@ struct DrillModeResult {
     quint64 plannedRequests = 0;  // requests answered or failed during the planned phase
     quint64 plannedFailed = 0;
     double achievedRate = 0;
+    int countersChecked = 0;   // ids whose stored counter was compared with the highest number answered
+    int countersBelow = 0;     // ...and found below it (numbers that could be handed out again)
+    QStringList counterExamples;
     QStringList duplicateExamples;
 
     // Medians and maxima over the events of one kind.
@@ -86,6 +90,9 @@ private:
     void nextFault();
     void plannedSwitch();
     void nextKill();
+    void nextChaos();
+    // Probes the balancer until the first good turno; done gets ms since t0, or -1 after 20 s.
+    void probeUntilGood(qint64 t0, std::function<void(qint64)> done);
     void endMode(const QString &failure = {});
 
     ClusterProfile m_profile;
