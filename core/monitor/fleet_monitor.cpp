@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 namespace turno {
@@ -528,6 +529,9 @@ void FleetMonitor::onReady()
             m_redisScraper->addTarget(t);
         }
     }
+    // HAProxy's own Prometheus exporter: the frontend's rate and errors and each node's share.
+    if (m_supervisor->prometheusPort())
+        m_scraper->addTarget({QStringLiteral("haproxy"), QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(m_supervisor->prometheusPort()))});
     m_scraper->start();
     m_redisScraper->start();
     m_nodes->syncFrom(*m_supervisor);
@@ -559,8 +563,52 @@ void FleetMonitor::append(const QString &key, qint64 ms, double value)
         m_series->append(m_series->series(key), ms, value);
 }
 
+void FleetMonitor::onBalancerScraped(const ScrapeResult &result)
+{
+    const qint64 ms = result.timestampMs;
+    append(fleetSeries(QStringLiteral("balancer_up")), ms, result.up && result.scrape ? 1.0 : 0.0);
+    if (!result.up || !result.scrape)
+        return;
+    const MetricsScrape &now = *result.scrape;
+    const std::string backend = FleetSupervisor::backendName().toStdString();
+    const auto prev = m_previous.constFind(result.name);
+    if (prev != m_previous.cend() && prev->scrape && ms > prev->timestampMs) {
+        const MetricsScrape &then = *prev->scrape;
+        const double seconds = double(ms - prev->timestampMs) / 1000.0;
+        // A counter that went down is a restarted HAProxy: count from zero.
+        auto perSecond = [seconds](std::optional<double> a, std::optional<double> b) -> double {
+            if (!a || !b)
+                return std::numeric_limits<double>::quiet_NaN();
+            return (*b >= *a ? *b - *a : *b) / seconds;
+        };
+        append(fleetSeries(QStringLiteral("balancer_requests_per_second")), ms,
+               perSecond(then.value("haproxy_frontend_http_requests_total", {{"proxy", "turno"}}),
+                         now.value("haproxy_frontend_http_requests_total", {{"proxy", "turno"}})));
+        append(fleetSeries(QStringLiteral("balancer_5xx_per_second")), ms,
+               perSecond(then.value("haproxy_backend_http_responses_total", {{"proxy", backend}, {"code", "5xx"}}),
+                         now.value("haproxy_backend_http_responses_total", {{"proxy", backend}, {"code", "5xx"}})));
+        QHash<QString, double> picked;
+        double total = 0;
+        for (const QString &node : turnoNodes()) {
+            const std::string server = node.toStdString();
+            const double r = perSecond(then.value("haproxy_server_sessions_total", {{"proxy", backend}, {"server", server}}),
+                                       now.value("haproxy_server_sessions_total", {{"proxy", backend}, {"server", server}}));
+            if (std::isfinite(r)) {
+                picked.insert(node, r);
+                total += r;
+            }
+        }
+        // The balancer's share per node: which fraction of new sessions each one got.
+        for (auto it = picked.cbegin(); it != picked.cend(); ++it)
+            append(nodeSeries(it.key(), QStringLiteral("balancer_share")), ms, total > 0 ? it.value() / total : 0.0);
+    }
+    m_previous.insert(result.name, NodeScrape{result.scrape, ms});
+}
+
 void FleetMonitor::onScraped(const ScrapeResult &result)
 {
+    if (result.name == QLatin1String("haproxy") && !m_attach)
+        return onBalancerScraped(result);
     const int row = m_nodes->rowOf(result.name);
     FleetNodeMetrics m = row >= 0 ? m_nodes->metricsAt(row) : FleetNodeMetrics{};
     m.up = result.up;

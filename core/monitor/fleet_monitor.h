@@ -131,6 +131,7 @@ private:
     void onReady();
     void onStopped();
     void onScraped(const ScrapeResult &result);
+    void onBalancerScraped(const ScrapeResult &result);
     void onRedisScraped(const RedisScrapeResult &result);
     void tick();
     // Fleet-wide series and alert evaluation, once per tick.

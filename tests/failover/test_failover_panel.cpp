@@ -7,6 +7,7 @@
 #include "fleet/cluster_profile.h"
 #include "main_window.h"
 #include "monitor/failover_commands.h"
+#include "metrics/series_store.h"
 #include "monitor/fleet_monitor.h"
 #include "test_support.h"
 
@@ -45,6 +46,11 @@ private slots:
         const auto launched = window->launchProfile(profile, dir.filePath(QStringLiteral("run")));
         QVERIFY2(launched.ok(), qPrintable(launched.error()));
         QTRY_VERIFY_WITH_TIMEOUT(window->monitor()->isReady(), 60000);
+        // HAProxy's own exporter is scraped too: the frontend's rate and each node's share of the balancing.
+        turno::SeriesStore *series = window->monitor()->series();
+        QTRY_VERIFY_WITH_TIMEOUT(series->find(turno::FleetMonitor::fleetSeries(QStringLiteral("balancer_requests_per_second"))).has_value() &&
+                                     series->find(turno::FleetMonitor::nodeSeries(QStringLiteral("primary-1"), QStringLiteral("balancer_share"))).has_value(),
+                                 10000);
         QVERIFY(window->showTab(QStringLiteral("failover")));
         QTRY_VERIFY_WITH_TIMEOUT(panel->switchButton()->isEnabled(), 10000);
         QCOMPARE(panel->activeText(), QStringLiteral("Active: primary pool"));
