@@ -559,7 +559,7 @@ private slots:
                  "ReplicationLag did not resolve after the replica caught up");
     }
 
-    // A slow Redis: CLIENT PAUSE 90 ms of every 100 ms holds each INCR; the
+    // A slow Redis: CLIENT PAUSE 60 ms of every 100 ms holds each INCR; the
     // nodes' p99 under a little load goes well past 50 ms, without errors.
     void slowRedisFiresHighP99Latency()
     {
@@ -588,7 +588,7 @@ private slots:
                 char buf[256];
                 ::recv(fd, buf, sizeof buf, 0);
                 while (!stopPausing.load()) {
-                    const char pause[] = "CLIENT PAUSE 90 WRITE\r\n";
+                    const char pause[] = "CLIENT PAUSE 60 WRITE\r\n";
                     ::send(fd, pause, sizeof pause - 1, MSG_NOSIGNAL);
                     if (::recv(fd, buf, sizeof buf, 0) > 0 && buf[0] == '+')
                         pauses.fetch_add(1);
@@ -601,7 +601,7 @@ private slots:
         // Like CPU, p99 per scrape depends on how the loaded machine schedules the nodes: the
         // engine is held to the time since the samples went past the threshold.
         const Detection d = expectFiring(QStringLiteral("HighP99Latency"), QStringLiteral("primary-1"), fault,
-                                         QStringLiteral("CLIENT PAUSE 90ms/100ms on the redis primary under load"), budget, 30000);
+                                         QStringLiteral("CLIENT PAUSE 60ms/100ms on the redis primary under load"), budget, 30000);
         const qint64 recovered = QDateTime::currentMSecsSinceEpoch();
         stopPausing.store(true);
         pauser.join();
@@ -733,12 +733,17 @@ private slots:
         const qint64 budget = forMs(QStringLiteral("HighErrorRatio")) + 2 * kScrapeMs + kSlackMs;
         // The first 503 comes after the server's 1 s Redis timeout: part of the detection time.
         const QString node = QStringLiteral("primary-1");
-        const qint64 latency = expectFiring(QStringLiteral("HighErrorRatio"), node, fault, QStringLiteral("SIGSTOP redis primary under load"),
-                                            budget + 1000).faultToFiring;
+        // Held, like CPU and p99, to the time since the ratio samples crossed 1 %: when the first
+        // 503 arrives depends on the node's Redis timeout and on how the machine schedules it.
+        const Detection d = expectFiring(QStringLiteral("HighErrorRatio"), node, fault, QStringLiteral("SIGSTOP redis primary under load"),
+                                         budget, 30000);
         const qint64 redisDown = expectFiring(QStringLiteral("RedisDown"), primary, fault, QStringLiteral("SIGSTOP redis primary"),
                                               forMs(QStringLiteral("RedisDown")) + 2 * kScrapeMs + kSlackMs).faultToFiring;
-        QVERIFY2(latency >= 0, qPrintable(QStringLiteral("HighErrorRatio did not fire (%1 of %2 requests failed)").arg(load.first()->errors()).arg(load.first()->total())));
-        QVERIFY2(latency <= budget + 1000, qPrintable(QStringLiteral("HighErrorRatio fired after %1 ms (budget %2 + 1 s Redis timeout)").arg(latency).arg(budget)));
+        QVERIFY2(d.fired, qPrintable(QStringLiteral("HighErrorRatio did not fire (%1 of %2 requests failed); samples: %3")
+                                         .arg(load.first()->errors()).arg(load.first()->total()).arg(d.samples)));
+        QVERIFY2(d.conditionToFiring <= budget,
+                 qPrintable(QStringLiteral("HighErrorRatio fired %1 ms after the 5xx ratio passed 1 % (budget %2); samples: %3")
+                                .arg(d.conditionToFiring).arg(budget).arg(d.samples)));
         QVERIFY(redisDown >= 0);
         const qint64 recovered = QDateTime::currentMSecsSinceEpoch();
         QCOMPARE(::kill(pid_t(m_stoppedRedis), SIGCONT), 0);
