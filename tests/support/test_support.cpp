@@ -201,7 +201,17 @@ static int connectLoopback(quint16 port)
     return fd;
 }
 
+namespace {
+QByteArray exchange(quint16 port, const QByteArray &bytes, int timeoutMs, bool halfClose);
+}
+
 QByteArray rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs)
+{
+    return exchange(port, bytes, timeoutMs, true);
+}
+
+namespace {
+QByteArray exchange(quint16 port, const QByteArray &bytes, int timeoutMs, bool halfClose)
 {
     int fd = connectLoopback(port);
     if (fd < 0)
@@ -213,7 +223,8 @@ QByteArray rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs)
             break;
         off += n;
     }
-    ::shutdown(fd, SHUT_WR);
+    if (halfClose)
+        ::shutdown(fd, SHUT_WR);
     QByteArray out;
     QElapsedTimer t;
     t.start();
@@ -231,10 +242,15 @@ QByteArray rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs)
     return out;
 }
 
+}  // namespace
+
 HttpReply httpGet(quint16 port, const QByteArray &rawRequest, int timeoutMs)
 {
     HttpReply r;
-    const QByteArray all = rawExchange(port, rawRequest, timeoutMs);
+    // A request that asks the server to close frames itself: no half-close, which some servers
+    // (Go's net/http: Prometheus) take for a client gone away and cancel the request.
+    const bool closes = rawRequest.toLower().contains("\r\nconnection: close\r\n");
+    const QByteArray all = exchange(port, rawRequest, timeoutMs, !closes);
     const qsizetype hdrEnd = all.indexOf("\r\n\r\n");
     if (hdrEnd < 0)
         return r;
