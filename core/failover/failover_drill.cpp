@@ -409,23 +409,26 @@ void FailoverDrill::nextFault()
     nextKill();
 }
 
+void FailoverDrill::settleThenNext()
+{
+    Mode *mode = m_mode.get();
+    QTimer::singleShot(m_options.settleMs, this, [this, mode] {
+        if (m_mode.get() == mode)
+            nextFault();
+    });
+}
+
 void FailoverDrill::plannedSwitch()
 {
     Mode *mode = m_mode.get();
     FailoverController *controller = mode->controller;
-    auto settleThenNext = [this, mode] {
-        QTimer::singleShot(m_options.settleMs, this, [this, mode] {
-            if (m_mode.get() == mode)
-                nextFault();
-        });
-    };
     {
         ++mode->planned;
         const qint64 t0 = mode->clock.elapsed();
         if (mode->plannedFromMs < 0)
             mode->plannedFromMs = t0;
         const QString from = controller->activePool(), to = controller->otherPool();
-        controller->switchTo(to, false, QStringLiteral("drill"), [this, mode, t0, from, to, settleThenNext](FailoverReport r) {
+        controller->switchTo(to, false, QStringLiteral("drill"), [this, mode, t0, from, to](FailoverReport r) {
             if (m_mode.get() != mode)
                 return;
             const qint64 t1 = mode->clock.elapsed();
@@ -450,12 +453,6 @@ void FailoverDrill::nextKill()
 {
     Mode *mode = m_mode.get();
     FailoverController *controller = mode->controller;
-    auto settleThenNext = [this, mode] {
-        QTimer::singleShot(m_options.settleMs, this, [this, mode] {
-            if (m_mode.get() == mode)
-                nextFault();
-        });
-    };
     if (mode->kills < m_options.kills) {
         ++mode->kills;
         const QString victim = mode->supervisor->redisPrimaryNode();
@@ -466,7 +463,7 @@ void FailoverDrill::nextKill()
         const qint64 t0 = mode->clock.elapsed();
         auto state = std::make_shared<DrillSwitch>(DrillSwitch{QStringLiteral("kill"), from, to, false, -1, -1, 0, {}});
         auto pending = std::make_shared<int>(2);  // the controller's report and the first good answer
-        auto complete = [this, mode, state, t0, pending, settleThenNext] {
+        auto complete = [this, mode, state, t0, pending] {
             if (*pending <= 0 || --*pending != 0 || m_mode.get() != mode)
                 return;
             mode->windows << Mode::Window{t0, mode->clock.elapsed()};
@@ -568,12 +565,7 @@ void FailoverDrill::nextChaos()
         ++mode->chaos;
         ManagedProcess *p = mode->supervisor->process(victim);
         const qint64 t0 = mode->clock.elapsed();
-        auto next = [this, mode] {
-            QTimer::singleShot(m_options.settleMs, this, [this, mode] {
-                if (m_mode.get() == mode)
-                    nextFault();
-            });
-        };
+        auto next = [this] { settleThenNext(); };
         if (!p || !p->running()) {
             mode->result.events << DrillSwitch{QStringLiteral("chaos"), victim, victim, false, -1, -1, 0,
                                                QStringLiteral("%1 was not running before its kill").arg(victim)};

@@ -91,6 +91,8 @@ private:
     void plannedSwitch();
     void nextKill();
     void nextChaos();
+    // After the settle time, the next fault (if this mode still runs).
+    void settleThenNext();
     // Probes the balancer until the first good turno; done gets ms since t0, or -1 after 20 s.
     void probeUntilGood(qint64 t0, std::function<void(qint64)> done);
     void endMode(const QString &failure = {});

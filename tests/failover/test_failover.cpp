@@ -22,32 +22,6 @@ using namespace fleettest;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-    qint64 ms = 0;
-};
-
-Run turnoctl(const QStringList &args, int timeoutMs = 90000)
-{
-    QProcess p;
-    QElapsedTimer t;
-    t.start();
-    p.start(turno::test::envPath("TURNOCTL_BIN"), args);
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.ms = t.elapsed();
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
-
 QJsonObject json(const QByteArray &text)
 {
     return QJsonDocument::fromJson(text).object();
@@ -73,7 +47,7 @@ private:
 
     QJsonObject status()
     {
-        const Run st = turnoctl(QStringList{QStringLiteral("status"), QStringLiteral("--json")} + m_where);
+        const TurnoctlRun st = turnoctl(QStringList{QStringLiteral("status"), QStringLiteral("--json")} + m_where);
         return json(st.out);
     }
     // The gate passes once Sentinel knows the replica and its peers (seconds after a start or a switch).
@@ -94,7 +68,7 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         m_where = {QStringLiteral("--run-dir"), m_dir.path()};
-        const Run up = turnoctl(QStringList{QStringLiteral("up"), QStringLiteral("--detach"), QStringLiteral("--balancer"),
+        const TurnoctlRun up = turnoctl(QStringList{QStringLiteral("up"), QStringLiteral("--detach"), QStringLiteral("--balancer"),
                                             QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
                                             m_dir.path() + QStringLiteral("/events.db")} + m_where);
         QVERIFY2(up.code == 0, up.err.constData());
@@ -118,7 +92,7 @@ private slots:
         QThread::msleep(500);
 
         // 1. planned failover
-        const Run fo = turnoctl(QStringList{QStringLiteral("failover"), QStringLiteral("--json")} + m_where);
+        const TurnoctlRun fo = turnoctl(QStringList{QStringLiteral("failover"), QStringLiteral("--json")} + m_where);
         QVERIFY2(fo.code == 0, (fo.out + fo.err).constData());
         const QJsonObject report = json(fo.out);
         QVERIFY(report.value(QStringLiteral("ok")).toBool());
@@ -141,14 +115,14 @@ private slots:
         turno::HaproxyRuntime haproxy(st.value(QStringLiteral("statsSocket")).toString());
         const auto maint = haproxy.sendSync(QStringLiteral("set server turno_nodes/primary-1 state maint"));
         QVERIFY2(maint.ok(), qPrintable(maint.error()));
-        const Run gate = turnoctl(QStringList{QStringLiteral("failback"), QStringLiteral("--preflight")} + m_where);
+        const TurnoctlRun gate = turnoctl(QStringList{QStringLiteral("failback"), QStringLiteral("--preflight")} + m_where);
         QCOMPARE(gate.code, 1);
         QVERIFY2(gate.out.contains("FAIL target-pool") && gate.out.contains("primary-1 MAINT"), gate.out.constData());
-        const Run refused = turnoctl(QStringList{QStringLiteral("failback")} + m_where);
+        const TurnoctlRun refused = turnoctl(QStringList{QStringLiteral("failback")} + m_where);
         QCOMPARE(refused.code, 1);
         QVERIFY2(refused.out.contains("refused by the pre-flight gate") && refused.out.contains("--force"), refused.out.constData());
         QCOMPARE(status().value(QStringLiteral("active")).toString(), QStringLiteral("secondary"));
-        const Run forced = turnoctl(QStringList{QStringLiteral("failback"), QStringLiteral("--force")} + m_where);
+        const TurnoctlRun forced = turnoctl(QStringList{QStringLiteral("failback"), QStringLiteral("--force")} + m_where);
         QVERIFY2(forced.code == 0, (forced.out + forced.err).constData());
         QVERIFY2(forced.out.contains("forced past: target-pool"), forced.out.constData());
         st = status();
@@ -200,20 +174,20 @@ private slots:
 
     void automaticModeTurnsOff()
     {
-        const Run off = turnoctl(QStringList{QStringLiteral("failover"), QStringLiteral("--auto"), QStringLiteral("off")} + m_where);
+        const TurnoctlRun off = turnoctl(QStringList{QStringLiteral("failover"), QStringLiteral("--auto"), QStringLiteral("off")} + m_where);
         QCOMPARE(off.code, 0);
         QVERIFY2(off.out.contains("automatic failover off"), off.out.constData());
         QCOMPARE(status().value(QStringLiteral("failover")).toObject().value(QStringLiteral("automatic")).toBool(), false);
-        const Run bad = turnoctl(QStringList{QStringLiteral("failover"), QStringLiteral("--to"), QStringLiteral("tertiary")} + m_where);
+        const TurnoctlRun bad = turnoctl(QStringList{QStringLiteral("failover"), QStringLiteral("--to"), QStringLiteral("tertiary")} + m_where);
         QCOMPARE(bad.code, 2);
-        const Run same = turnoctl(QStringList{QStringLiteral("failover"), QStringLiteral("--to"), QStringLiteral("secondary")} + m_where);
+        const TurnoctlRun same = turnoctl(QStringList{QStringLiteral("failover"), QStringLiteral("--to"), QStringLiteral("secondary")} + m_where);
         QCOMPARE(same.code, 1);
         QVERIFY2(same.err.contains("already active") || same.out.contains("already active"), (same.out + same.err).constData());
     }
 
     void eventsRecordTheSteps()
     {
-        const Run ev = turnoctl({QStringLiteral("events"), QStringLiteral("--json"), QStringLiteral("--db"),
+        const TurnoctlRun ev = turnoctl({QStringLiteral("events"), QStringLiteral("--json"), QStringLiteral("--db"),
                                  m_dir.path() + QStringLiteral("/events.db")});
         QCOMPARE(ev.code, 0);
         QVERIFY2(ev.out.contains("failover.step") && ev.out.contains("promote ok"), ev.out.left(2000).constData());

@@ -5,6 +5,9 @@
 #include "fleet/cluster_profile.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QStringList>
 #include <QFile>
 #include <QMap>
 #include <QString>
@@ -189,6 +192,33 @@ private:
     std::mutex m_mutex;
     std::vector<Answer> m_answers;
 };
+
+// One turnoctl run as an operator makes it: exit code, output, wall time.
+struct TurnoctlRun {
+    int code = -1;
+    QByteArray out, err;
+    qint64 ms = 0;
+};
+
+inline TurnoctlRun turnoctl(const QStringList &args, int timeoutMs = 90000)
+{
+    QProcess p;
+    QElapsedTimer t;
+    t.start();
+    p.start(QString::fromLocal8Bit(qgetenv("TURNOCTL_BIN")), args);
+    TurnoctlRun r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "timed out";
+        return r;
+    }
+    r.ms = t.elapsed();
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
 
 // Alive and not a zombie waiting to be reaped.
 inline bool pidAlive(qint64 pid)

@@ -18,32 +18,6 @@ using namespace fleettest;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-    qint64 ms = 0;
-};
-
-Run turnoctl(const QStringList &args, int timeoutMs = 60000)
-{
-    QProcess p;
-    QElapsedTimer t;
-    t.start();
-    p.start(turno::test::envPath("TURNOCTL_BIN"), args);
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.ms = t.elapsed();
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
-
 struct Snapshot {
     QList<qint64> pids;
     QList<quint16> ports;
@@ -53,7 +27,7 @@ struct Snapshot {
 Snapshot snapshot(const QString &runDir)
 {
     Snapshot s;
-    const Run st = turnoctl({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), runDir});
+    const TurnoctlRun st = turnoctl({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), runDir});
     s.status = QJsonDocument::fromJson(st.out).object();
     for (const QJsonValue &v : s.status.value(QStringLiteral("nodes")).toArray()) {
         const QJsonObject n = v.toObject();
@@ -97,10 +71,10 @@ private slots:
 
     void clientsWithoutAClusterSayWhatToDo()
     {
-        const Run r = turnoctl({QStringLiteral("status"), QStringLiteral("--run-dir"), QStringLiteral("/nonexistent/turno-run")});
+        const TurnoctlRun r = turnoctl({QStringLiteral("status"), QStringLiteral("--run-dir"), QStringLiteral("/nonexistent/turno-run")});
         QCOMPARE(r.code, 3);
         QVERIFY2(r.err.contains("turnoctl up"), r.err.constData());
-        const Run bad = turnoctl({QStringLiteral("scale"), QStringLiteral("primary")});
+        const TurnoctlRun bad = turnoctl({QStringLiteral("scale"), QStringLiteral("primary")});
         QCOMPARE(bad.code, 2);
     }
 
@@ -112,7 +86,7 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("{\n  \"store\": \"memory\",\n  \"pools\": { \"primary\": { \"nodes\": 2 } }\n}\n");
         f.close();
-        const Run r = turnoctl({QStringLiteral("up"), QStringLiteral("--profile"), path, QStringLiteral("--run-dir"),
+        const TurnoctlRun r = turnoctl({QStringLiteral("up"), QStringLiteral("--profile"), path, QStringLiteral("--run-dir"),
                                 dir.filePath(QStringLiteral("run"))});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains((path + QStringLiteral(":2:")).toLocal8Bit()) && r.err.contains("exactly one node"),
@@ -124,7 +98,7 @@ private slots:
         QTemporaryDir dir(QStringLiteral("/tmp/turno-cli-test-XXXXXX"));
         const QString runDir = dir.path();
         const QStringList where{QStringLiteral("--run-dir"), runDir};
-        const Run up = turnoctl(QStringList{QStringLiteral("up"), QStringLiteral("--detach"), QStringLiteral("--balancer"),
+        const TurnoctlRun up = turnoctl(QStringList{QStringLiteral("up"), QStringLiteral("--detach"), QStringLiteral("--balancer"),
                                             QStringLiteral("127.0.0.1:0")} + where);
         QVERIFY2(up.code == 0, up.err.constData());
         qInfo("FIGURE turnoctl up --detach (default profile) returned ready after %lld ms: %s", up.ms, up.out.trimmed().constData());
@@ -148,13 +122,13 @@ private slots:
         QCOMPARE(a.status, 200);
         QCOMPARE(a.turno, 1);
 
-        const Run table = turnoctl(QStringList{QStringLiteral("status")} + where);
+        const TurnoctlRun table = turnoctl(QStringList{QStringLiteral("status")} + where);
         QCOMPARE(table.code, 0);
         for (const char *col : {"NODE", "POOL", "STATE", "PID", "ADDRESS", "REQ/S", "P99", "CPU%", "RSS", "ERRORS"})
             QVERIFY2(table.out.contains(col), table.out.constData());
         QVERIFY(table.out.contains("active primary"));
 
-        const Run logs = turnoctl(QStringList{QStringLiteral("logs"), QStringLiteral("primary-1")} + where);
+        const TurnoctlRun logs = turnoctl(QStringList{QStringLiteral("logs"), QStringLiteral("primary-1")} + where);
         QCOMPARE(logs.code, 0);
         QVERIFY2(logs.out.contains("listening on 127.0.0.1:"), logs.out.constData());
         QCOMPARE(turnoctl(QStringList{QStringLiteral("drain"), QStringLiteral("primary-1")} + where).code, 0);
@@ -162,7 +136,7 @@ private slots:
         QCOMPARE(turnoctl(QStringList{QStringLiteral("weight"), QStringLiteral("primary-1"), QStringLiteral("2")} + where).code, 0);
         QCOMPARE(turnoctl(QStringList{QStringLiteral("drain"), QStringLiteral("nosuch")} + where).code, 1);
 
-        const Run down = turnoctl(QStringList{QStringLiteral("down")} + where);
+        const TurnoctlRun down = turnoctl(QStringList{QStringLiteral("down")} + where);
         QVERIFY2(down.code == 0, down.err.constData());
         qInfo("FIGURE turnoctl down returned after %lld ms (%s)", down.ms, down.out.trimmed().constData());
         for (qint64 pid : s.pids)
