@@ -1,8 +1,10 @@
 #include "charts_panel.h"
 
 #include "alerts/alert_engine.h"
+#include "failover/failover_controller.h"
 #include "live_chart.h"
 #include "metrics/series_store.h"
+#include "monitor/failover_commands.h"
 #include "monitor/fleet_monitor.h"
 
 #include <QBuffer>
@@ -53,9 +55,11 @@ ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QW
     m_errors = new LiveChart(tr("Error ratio"), tr("% 5xx"), 100.0, this);
     m_redisOps = new LiveChart(tr("Redis ops"), tr("ops/s"), 1.0, this);
     m_redisMemory = new LiveChart(tr("Redis memory"), tr("MiB"), 1.0 / (1024 * 1024), this);
-    m_charts = {m_requests, m_latency, m_cpu, m_errors, m_redisOps, m_redisMemory};
+    m_replication = new LiveChart(tr("Replication lag"), tr("s"), 1.0, this);
+    m_share = new LiveChart(tr("Balancer share"), tr("% of new sessions"), 100.0, this);
+    m_charts = {m_requests, m_latency, m_cpu, m_errors, m_redisOps, m_redisMemory, m_replication, m_share};
     if (compact) {
-        for (LiveChart *c : {m_errors, m_redisOps, m_redisMemory})
+        for (LiveChart *c : {m_errors, m_redisOps, m_redisMemory, m_replication, m_share})
             c->hide();
         m_charts = {m_requests, m_latency, m_cpu};
     }
@@ -73,6 +77,19 @@ ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QW
             refresh();
     });
     connect(m_monitor, &FleetMonitor::ready, this, &ChartsPanel::rebuildLines);
+    // Failover switches become markers too, at their start (the steps are in the Failover tab).
+    if (FailoverCommands *commands = FailoverCommands::of(m_monitor)) {
+        auto follow = [this](FailoverController *controller) {
+            if (!controller)
+                return;
+            connect(controller, &FailoverController::finished, this, [this](const FailoverReport &r) {
+                addMarker(r.startedAtMs, QColor(0x2e, 0x86, 0xc1),
+                          tr("failover %1 → %2%3").arg(r.from, r.to, r.ok ? QString() : tr(" (not done)")));
+            });
+        };
+        connect(commands, &FailoverCommands::controllerChanged, this, follow);
+        follow(commands->controller());
+    }
     // Alert transitions become markers on the time axis of every chart.
     connect(m_monitor, &FleetMonitor::alertTransition, this, [this](const AlertTransition &t) {
         if (t.to == Alert::State::Firing)
@@ -192,6 +209,11 @@ void ChartsPanel::rebuildLines()
     }
     m_redisOps->setLines(ops);
     m_redisMemory->setLines(memory);
+    QList<LiveChart::Line> lag;
+    for (const QString &r : m_fixed ? m_fixedRedis : m_monitor->redisServers())
+        lag.append({FleetMonitor::redisSeries(r, QStringLiteral("redis_replication_lag_seconds")), r});
+    m_replication->setLines(lag);
+    m_share->setLines(perNode(QStringLiteral("balancer_share")));
 }
 
 void ChartsPanel::refresh()

@@ -62,6 +62,8 @@ private:
     LiveChart *m_errors = nullptr;
     LiveChart *m_redisOps = nullptr;
     LiveChart *m_redisMemory = nullptr;
+    LiveChart *m_replication = nullptr;
+    LiveChart *m_share = nullptr;
     QList<LiveChart::Marker> m_markers;
     QStringList m_fixedNodes;
     QStringList m_fixedRedis;

@@ -3,7 +3,9 @@
 // the active side changes, and automatic failover can be turned off from it.
 // With TURNO_SCREENSHOT_DIR set it also saves the window mid-switch (README).
 #include "failover/failover_controller.h"
+#include "charts_panel.h"
 #include "failover_panel.h"
+#include "live_chart.h"
 #include "fleet/cluster_profile.h"
 #include "main_window.h"
 #include "monitor/failover_commands.h"
@@ -101,6 +103,14 @@ private slots:
             if (steps->item(r, 0)->text() != QLatin1String("gap"))  // async durability and a lost primary only
                 QVERIFY2(!steps->item(r, 2)->text().isEmpty(), qPrintable(steps->item(r, 0)->text()));
         QVERIFY(panel->switchButton()->text().contains(QStringLiteral("back to primary")));
+
+        // The switch is a marker on the charts' time axis, and the balancer's share has its chart.
+        QVERIFY(window->showTab(QStringLiteral("charts")));
+        turno::console::LiveChart *requests = window->chartsPanel()->chart(QStringLiteral("Requests"));
+        QVERIFY(requests);
+        QTRY_VERIFY_WITH_TIMEOUT(requests->visibleMarkerCount() >= 1, 10000);
+        QVERIFY(window->chartsPanel()->chart(QStringLiteral("Balancer share")));
+        QVERIFY(window->chartsPanel()->chart(QStringLiteral("Replication lag")));
 
         panel->automaticBox()->setChecked(false);
         QVERIFY(!controller->automatic());
