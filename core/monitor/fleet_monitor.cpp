@@ -138,6 +138,15 @@ FleetMonitor::FleetMonitor(QObject *parent)
 
 void FleetMonitor::onAlertTransition(const AlertTransition &t)
 {
+    // A pending alert fires when its `for` has elapsed, not at the first tick after that.
+    if (t.to == Alert::State::Pending)
+        if (const AlertRule *rule = m_alerts->rules().find(t.alert.rule)) {
+            QPointer<FleetMonitor> self(this);
+            QTimer::singleShot(std::max<qint64>(0, rule->forMs) + 5, this, [self] {
+                if (self && (self->isReady() || self->isAttached()))
+                    self->m_alerts->evaluate(QDateTime::currentMSecsSinceEpoch());
+            });
+        }
     emit alertTransition(t);
     // AlertCommands records silenced ones, marked so, without opening an incident.
     if (!m_history->isOpen() || t.alert.silenced)
@@ -614,6 +623,9 @@ void FleetMonitor::onScraped(const ScrapeResult &result)
     m.up = result.up;
     append(nodeSeries(result.name, QStringLiteral("up")), result.timestampMs, result.up && result.scrape ? 1.0 : 0.0);
     if (!result.up || !result.scrape) {
+        // A node that stops answering: its down-alert's `for` starts now, not at the next tick.
+        if (m_previous.contains(result.name))
+            m_alerts->evaluate(QDateTime::currentMSecsSinceEpoch());
         m.requestsPerSecond = m.p50Ms = m.p99Ms = m.cpuPercent = FleetNodeMetrics::kUnknown;
         m_lastRps.remove(result.name);
         m_lastP99.remove(result.name);
@@ -672,6 +684,11 @@ void FleetMonitor::onRedisScraped(const RedisScrapeResult &result)
     m_redis->update(result.name, m_redisAddress.value(result.name), result.info, result.error);
     append(redisSeries(result.name, QStringLiteral("redis_up")), result.timestampMs, result.info ? 1.0 : 0.0);
     if (!result.info) {
+        // Its down-alerts' `for` starts now, not at the next tick (the appends below come first).
+        QTimer::singleShot(0, this, [this] {
+            if (isReady() || isAttached())
+                m_alerts->evaluate(QDateTime::currentMSecsSinceEpoch());
+        });
         // A replica that stops answering has lost its replication link too (ReplicationLinkDown reads this).
         const QString link = redisSeries(result.name, QStringLiteral("redis_master_link_up"));
         const std::optional<int> id = m_series->find(link);
