@@ -34,23 +34,14 @@ Result<void> CapacityRun::start()
     if (m_thread.joinable())
         m_thread.join();
     m_stop.store(false);
-    {
-        std::lock_guard<std::mutex> lock(m_mailboxMutex);
-        m_mailbox.clear();
-        m_mailboxDone = false;
-    }
+    m_mailbox.reset();
     m_running = true;
     m_thread = std::thread([this] {
         CapacityReport report = CapacityFinder::run(
             m_config,
-            [this](const CapacityStep &s) {
-                std::lock_guard<std::mutex> lock(m_mailboxMutex);
-                m_mailbox.push_back(s);
-            },
+            [this](const CapacityStep &s) { m_mailbox.post(s); },
             &m_stop);
-        std::lock_guard<std::mutex> lock(m_mailboxMutex);
-        m_mailboxReport = std::move(report);
-        m_mailboxDone = true;
+        m_mailbox.finish(std::move(report));
     });
     m_poll.start();
     return {};
@@ -59,14 +50,7 @@ Result<void> CapacityRun::start()
 void CapacityRun::deliver()
 {
     std::vector<CapacityStep> steps;
-    bool done = false;
-    {
-        std::lock_guard<std::mutex> lock(m_mailboxMutex);
-        steps.swap(m_mailbox);
-        done = m_mailboxDone;
-        if (done)
-            m_report = std::move(m_mailboxReport);
-    }
+    const bool done = m_mailbox.take(steps, &m_report);
     for (const CapacityStep &s : steps)
         emit stepDone(s);
     if (!done)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "capacity_finder.h"
+#include "thread_mailbox.h"
 #include "common/result.h"
 
 #include <QObject>
@@ -38,11 +39,8 @@ private:
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
     bool m_running = false;
-    // Same hand-over as LoadRun: a std::mutex mailbox polled on the owner's thread.
-    std::mutex m_mailboxMutex;
-    std::vector<CapacityStep> m_mailbox;
-    bool m_mailboxDone = false;
-    CapacityReport m_mailboxReport;
+    // Steps and the report from the search thread; m_poll empties it here.
+    ThreadMailbox<CapacityStep, CapacityReport> m_mailbox;
     QTimer m_poll;
 };
 

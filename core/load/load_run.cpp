@@ -34,23 +34,14 @@ Result<void> LoadRun::start()
     if (m_thread.joinable())
         m_thread.join();
     m_stop.store(false);
-    {
-        std::lock_guard<std::mutex> lock(m_mailboxMutex);
-        m_mailbox.clear();
-        m_mailboxDone = false;
-    }
+    m_mailbox.reset();
     m_running = true;
     m_thread = std::thread([this] {
         LoadReport report = LoadEngine::run(
             m_config,
-            [this](const LoadProgress &p) {
-                std::lock_guard<std::mutex> lock(m_mailboxMutex);
-                m_mailbox.push_back(p);
-            },
+            [this](const LoadProgress &p) { m_mailbox.post(p); },
             &m_stop);
-        std::lock_guard<std::mutex> lock(m_mailboxMutex);
-        m_mailboxReport = std::move(report);
-        m_mailboxDone = true;
+        m_mailbox.finish(std::move(report));
     });
     m_poll.start();
     return {};
@@ -59,14 +50,7 @@ Result<void> LoadRun::start()
 void LoadRun::deliver()
 {
     std::vector<LoadProgress> ticks;
-    bool done = false;
-    {
-        std::lock_guard<std::mutex> lock(m_mailboxMutex);
-        ticks.swap(m_mailbox);
-        done = m_mailboxDone;
-        if (done)
-            m_report = std::move(m_mailboxReport);
-    }
+    const bool done = m_mailbox.take(ticks, &m_report);
     for (const LoadProgress &p : ticks)
         emit progress(p);
     if (!done)

@@ -7,6 +7,7 @@
 #include "common/result.h"
 #include "load_config.h"
 #include "load_report.h"
+#include "thread_mailbox.h"
 
 #include <QObject>
 #include <QTimer>
@@ -43,13 +44,8 @@ private:
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
     bool m_running = false;
-    // The engine thread hands over through this mailbox (plain std::mutex:
-    // visible to ThreadSanitizer, unlike Qt's cross-thread event posting);
-    // m_poll empties it on the owner's thread.
-    std::mutex m_mailboxMutex;
-    std::vector<LoadProgress> m_mailbox;
-    bool m_mailboxDone = false;
-    LoadReport m_mailboxReport;
+    // Ticks and the report from the engine thread; m_poll empties it here.
+    ThreadMailbox<LoadProgress, LoadReport> m_mailbox;
     QTimer m_poll;
 };
 
