@@ -750,11 +750,10 @@ void FailoverController::stepPromote()
     Run *run = m_run.get();
     const int timeoutMs = m_supervisor->profile().failoverStepTimeoutMs;
     const QByteArray master = m_supervisor->profile().sentinelMaster.toUtf8();
-    const quint16 newPort = redisPort(run->newPrimary);
-    step(QStringLiteral("promote"), [self, run, timeoutMs, master, newPort](Done stepDone) {
-        auto waitForRole = [self, run, timeoutMs, master, newPort, stepDone](const QString &how) {
-            self->poll([self, run, master, newPort](Done check) {
-                self->redis(run->newPrimary, {{"ROLE"}}, [self, run, master, newPort, check](Result<QList<RespValue>> r) {
+    step(QStringLiteral("promote"), [self, run, timeoutMs, master](Done stepDone) {
+        auto waitForRole = [self, run, timeoutMs, stepDone](const QString &how) {
+            self->poll([self, run](Done check) {
+                self->redis(run->newPrimary, {{"ROLE"}}, [self, run, check](Result<QList<RespValue>> r) {
                     if (!self)
                         return;
                     const RespValue role = r.ok() ? r.value().value(0) : RespValue{};
@@ -762,8 +761,6 @@ void FailoverController::stepPromote()
                     // Done at the role change: the demoted primary then names it to the nodes (they follow
                     // a replica's primary at once) and Sentinel confirms within its INFO period, checked
                     // after verify.
-                    Q_UNUSED(master);
-                    Q_UNUSED(newPort);
                     check(name == "master", name == "master" ? QStringLiteral("%1 is primary").arg(run->newPrimary)
                                                              : QStringLiteral("%1 role is %2").arg(run->newPrimary, r.ok() ? QString::fromUtf8(name) : r.error()));
                 });
