@@ -6,6 +6,7 @@
 
 #include <QString>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace turno {
@@ -37,6 +38,12 @@ struct LoadConfig {
 
     size_t maxExamples = 10;  // duplicates/gaps listed in the report
     uint64_t seed = 0;        // 0: from the clock
+
+    // Called for every well-formed number answered (id index, turno, CLOCK_MONOTONIC
+    // ns), on the worker threads, so it must be thread-safe and quick. For callers
+    // that check numbers across several runs at once (the chaos suite's ledger
+    // over every node); a run's own report never needs it.
+    std::function<void(uint32_t idIndex, uint64_t turno, uint64_t monoNs)> answerObserver;
 
     QString url() const;
 };

@@ -103,6 +103,7 @@ LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &pro
     plan.drainNs = std::min<uint64_t>(plan.timeoutNs, 2'000'000'000ULL);
     plan.maxExamples = config.maxExamples;
     plan.externalStop = stop;
+    plan.answerObserver = config.answerObserver;
     // A short lead so every thread is up before the first request is due.
     plan.startNs = monoNs() + 20'000'000ULL;
     plan.endNs = plan.startNs + uint64_t(config.durationSeconds * 1e9);

@@ -326,6 +326,8 @@ void LoadWorker::finishAnswer(uint32_t c, int status, const char *body, size_t b
         case AnswerVerdict::Ok:
             ++m_counters.ok;
             ++m_intervalCounters.ok;
+            if (m_plan.answerObserver)
+                m_plan.answerObserver(id, a.turno, now);
             if (!m_ledger.record(id, a.turno)) {
                 ++m_counters.duplicates;
                 ++m_intervalCounters.duplicates;

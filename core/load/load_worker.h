@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <mutex>
 #include <netinet/in.h>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct LoadPlan {
     size_t maxExamples = 10;
     std::atomic<bool> stop{false};
     const std::atomic<bool> *externalStop = nullptr;  // the caller's stop request, seen without waiting for a tick
+    std::function<void(uint32_t, uint64_t, uint64_t)> answerObserver;  // LoadConfig::answerObserver
 
     bool stopped() const
     {
