@@ -234,119 +234,160 @@ bool HttpConnection::parse()
 
 bool HttpConnection::parseHead()
 {
+    Head h = parseResponseHead(m_in);
+    if (h.skipped > 0)
+        m_in.remove(0, h.skipped);
+    if (h.step == Step::Invalid) {
+        fail(Failure::Protocol, h.why);
+        return false;
+    }
+    if (h.step != Step::Complete)
+        return false;
+    m_response.status = h.status;
+    m_response.reason = std::move(h.reason);
+    m_response.contentType = std::move(h.contentType);
+    m_encoding = std::move(h.encoding);
+    m_contentLength = h.contentLength;
+    m_chunked = h.chunked;
+    m_untilClose = h.untilClose;
+    m_keepAlive = h.keepAlive;
+    m_headEnd = h.headEnd;
+    if (m_chunked)
+        m_chunkPos = m_headEnd;
+    return true;
+}
+
+HttpConnection::Head HttpConnection::parseResponseHead(QByteArrayView in)
+{
+    Head h;
+    auto invalid = [&h](QString why) {
+        h.step = Step::Invalid;
+        h.why = std::move(why);
+        return h;
+    };
     for (;;) {
-        const qsizetype end = m_in.indexOf("\r\n\r\n");
+        const QByteArrayView rest = in.sliced(h.skipped);
+        const qsizetype end = rest.indexOf("\r\n\r\n");
         if (end < 0) {
-            if (m_in.size() > kMaxHead) {
-                fail(Failure::Protocol, QStringLiteral("HTTP response head over %1 bytes").arg(kMaxHead));
-                return false;
-            }
-            return false;
+            if (rest.size() > kMaxHead)
+                return invalid(QStringLiteral("HTTP response head over %1 bytes").arg(kMaxHead));
+            return h;
         }
-        const QByteArrayView head(m_in.constData(), end);
+        const QByteArrayView head = rest.first(end);
         qsizetype lineEnd = head.indexOf("\r\n");
         const QByteArrayView status = lineEnd < 0 ? head : head.first(lineEnd);
         // HTTP/1.x NNN reason
-        if (status.size() < 12 || !status.startsWith("HTTP/1.") || status.at(8) != ' ') {
-            fail(Failure::Protocol, QStringLiteral("not an HTTP/1.x answer: %1")
-                                        .arg(QString::fromLatin1(status.first(std::min<qsizetype>(60, status.size())).toByteArray())));
-            return false;
-        }
+        if (status.size() < 12 || !status.startsWith("HTTP/1.") || status.at(8) != ' ')
+            return invalid(QStringLiteral("not an HTTP/1.x answer: %1")
+                               .arg(QString::fromLatin1(status.first(std::min<qsizetype>(60, status.size())).toByteArray())));
         bool okCode = false;
         const int code = status.sliced(9, 3).toByteArray().toInt(&okCode);
-        if (!okCode) {
-            fail(Failure::Protocol, QStringLiteral("bad HTTP status line: %1")
-                                        .arg(QString::fromLatin1(status.first(std::min<qsizetype>(60, status.size())).toByteArray())));
-            return false;
-        }
+        if (!okCode)
+            return invalid(QStringLiteral("bad HTTP status line: %1")
+                               .arg(QString::fromLatin1(status.first(std::min<qsizetype>(60, status.size())).toByteArray())));
         const bool http10 = status.at(7) == '0';
         if (code >= 100 && code < 200) {  // 100 Continue and friends: the real answer follows
-            m_in.remove(0, end + 4);
+            h.skipped += end + 4;
             continue;
         }
-        m_response.status = code;
-        m_response.reason = status.size() > 13 ? status.sliced(13).toByteArray() : QByteArray();
-        m_keepAlive = !http10;
+        h.status = code;
+        h.reason = status.size() > 13 ? status.sliced(13).toByteArray() : QByteArray();
+        h.keepAlive = !http10;
         while (lineEnd >= 0) {
             const qsizetype from = lineEnd + 2;
             lineEnd = head.indexOf("\r\n", from);
             const QByteArrayView line = head.sliced(from, (lineEnd < 0 ? head.size() : lineEnd) - from);
             if (startsWithNoCase(line, "content-length")) {
                 bool ok = false;
-                m_contentLength = headerValue(line, 14).toLongLong(&ok);
-                if (!ok || m_contentLength < 0) {
-                    fail(Failure::Protocol, QStringLiteral("bad Content-Length"));
-                    return false;
-                }
+                h.contentLength = headerValue(line, 14).toLongLong(&ok);
+                if (!ok || h.contentLength < 0)
+                    return invalid(QStringLiteral("bad Content-Length"));
             } else if (startsWithNoCase(line, "transfer-encoding")) {
-                m_chunked = headerValue(line, 17).toLower().contains("chunked");
+                h.chunked = headerValue(line, 17).toLower().contains("chunked");
             } else if (startsWithNoCase(line, "content-encoding")) {
-                m_encoding = headerValue(line, 16).toLower();
-                if (m_encoding == "identity")
-                    m_encoding.clear();
+                h.encoding = headerValue(line, 16).toLower();
+                if (h.encoding == "identity")
+                    h.encoding.clear();
             } else if (startsWithNoCase(line, "content-type")) {
-                m_response.contentType = headerValue(line, 12);
+                h.contentType = headerValue(line, 12);
             } else if (startsWithNoCase(line, "connection")) {
                 const QByteArray v = headerValue(line, 10).toLower();
                 if (v.contains("close"))
-                    m_keepAlive = false;
+                    h.keepAlive = false;
                 else if (v.contains("keep-alive"))
-                    m_keepAlive = true;
+                    h.keepAlive = true;
             }
         }
-        m_headEnd = end + 4;
-        if (m_chunked) {
-            m_contentLength = -1;
-            m_chunkPos = m_headEnd;
-        } else if (m_contentLength < 0) {
+        h.headEnd = end + 4;
+        if (h.chunked) {
+            h.contentLength = -1;
+        } else if (h.contentLength < 0) {
             if (code == 204 || code == 304) {
-                m_contentLength = 0;
+                h.contentLength = 0;
             } else {
-                m_untilClose = true;
-                m_keepAlive = false;
+                h.untilClose = true;
+                h.keepAlive = false;
             }
         }
-        return true;
+        h.step = Step::Complete;
+        return h;
     }
 }
 
 bool HttpConnection::parseChunked()
 {
+    QString why;
+    switch (parseChunkedBody(m_in, m_chunkPos, m_body, m_limit, why)) {
+    case Step::Incomplete:
+        return false;
+    case Step::Invalid:
+        fail(Failure::Protocol, why);
+        return true;
+    case Step::TooLarge:
+        fail(Failure::TooLarge, QString());
+        return true;
+    case Step::Complete:
+        break;
+    }
+    m_response.body = std::move(m_body);
+    m_body = QByteArray();
+    m_in.clear();
+    complete();
+    return true;
+}
+
+HttpConnection::Step HttpConnection::parseChunkedBody(QByteArrayView in, qsizetype &pos, QByteArray &body, qint64 limit,
+                                                      QString &why)
+{
     for (;;) {
-        const qsizetype lineEnd = m_in.indexOf("\r\n", m_chunkPos);
+        const qsizetype lineEnd = in.indexOf("\r\n", pos);
         if (lineEnd < 0)
-            return false;
-        QByteArrayView sizeText(m_in.constData() + m_chunkPos, lineEnd - m_chunkPos);
+            return Step::Incomplete;
+        QByteArrayView sizeText = in.sliced(pos, lineEnd - pos);
         if (const qsizetype semi = sizeText.indexOf(';'); semi >= 0)
             sizeText = sizeText.first(semi);  // chunk extensions
         bool ok = false;
         const qint64 size = sizeText.trimmed().toByteArray().toLongLong(&ok, 16);
         if (!ok || size < 0) {
-            fail(Failure::Protocol, QStringLiteral("bad chunk size in a chunked body"));
-            return true;
+            why = QStringLiteral("bad chunk size in a chunked body");
+            return Step::Invalid;
         }
         if (size == 0) {
             // Trailers end with an empty line.
-            if (m_in.indexOf("\r\n\r\n", lineEnd) < 0) {
-                if (m_in.size() - lineEnd <= kMaxHead)
-                    return false;
-                fail(Failure::Protocol, QStringLiteral("chunked trailers over %1 bytes").arg(kMaxHead));
-                return true;
+            if (in.indexOf("\r\n\r\n", lineEnd) < 0) {
+                if (in.size() - lineEnd <= kMaxHead)
+                    return Step::Incomplete;
+                why = QStringLiteral("chunked trailers over %1 bytes").arg(kMaxHead);
+                return Step::Invalid;
             }
-            m_response.body = std::move(m_body);
-            m_body = QByteArray();
-            m_in.clear();
-            complete();
-            return true;
+            return Step::Complete;
         }
-        if (m_in.size() < lineEnd + 2 + size + 2)
-            return false;
-        if (m_limit > 0 && m_body.size() + size > m_limit) {
-            fail(Failure::TooLarge, QString());
-            return true;
-        }
-        m_body.append(m_in.constData() + lineEnd + 2, qsizetype(size));
-        m_chunkPos = lineEnd + 2 + qsizetype(size) + 2;
+        if (in.size() < lineEnd + 2 + size + 2)
+            return Step::Incomplete;
+        if (limit > 0 && body.size() + size > limit)
+            return Step::TooLarge;
+        body.append(in.constData() + lineEnd + 2, qsizetype(size));
+        pos = lineEnd + 2 + qsizetype(size) + 2;
     }
 }
 

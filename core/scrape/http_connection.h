@@ -28,6 +28,29 @@ public:
     enum class Failure { None, Network, TooLarge, Protocol };
     using Done = std::function<void(Result<Response>, Failure)>;
 
+    // The pure parsing steps behind a request, callable on bytes (the fuzz
+    // target tests/fuzz/fuzz_http_response.cpp drives them).
+    enum class Step { Incomplete, Complete, Invalid, TooLarge };
+    // What a response head says about its body.
+    struct Head {
+        Step step = Step::Incomplete;  // Complete, Incomplete or Invalid (why says what)
+        QString why;
+        qsizetype skipped = 0;         // bytes of 1xx interim answers before this head (also when Incomplete)
+        qsizetype headEnd = -1;        // offset of the body, counted after skipped (Complete only)
+        int status = 0;
+        QByteArray reason;
+        QByteArray contentType;
+        QByteArray encoding;           // lowercased; empty for none or identity
+        qint64 contentLength = -1;     // -1: chunked or until close
+        bool chunked = false;
+        bool untilClose = false;       // no length: the body runs until the peer closes
+        bool keepAlive = true;
+    };
+    static Head parseResponseHead(QByteArrayView in);
+    // Decodes the chunked body in in from pos (both kept across calls as bytes
+    // arrive), appending to body; TooLarge when body would pass limit (0: none).
+    static Step parseChunkedBody(QByteArrayView in, qsizetype &pos, QByteArray &body, qint64 limit, QString &why);
+
     HttpConnection(QString host, quint16 port, QObject *parent = nullptr);
     ~HttpConnection() override;
 
