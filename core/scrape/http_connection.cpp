@@ -382,7 +382,8 @@ HttpConnection::Step HttpConnection::parseChunkedBody(QByteArrayView in, qsizety
             }
             return Step::Complete;
         }
-        if (in.size() < lineEnd + 2 + size + 2)
+        // (size is up to 2^63-1 from the peer: compare without adding it to an offset)
+        if (size > in.size() - lineEnd - 4)
             return Step::Incomplete;
         if (limit > 0 && body.size() + size > limit)
             return Step::TooLarge;
