@@ -72,7 +72,12 @@ qint64 AlertRuleLoader::parseDuration(const QString &text)
         const QString unit = m.captured(2);
         const double factor = unit == QLatin1String("ms") ? 1 : unit == QLatin1String("s") ? 1000
                               : unit == QLatin1String("m") ? 60000 : 3600000;
-        total += qint64(n * factor);
+        // A duration that does not fit in qint64 milliseconds is malformed
+        // (converting it would be undefined; 9e18 ms is 285 million years).
+        const double ms = n * factor;
+        if (!(ms < 9.0e18) || double(total) + ms >= 9.0e18)
+            return -1;
+        total += qint64(ms);
     }
     return pos == text.size() ? total : -1;
 }
