@@ -65,7 +65,8 @@ public:
             return;
         const QString full = join(path, key);
         const double d = v.toDouble(-1e300);
-        if (!v.isDouble() || d != double(qint64(d)) || d < lo || d > hi) {
+        // Range first: converting a double outside qint64's range (1e300) is undefined.
+        if (!v.isDouble() || d < lo || d > hi || d != double(qint64(d))) {
             fail(full, QStringLiteral("\"%1\" must be an integer from %2 to %3").arg(full).arg(lo).arg(hi));
             return;
         }
