@@ -159,7 +159,7 @@ public:
             for (int i = 0; i < arr.size(); ++i) {
                 const double d = arr[i].toDouble(-1);
                 const QString ep = QStringLiteral("%1[%2]").arg(wpath).arg(i);
-                if (!arr[i].isDouble() || d != double(int(d)) || d < 1 || d > 256) {
+                if (!arr[i].isDouble() || d < 1 || d > 256 || d != double(int(d))) {
                     fail(ep, QStringLiteral("\"%1\" must be an integer weight from 1 to 256").arg(ep));
                     return;
                 }
