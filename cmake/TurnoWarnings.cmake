@@ -16,3 +16,9 @@ if(TURNO_TSAN)
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
   add_link_options(-fsanitize=thread)
 endif()
+if(TURNO_FUZZ)
+  # Coverage feedback from the libraries the fuzz targets call (turno_core,
+  # turno_server_lib), not only from the target's own file; the targets add
+  # -fsanitize=fuzzer for libFuzzer's main (tests/fuzz/CMakeLists.txt).
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
