@@ -97,6 +97,12 @@ std::string helpText()
            "  --max-connections N           connections beyond this get 503 and are closed [10000]\n"
            "  --max-requests-per-connection N  then the connection is closed [100000]\n"
            "  --header-timeout-ms MS        time to receive a whole request head [5000]\n"
+           "  --shed-high-water N           with N connections open the server is under pressure: a\n"
+           "                                connection whose request head (or first request) has taken\n"
+           "                                longer than --shed-header-timeout-ms is closed, and this holds\n"
+           "                                until the count has stayed below N for --header-timeout-ms\n"
+           "                                (slowloris defence) [max-connections / 10]\n"
+           "  --shed-header-timeout-ms MS   request head time allowed under pressure [1000]\n"
            "  --idle-timeout-ms MS          keep-alive idle time before closing [60000]\n"
            "  --drain-timeout-ms MS         on SIGTERM, time to finish in-flight requests [10000]\n"
            "  --debug-token-file FILE       enable /debug/* endpoints, guarded by this bearer token\n"
@@ -255,6 +261,12 @@ ParseOutcome parseOptions(int argc, const char *const *argv, const char *(*geten
         } else if (arg == "--header-timeout-ms") {
             if (!needInt(10, 3600000, o.headerTimeoutMs))
                 return fail("--header-timeout-ms needs a number from 10 to 3600000");
+        } else if (arg == "--shed-high-water") {
+            if (!needInt(1, 1000000, o.shedHighWater))
+                return fail("--shed-high-water needs a number from 1 to 1000000");
+        } else if (arg == "--shed-header-timeout-ms") {
+            if (!needInt(10, 3600000, o.shedHeaderTimeoutMs))
+                return fail("--shed-header-timeout-ms needs a number from 10 to 3600000");
         } else if (arg == "--idle-timeout-ms") {
             if (!needInt(10, 86400000, o.idleTimeoutMs))
                 return fail("--idle-timeout-ms needs a number from 10 to 86400000");
@@ -314,6 +326,8 @@ ParseOutcome parseOptions(int argc, const char *const *argv, const char *(*geten
     }
     if (const char *user = getenvFn("TURNO_REDIS_USER"); user && *user)
         o.redisUser = user;
+    if (o.shedHighWater == 0)
+        o.shedHighWater = o.maxConnections / 10 > 0 ? o.maxConnections / 10 : 1;
     if (o.nodeName.empty())
         o.nodeName = o.listen.host + ":" + std::to_string(o.listen.port);
     if (!o.announceCluster.empty()) {

@@ -38,6 +38,10 @@ struct ServerOptions {
     int maxConnections = 10000;
     int maxRequestsPerConnection = 100000;
     int headerTimeoutMs = 5000;
+    // Under pressure (this many connections open; 0: max-connections / 10) a
+    // request head, or a first request, slower than shedHeaderTimeoutMs is shed.
+    int shedHighWater = 0;
+    int shedHeaderTimeoutMs = 1000;
     int idleTimeoutMs = 60000;
     int drainTimeoutMs = 10000;
     std::string debugTokenFile;      // enables /debug/* with this bearer token

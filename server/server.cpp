@@ -7,16 +7,20 @@
 #include "turno_version.h"
 #include "worker.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <memory>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace turno::server {
@@ -57,10 +61,40 @@ bool readToken(const std::string &file, std::string &token, std::string &why)
     return true;
 }
 
+// Room for --max-connections sockets: the soft RLIMIT_NOFILE raised towards the
+// hard one, and the descriptor table grown to that size at once. The kernel grows
+// the table by doubling, and in a threaded process every growth waits for an RCU
+// grace period in the thread that opens the descriptor: a connection flood would
+// stall an event loop (and all of its clients) for milliseconds at each doubling.
+void prepareDescriptors(const ServerOptions &options)
+{
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return;
+    const rlim_t want = rlim_t(options.maxConnections) + 256;
+    if (lim.rlim_cur < want && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = std::min(want, lim.rlim_max);
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+    }
+    if (lim.rlim_cur < want)
+        logLine("open-file limit %llu is below --max-connections %d plus room for the server's own descriptors; "
+                "connections beyond it are refused (raise it with ulimit -n or LimitNOFILE=)",
+                (unsigned long long)lim.rlim_cur, options.maxConnections);
+    const int top = int(std::min<rlim_t>(want, lim.rlim_cur)) - 1;
+    const int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (probe < 0)
+        return;
+    const int high = top > probe ? ::fcntl(probe, F_DUPFD_CLOEXEC, top) : -1;
+    if (high >= 0)
+        ::close(high);
+    ::close(probe);
+}
+
 }  // namespace
 
 int runServer(const ServerOptions &options)
 {
+    prepareDescriptors(options);  // before any thread exists
     // Signals are taken synchronously by this thread (sigwait); every loop
     // thread inherits the blocked mask.
     sigset_t sigs;

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "turno_version.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <liburing.h>
@@ -33,6 +34,11 @@ constexpr size_t kReadChunk = 65536;
 constexpr size_t kMaxPendingOutput = 1 << 20;
 constexpr uint64_t kSweepNs = 100'000'000;
 constexpr uint64_t kLingerNs = 2'000'000'000ULL;
+// Ending or accepting a socket costs microseconds to tens of them: thousands in
+// one go (a flood, or its shedding) would stall every other client of the loop
+// for milliseconds, so they are taken in slices with the loop's events between.
+constexpr size_t kShedBatch = 16;
+constexpr int kAcceptBatch = 32;
 
 uint64_t monoNs()
 {
@@ -247,14 +253,16 @@ void Worker::run()
     for (;;) {
         if (m_uring) {
             bool epollReady = false;
-            runUringIteration(epollReady);
+            runUringIteration(epollReady, m_epollMaybeReady || m_shedNext < m_shedQueue.size());
             // The epoll set (listener, wake-up, Redis) is polled through the
             // ring; a level-triggered source left ready gets one more look.
             if (epollReady || m_epollMaybeReady)
                 handleEpollEvents(0);
         } else {
-            handleEpollEvents(100);
+            handleEpollEvents(m_shedNext < m_shedQueue.size() ? 0 : 100);
         }
+        if (m_shedNext < m_shedQueue.size())
+            shedSome();
         for (auto &l : m_links)
             l->afterBatch();
         for (Conn *c : m_dirty) {
@@ -305,7 +313,11 @@ void Worker::run()
 
 void Worker::acceptAll()
 {
-    for (int i = 0; i < 256; ++i) {
+    // A flood of connects is taken a slice per loop pass, with the requests of
+    // the connections already open served in between.
+    for (int i = 0; i < kAcceptBatch; ++i) {
+        if (i + 1 == kAcceptBatch)
+            m_epollMaybeReady = true;  // the listener may still be readable: look again soon
         const int fd = ::accept4(m_listen, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EMFILE || errno == ENFILE) {
@@ -884,9 +896,9 @@ void Worker::cancelUringOps(Conn &c)
         m_uring->graveyard.emplace_back(uringData(kUringSend, c.gen, c.fd), std::move(c.sending));
 }
 
-void Worker::runUringIteration(bool &epollReady)
+void Worker::runUringIteration(bool &epollReady, bool poll)
 {
-    __kernel_timespec ts{0, 100'000'000};
+    __kernel_timespec ts{0, poll ? 0 : 100'000'000};
     io_uring_cqe *cqe = nullptr;
     io_uring_submit_and_wait_timeout(&m_uring->ring, &cqe, 1, &ts, nullptr);
     unsigned head = 0, seen = 0;
@@ -1105,13 +1117,34 @@ void Worker::sweep(uint64_t now)
         m_listenPaused = false;
     }
     const bool draining = m_shared.draining.load(std::memory_order_relaxed);
-    const uint64_t headerTimeout = uint64_t(m_shared.options.headerTimeoutMs) * 1'000'000ULL;
-    const uint64_t idleTimeout = uint64_t(m_shared.options.idleTimeoutMs) * 1'000'000ULL;
+    const ServerOptions &o = m_shared.options;
+    const uint64_t headerTimeout = uint64_t(o.headerTimeoutMs) * 1'000'000ULL;
+    const uint64_t idleTimeout = uint64_t(o.idleTimeoutMs) * 1'000'000ULL;
+    // Slowloris: thousands of connections each trickling a request head would
+    // hold their descriptors for the whole header timeout. Past the high-water
+    // mark, heads get the short limit, and keep it for a header timeout after the
+    // count drops, so the connections opened during the flood are shed too.
+    const int64_t openNow = m_shared.connections.load(std::memory_order_relaxed);
+    if (openNow >= o.shedHighWater)
+        m_pressureUntilNs = now + headerTimeout;
+    const bool pressure = now < m_pressureUntilNs;
+    if (pressure != m_underPressure) {
+        m_underPressure = pressure;
+        if (m_index == 0)
+            logLine(pressure ? "%s %lld connections open (--shed-high-water %d): closing request heads slower than %d ms"
+                             : "%s pressure over (%lld connections open, --shed-high-water %d): header timeout %d ms again",
+                    m_logPrefix.c_str(), (long long)openNow, o.shedHighWater,
+                    pressure ? o.shedHeaderTimeoutMs : o.headerTimeoutMs);
+    }
+    const uint64_t headLimit =
+        pressure ? std::min<uint64_t>(headerTimeout, uint64_t(o.shedHeaderTimeoutMs) * 1000000ULL) : headerTimeout;
+    m_shedQueue.clear();
+    m_shedNext = 0;
     for (auto &ptr : m_conns) {
         if (!ptr || !ptr->open)
             continue;
         Conn &c = *ptr;
-        if (c.lingering) {
+        if (c.lingering || c.shed) {
             if (age(c.lingerSinceNs) > kLingerNs)
                 closeConn(c);
             continue;
@@ -1120,16 +1153,50 @@ void Worker::sweep(uint64_t now)
         if (!idle)
             continue;
         if (!c.in.empty()) {
-            if (age(c.headStartNs) > headerTimeout) {
+            if (pressure && age(c.headStartNs) > headLimit) {
+                // Shed: no 408 and no linger, the descriptor is what is scarce.
+                m_shedQueue.emplace_back(c.fd, c.gen);
+            } else if (age(c.headStartNs) > headerTimeout) {
                 m_handler = Handler::Other;
                 respondJsonError(c, 408, "request head not received in time", false, false, {}, 2, now);
                 flush(c);
             }
+        } else if (pressure && c.served == 0 && age(c.acceptedNs) > headLimit) {
+            m_shedQueue.emplace_back(c.fd, c.gen);  // connected and never sent a request
         } else if (c.served == 0 && age(c.acceptedNs) > headerTimeout) {
             closeConn(c);  // connected and never sent a request
         } else if (draining || age(c.lastActivityNs) > idleTimeout) {
             closeConn(c);
         }
+    }
+}
+
+void Worker::shedSome()
+{
+    const size_t end = std::min(m_shedQueue.size(), m_shedNext + kShedBatch);
+    for (; m_shedNext < end; ++m_shedNext) {
+        const auto [fd, gen] = m_shedQueue[m_shedNext];
+        Conn *c = connFor(fd, gen);
+        // Still stuck in a head (or in its first request) as the sweep saw it.
+        if (!c || c->lingering || c->shed || !outputIdle(*c) || (c->in.empty() && c->served > 0))
+            continue;
+        m_stats.countRequest(Handler::Other, 408, 2, 0);
+        if (m_uring && !c->recvArmed) {
+            closeConn(*c);
+            continue;
+        }
+        // shutdown() rather than close(): the peer sees the end at once, and the
+        // EOF it raises here ends the armed receive, so the close that follows
+        // needs no io_uring cancel (a walk of every pending request, per socket).
+        ::shutdown(c->fd, SHUT_RDWR);
+        c->shed = true;
+        c->closing = true;
+        c->in.clear();
+        c->lingerSinceNs = monoNs();
+    }
+    if (m_shedNext == m_shedQueue.size()) {
+        m_shedQueue.clear();
+        m_shedNext = 0;
     }
 }
 

@@ -52,6 +52,7 @@ private:
         uint32_t epollMask = 0;
         bool closing = false;      // close once everything queued is written
         bool lingering = false;    // write side shut; discarding input until EOF
+        bool shed = false;         // shut down under pressure; closes on the EOF that follows
         bool dirty = false;
         bool open = false;
         // io_uring backend: bytes handed to the kernel, which must stay put
@@ -64,7 +65,7 @@ private:
     struct Uring;
 
     bool setupUring();
-    void runUringIteration(bool &epollReady);
+    void runUringIteration(bool &epollReady, bool poll);
     void armRecv(Conn &c);
     void submitSend(Conn &c);
     void cancelUringOps(Conn &c);
@@ -92,6 +93,7 @@ private:
     void closeConn(Conn &c);
     void startLinger(Conn &c);
     void sweep(uint64_t nowNs);
+    void shedSome();
     void refreshDate();
     bool ready() const;
     void serveDebug(Conn &c, const HttpRequest &req, std::string_view path, std::string_view query, int methodIndex,
@@ -107,6 +109,12 @@ private:
     int m_wakeFd = -1;
     bool m_listenPaused = false;
     uint64_t m_listenPausedUntilNs = 0;
+    uint64_t m_pressureUntilNs = 0;  // slow request heads are shed until then (--shed-high-water)
+    bool m_underPressure = false;
+    // Connections the last sweep found too slow under pressure, shed a few per
+    // loop pass so the requests of everyone else are served in between.
+    std::vector<std::pair<int, uint32_t>> m_shedQueue;  // fd, generation
+    size_t m_shedNext = 0;
     std::vector<std::unique_ptr<Conn>> m_conns;  // indexed by fd
     size_t m_open = 0;
     std::vector<Conn *> m_dirty;
