@@ -1,5 +1,7 @@
 #include "attach_dialog.h"
 
+#include "common/secret_file.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
@@ -164,11 +166,10 @@ Result<AttachTarget> AttachDialog::target() const
     case PasswordSource::None:
         break;
     case PasswordSource::File: {
-        QFile f(arg);
-        if (arg.isEmpty() || !f.open(QIODevice::ReadOnly))
-            return Error{tr("Redis password: cannot read the password file '%1'%2")
-                             .arg(arg, arg.isEmpty() ? QString() : QStringLiteral(": ") + f.errorString())};
-        t.redisPassword = QString::fromUtf8(f.readAll()).trimmed();
+        const Result<QString> pw = readSecretFile(arg, tr("Redis password: the file"));
+        if (!pw.ok())
+            return Error{pw.error()};
+        t.redisPassword = pw.value();
         break;
     }
     case PasswordSource::Environment: {

@@ -3,6 +3,7 @@
 // of its control socket, so killing them never disturbs the cluster.
 #include "command_registry.h"
 
+#include "common/secret_file.h"
 #include "control/control_client.h"
 #include "control/control_server.h"
 #include "fleet/cluster_profile.h"
@@ -477,12 +478,12 @@ int runAttach(const QStringList &args)
         } else if (s == QLatin1String("--master")) {
             t.masterName = value();
         } else if (s == QLatin1String("--password-file")) {
-            QFile f(value());
-            if (!f.open(QIODevice::ReadOnly)) {
-                err() << "turnoctl attach: cannot read the password file " << f.fileName() << ": " << f.errorString() << "\n";
+            const turno::Result<QString> pw = turno::readSecretFile(value(), QStringLiteral("--password-file"));
+            if (!pw.ok()) {
+                err() << "turnoctl attach: " << pw.error() << "\n";
                 return ExitUnavailable;
             }
-            t.redisPassword = QString::fromUtf8(f.readAll()).trimmed();
+            t.redisPassword = pw.value();
         } else if (s == QLatin1String("--cluster")) {
             t.cluster = value();
         } else if (s == QLatin1String("--json")) {
