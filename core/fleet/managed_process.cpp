@@ -5,6 +5,7 @@
 #include <QTimer>
 #include <csignal>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace turno {
@@ -63,6 +64,9 @@ void ManagedProcess::start()
         if (::getppid() != supervisor)
             ::_exit(127);
         ::signal(SIGPIPE, SIG_DFL);
+        // Files the fleet writes (Redis and Sentinel rewrite configs that hold the
+        // password, AOF, HAProxy's state) are its owner's only.
+        ::umask(077);
     });
 
     if (!m_log.isOpen()) {
