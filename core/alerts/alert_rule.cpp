@@ -72,10 +72,11 @@ qint64 AlertRuleLoader::parseDuration(const QString &text)
         const QString unit = m.captured(2);
         const double factor = unit == QLatin1String("ms") ? 1 : unit == QLatin1String("s") ? 1000
                               : unit == QLatin1String("m") ? 60000 : 3600000;
-        // A duration that does not fit in qint64 milliseconds is malformed
-        // (converting it would be undefined; 9e18 ms is 285 million years).
+        // A duration past 2^53 ms (285,000 years) is malformed: beyond it the
+        // double arithmetic here is inexact (and past qint64 undefined).
+        constexpr double kMaxMs = 9007199254740992.0;
         const double ms = n * factor;
-        if (!(ms < 9.0e18) || double(total) + ms >= 9.0e18)
+        if (!(ms < kMaxMs) || double(total) + ms >= kMaxMs)
             return -1;
         total += qint64(ms);
     }
