@@ -3,6 +3,8 @@
 // one row per interval and a verdict. Thin over core/load (CapacityFinder, LoadEngine).
 #include "command_registry.h"
 
+#include "fleet/fleet_supervisor.h"
+
 #include "load/capacity_finder.h"
 #include "load/load_config.h"
 #include "load/load_engine.h"
@@ -168,21 +170,6 @@ ProcSample sampleProc(qint64 pid)
     return s;
 }
 
-// The same places `turnoctl up` looks for the server binary.
-QString findServerBinary(const QString &given)
-{
-    if (!given.isEmpty())
-        return given;
-    const QByteArray env = qgetenv("TURNO_SERVER_BIN");
-    if (!env.isEmpty())
-        return QString::fromLocal8Bit(env);
-    const QString appDir = QCoreApplication::applicationDirPath();
-    for (const QString &c : {appDir + QStringLiteral("/turno-server"), appDir + QStringLiteral("/../server/turno-server"),
-                             appDir + QStringLiteral("/../../server/turno-server")})
-        if (QFileInfo(c).isExecutable())
-            return QFileInfo(c).canonicalFilePath();
-    return QStandardPaths::findExecutable(QStringLiteral("turno-server"));
-}
 
 bool canConnect(quint16 port, const std::string &host = "127.0.0.1")
 {
@@ -413,7 +400,7 @@ int runSoak(const QStringList &args)
     qint64 pid = o.pid;
     QString url = o.target;
     if (url.isEmpty()) {
-        const QString bin = findServerBinary(o.serverBin);
+        const QString bin = turno::FleetSupervisor::findServerBinary(o.serverBin);
         if (bin.isEmpty()) {
             err << "turnoctl soak: turno-server was not found (looked at --server-bin, TURNO_SERVER_BIN, next to turnoctl "
                    "and in PATH); build it (ninja turno-server) or pass --server-bin PATH\n";

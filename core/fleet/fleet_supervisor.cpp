@@ -74,20 +74,6 @@ bool writeFile(const QString &path, const QByteArray &data, QFile::Permissions p
     return true;
 }
 
-QString findServerBinary(const QString &fromProfile)
-{
-    if (!fromProfile.isEmpty())
-        return fromProfile;
-    const QByteArray env = qgetenv("TURNO_SERVER_BIN");
-    if (!env.isEmpty())
-        return QString::fromLocal8Bit(env);
-    const QString appDir = QCoreApplication::applicationDirPath();
-    for (const QString &c : {appDir + QStringLiteral("/turno-server"), appDir + QStringLiteral("/../server/turno-server"),
-                             appDir + QStringLiteral("/../../server/turno-server")})
-        if (QFileInfo(c).isExecutable())
-            return QFileInfo(c).canonicalFilePath();
-    return QStandardPaths::findExecutable(QStringLiteral("turno-server"));
-}
 
 QString findSystemProgram(const QString &name)
 {
@@ -129,6 +115,21 @@ FleetSupervisor::~FleetSupervisor()
         }
     }
     qDeleteAll(m_nodes);
+}
+
+QString FleetSupervisor::findServerBinary(const QString &fromProfile)
+{
+    if (!fromProfile.isEmpty())
+        return fromProfile;
+    const QByteArray env = qgetenv("TURNO_SERVER_BIN");
+    if (!env.isEmpty())
+        return QString::fromLocal8Bit(env);
+    const QString appDir = QCoreApplication::applicationDirPath();
+    for (const QString &c : {appDir + QStringLiteral("/turno-server"), appDir + QStringLiteral("/../server/turno-server"),
+                             appDir + QStringLiteral("/../../server/turno-server")})
+        if (QFileInfo(c).isExecutable())
+            return QFileInfo(c).canonicalFilePath();
+    return QStandardPaths::findExecutable(QStringLiteral("turno-server"));
 }
 
 QString FleetSupervisor::defaultRunDir(const QString &clusterName)
@@ -331,7 +332,7 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
     if (embedded && (findSystemProgram(QStringLiteral("redis-server")).isEmpty() ||
                      (profile.sentinelCount > 0 && findSystemProgram(QStringLiteral("redis-sentinel")).isEmpty())))
         return Error{QStringLiteral("redis-server / redis-sentinel are not installed; run scripts/setup.sh")};
-    const QString server = findServerBinary(profile.serverBinary);
+    const QString server = FleetSupervisor::findServerBinary(profile.serverBinary);
     if (server.isEmpty() || !QFileInfo(server).isExecutable())
         return Error{QStringLiteral("turno-server was not found (looked at server.binary in the profile, TURNO_SERVER_BIN, "
                                     "next to this program and in PATH); build it (ninja turno-server) or set server.binary")};

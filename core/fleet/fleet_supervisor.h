@@ -64,6 +64,9 @@ public:
     // Default run directory of a cluster: $XDG_RUNTIME_DIR/turno-ops/NAME, else
     // /tmp/turno-ops-UID/NAME. Clients find the control socket there.
     static QString defaultRunDir(const QString &clusterName);
+    // turno-server to run: fromProfile if given, else $TURNO_SERVER_BIN, else
+    // next to this program (or in the build tree beside it), else on PATH.
+    static QString findServerBinary(const QString &fromProfile);
 
     // Prepares ports and configs synchronously (errors come back here), then
     // launches asynchronously: ready() or startFailed() follows.
