@@ -74,7 +74,6 @@ bool writeFile(const QString &path, const QByteArray &data, QFile::Permissions p
     return true;
 }
 
-
 QString findSystemProgram(const QString &name)
 {
     QString p = QStandardPaths::findExecutable(name);
