@@ -14,7 +14,7 @@ class TestHaproxyRuntime : public QObject {
 private slots:
     void parsesCapturedShowStat()
     {
-        QFile f(qEnvironmentVariable("TURNO_REFERENCE_DIR") + QStringLiteral("/haproxy_show_stat_sample.csv"));
+        QFile f(qEnvironmentVariable("TURNO_SOURCE_DIR") + QStringLiteral("/tests/metrics/fixtures/haproxy_show_stat_sample.csv"));
         QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(f.fileName()));
         const auto rows = HaproxyRuntime::parseShowStat(f.readAll());
         QVERIFY2(rows.ok(), qPrintable(rows.error()));
