@@ -170,7 +170,6 @@ ProcSample sampleProc(qint64 pid)
     return s;
 }
 
-
 bool canConnect(quint16 port, const std::string &host = "127.0.0.1")
 {
     sockaddr_in a{};
