@@ -8,5 +8,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 bash scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build
+# Only what the console runs: itself, the turno-server it launches, turnoctl
+# (a client of the cluster it supervises) and the PDF report renderer it
+# starts for exports. The test suite is scripts/test.sh's business.
+cmake --build build --target turno-console turno-server turnoctl turno-report-pdf
 exec build/app/turno-console --profile resources/profiles/default.json "$@"

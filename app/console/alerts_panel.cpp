@@ -1,7 +1,7 @@
 #include "alerts_panel.h"
 
-#include "monitor/alert_list_model.h"
-#include "monitor/fleet_monitor.h"
+#include "models/alert_list_model.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QDateTime>
 #include <QHeaderView>

@@ -4,8 +4,8 @@
 #include "failover/failover_controller.h"
 #include "live_chart.h"
 #include "metrics/series_store.h"
-#include "monitor/failover_commands.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/failover_commands.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QBuffer>
 #include <QCheckBox>

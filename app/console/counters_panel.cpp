@@ -1,8 +1,8 @@
 #include "counters_panel.h"
 
-#include "monitor/counter_watch.h"
-#include "monitor/counters_model.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/counter_watch.h"
+#include "models/counters_model.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QApplication>
 #include <QDateTime>

@@ -2,8 +2,8 @@
 
 #include "failover/failover_controller.h"
 #include "fleet/fleet_supervisor.h"
-#include "monitor/failover_commands.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/failover_commands.h"
+#include "runtime/fleet_monitor.h"
 #include "state_style.h"
 
 #include <QApplication>

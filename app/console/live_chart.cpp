@@ -1,7 +1,7 @@
 #include "live_chart.h"
 
 #include "metrics/series_store.h"
-#include "monitor/series_decimator.h"
+#include "metrics/series_decimator.h"
 
 #include <QChart>
 #include <QContextMenuEvent>

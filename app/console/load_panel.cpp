@@ -7,7 +7,7 @@
 #include "load/load_run.h"
 #include "load/load_thresholds.h"
 #include "load/load_timeline_event.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,7 +1,7 @@
 #include "log_panel.h"
 
 #include "models/fleet_nodes_model.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QComboBox>
 #include <QFontDatabase>

@@ -4,7 +4,7 @@
 #include "attach_dialog.h"
 #include "common/version.h"
 #include "load_panel.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

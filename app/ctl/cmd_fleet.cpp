@@ -9,7 +9,7 @@
 #include "fleet/cluster_profile.h"
 #include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -2,7 +2,7 @@
 
 #include "fleet/fleet_supervisor.h"
 #include "fleet/haproxy_runtime.h"
-#include "fleet/resp_client.h"
+#include "redis/resp_client.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -3,7 +3,7 @@
 #include "failover/failover_controller.h"
 #include "fleet/fleet_supervisor.h"
 #include "fleet/managed_process.h"
-#include "fleet/resp_client.h"
+#include "redis/resp_client.h"
 #include "load/load_run.h"
 
 #include <QCoreApplication>

@@ -1,6 +1,6 @@
 #include "fleet/node_registry.h"
 
-#include "fleet/resp_client.h"
+#include "redis/resp_client.h"
 
 #include <QJsonDocument>
 #include <QTimer>

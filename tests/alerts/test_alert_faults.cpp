@@ -13,8 +13,8 @@
 #include "fleet/managed_process.h"
 #include "incidents/incident_store.h"
 #include "metrics/series_store.h"
-#include "monitor/alert_commands.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/alert_commands.h"
+#include "runtime/fleet_monitor.h"
 #include "test_support.h"
 #include "../fleet/fleet_test_util.h"
 

@@ -7,7 +7,7 @@
 #include "charts_panel.h"
 #include "live_chart.h"
 #include "metrics/series_store.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

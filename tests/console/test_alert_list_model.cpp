@@ -3,8 +3,8 @@
 // is no longer listed; QAbstractItemModelTester checks the contract throughout.
 #include "alerts/alert_engine.h"
 #include "metrics/series_store.h"
-#include "monitor/alert_list_model.h"
-#include "monitor/fleet_monitor.h"
+#include "models/alert_list_model.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

@@ -19,9 +19,9 @@
 #include "models/fleet_nodes_model.h"
 #include "models/incident_list_model.h"
 #include "models/timeline_model.h"
-#include "monitor/counter_watch.h"
-#include "monitor/counters_model.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/counter_watch.h"
+#include "models/counters_model.h"
+#include "runtime/fleet_monitor.h"
 #include "test_support.h"
 #include "timeline_panel.h"
 

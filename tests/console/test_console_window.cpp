@@ -12,8 +12,8 @@
 #include "main_window.h"
 #include "models/fleet_nodes_model.h"
 #include "models/timeline_model.h"
-#include "monitor/alert_list_model.h"
-#include "monitor/fleet_monitor.h"
+#include "models/alert_list_model.h"
+#include "runtime/fleet_monitor.h"
 #include "test_support.h"
 #include "timeline_panel.h"
 

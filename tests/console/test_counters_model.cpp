@@ -1,7 +1,7 @@
 // The Counters tab's core: which Redis keys are turno counters (as turno-server
 // names them), rates between reads, and the issued-vs-stored check.
-#include "monitor/counters_model.h"
-#include "monitor/redis_counters.h"
+#include "models/counters_model.h"
+#include "redis/redis_counters.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // SeriesDecimator: at most two points per pixel column, spikes kept, time
 // order kept, x relative to the end of the window.
-#include "monitor/series_decimator.h"
+#include "metrics/series_decimator.h"
 
 #include <QTest>
 #include <algorithm>

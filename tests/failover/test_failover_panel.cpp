@@ -8,9 +8,9 @@
 #include "live_chart.h"
 #include "fleet/cluster_profile.h"
 #include "main_window.h"
-#include "monitor/failover_commands.h"
+#include "runtime/failover_commands.h"
 #include "metrics/series_store.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/fleet_monitor.h"
 #include "test_support.h"
 
 #include <QCheckBox>

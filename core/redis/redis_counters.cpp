@@ -1,6 +1,6 @@
-#include "monitor/redis_counters.h"
+#include "redis/redis_counters.h"
 
-#include "fleet/resp_client.h"
+#include "redis/resp_client.h"
 
 #include <QSet>
 #include <algorithm>

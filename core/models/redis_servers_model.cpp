@@ -1,4 +1,4 @@
-#include "monitor/redis_servers_model.h"
+#include "models/redis_servers_model.h"
 
 #include "models/fleet_nodes_model.h"
 

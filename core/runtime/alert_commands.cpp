@@ -1,11 +1,11 @@
-#include "monitor/alert_commands.h"
+#include "runtime/alert_commands.h"
 
 #include "alerts/alert_engine.h"
 #include "alerts/alert_notifier.h"
 #include "alerts/alert_rule.h"
 #include "fleet/fleet_supervisor.h"
 #include "incidents/incident_store.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QDateTime>
 #include <QDir>

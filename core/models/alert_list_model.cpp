@@ -1,4 +1,4 @@
-#include "monitor/alert_list_model.h"
+#include "models/alert_list_model.h"
 
 #include <QDateTime>
 #include <QHash>

@@ -1,4 +1,4 @@
-#include "monitor/series_decimator.h"
+#include "metrics/series_decimator.h"
 
 #include <algorithm>
 

@@ -1,10 +1,10 @@
-#include "monitor/failover_commands.h"
+#include "runtime/failover_commands.h"
 
 #include "failover/failover_controller.h"
 #include "fleet/fleet_supervisor.h"
 #include "incidents/incident_event.h"
 #include "incidents/incident_store.h"
-#include "monitor/fleet_monitor.h"
+#include "runtime/fleet_monitor.h"
 
 #include <QJsonObject>
 

@@ -1,9 +1,9 @@
-#include "monitor/counter_watch.h"
+#include "runtime/counter_watch.h"
 
 #include "load/load_report.h"
-#include "monitor/counters_model.h"
-#include "monitor/fleet_monitor.h"
-#include "monitor/redis_counters.h"
+#include "models/counters_model.h"
+#include "runtime/fleet_monitor.h"
+#include "redis/redis_counters.h"
 
 #include <QDateTime>
 #include <QPointer>

@@ -1,4 +1,4 @@
-#include "monitor/counters_model.h"
+#include "models/counters_model.h"
 
 #include <QSet>
 

@@ -3,7 +3,7 @@
 // number a load test was handed for it (stored must be at least issued).
 #pragma once
 
-#include "monitor/redis_counters.h"
+#include "redis/redis_counters.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

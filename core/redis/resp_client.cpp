@@ -1,4 +1,4 @@
-#include "fleet/resp_client.h"
+#include "redis/resp_client.h"
 
 #include <QTcpSocket>
 #include <QTimer>
