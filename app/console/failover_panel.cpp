@@ -219,7 +219,7 @@ void FailoverPanel::refreshGate()
             const FailoverCheck &c = gate.checks[r];
             self->m_gate->setItem(r, 0, item(c.name));
             auto *st = item(c.ok ? self->tr("pass") : self->tr("FAIL"));
-            st->setIcon(stateIcon(c.ok ? QStringLiteral("UP") : QStringLiteral("DOWN")));
+            st->setIcon(healthIcon(c.ok ? NodeHealth::Good : NodeHealth::Bad));
             self->m_gate->setItem(r, 1, st);
             self->m_gate->setItem(r, 2, item(c.detail));
         }
@@ -286,7 +286,7 @@ void FailoverPanel::onStepStarted(const QString &name)
     const int row = int(kSteps.indexOf(name));
     if (row < 0)
         return;
-    m_steps->item(row, 0)->setIcon(stateIcon(QStringLiteral("starting")));
+    m_steps->item(row, 0)->setIcon(healthIcon(NodeHealth::Busy));
     m_steps->item(row, 3)->setText(tr("running…"));
     m_progress->setFormat(tr("%1…").arg(name));
     updateState();
@@ -297,7 +297,7 @@ void FailoverPanel::onStepFinished(const FailoverStep &step)
     const int row = int(kSteps.indexOf(step.name));
     if (row < 0)
         return;
-    m_steps->item(row, 0)->setIcon(stateIcon(step.ok ? QStringLiteral("UP") : QStringLiteral("DOWN")));
+    m_steps->item(row, 0)->setIcon(healthIcon(step.ok ? NodeHealth::Good : NodeHealth::Bad));
     m_steps->item(row, 1)->setText(tr("+%1 ms").arg(step.startMs));
     m_steps->item(row, 2)->setText(tr("%1 ms").arg(step.durationMs));
     m_steps->item(row, 3)->setText(step.detail);

@@ -31,11 +31,11 @@ protected:
     void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
     {
         QStyledItemDelegate::initStyleOption(option, index);
-        const QString state = index.data(FleetNodesModel::StateRole).toString();
+        const auto health = NodeHealth(index.data(FleetNodesModel::HealthRole).toInt());
         const bool dark = option->palette.color(QPalette::Base).lightness() < 128;
-        option->backgroundBrush = stateColor(state, dark);
+        option->backgroundBrush = healthColor(health, dark);
         if (index.column() == FleetNodesModel::StateColumn) {
-            option->icon = stateIcon(state);
+            option->icon = healthIcon(health);
             option->features |= QStyleOptionViewItem::HasDecoration;
         }
     }

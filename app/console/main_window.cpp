@@ -144,10 +144,9 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
     });
-    connect(m_monitor, &FleetMonitor::nodeEvent, this, [this](const QString &kind, const QString &node, const QString &message) {
-        if (m_tray && SettingsDialog::notificationsEnabled() && (kind == QLatin1String("node-exited") || kind == QLatin1String("gave-up") ||
-                       kind == QLatin1String("redis-primary-down")))
-            m_tray->showMessage(tr("Turno Ops: %1").arg(node), message, QSystemTrayIcon::Warning, 5000);
+    connect(m_monitor, &FleetMonitor::fleetEvent, this, [this](const FleetEvent &e) {
+        if (m_tray && SettingsDialog::notificationsEnabled() && e.isNodeTrouble())
+            m_tray->showMessage(tr("Turno Ops: %1").arg(e.node), e.message, QSystemTrayIcon::Warning, 5000);
     });
     connect(m_monitor, &FleetMonitor::stopped, this, [this] {
         if (m_closing)
@@ -260,19 +259,22 @@ void MainWindow::updateHealth()
     if (const int firing = m_alertsPanel ? m_alertsPanel->firingCount() : 0)
         text += tr(" · %n alert(s) firing", nullptr, firing);
     m_health->setText(text);
-    QString state = m_monitor->stateName().toLower();
+    const QString state = m_monitor->stateName().toLower();
+    NodeHealth health = state == QLatin1String("starting") || state == QLatin1String("stopping") ? NodeHealth::Busy
+                        : state == QLatin1String("failed")                                        ? NodeHealth::Bad
+                                                                                                   : NodeHealth::Idle;
     if (state == QLatin1String("ready") || state == QLatin1String("attached")) {
         // Ready but degraded (a process not running, an alert firing) shows amber, not green.
         bool degraded = m_alertsPanel && m_alertsPanel->firingCount() > 0;
         FleetNodesModel *nodes = m_monitor->nodesModel();
         for (int r = 0; r < nodes->rowCount() && !degraded; ++r)
-            degraded = stateTone(nodes->index(r, 0).data(FleetNodesModel::StateRole).toString()) != StateTone::Good;
-        state = degraded ? QStringLiteral("drain") : QStringLiteral("running");
+            degraded = NodeHealth(nodes->index(r, 0).data(FleetNodesModel::HealthRole).toInt()) != NodeHealth::Good;
+        health = degraded ? NodeHealth::Warning : NodeHealth::Good;
     }
     // The application palette, not the window's: after a theme switch the window's follows only later.
     const bool dark = QApplication::palette().color(QPalette::Window).lightness() < 128;
     m_health->setStyleSheet(QStringLiteral("QLabel { background: %1; color: %2; padding: 1px 6px; border-radius: 3px; }")
-                                .arg(stateColor(state, dark).name(), dark ? QStringLiteral("#e0e0e0") : QStringLiteral("#202020")));
+                                .arg(healthColor(health, dark).name(), dark ? QStringLiteral("#e0e0e0") : QStringLiteral("#202020")));
 }
 
 Result<void> MainWindow::launchProfile(const ClusterProfile &chosen, const QString &runDir)

@@ -1,17 +1,15 @@
-// StateStyle: the one place that maps a node state to a colour and an icon,
+// StateStyle: the one place that maps a node's health to a colour and an icon,
 // so the table, the status bar and the tray agree.
 #pragma once
 
+#include "fleet/node_state.h"
+
 #include <QColor>
 #include <QIcon>
-#include <QString>
 
 namespace turno::console {
 
-enum class StateTone { Good, Busy, Warning, Bad, Idle };
-
-StateTone stateTone(const QString &state);
-QColor stateColor(const QString &state, bool dark);
-QIcon stateIcon(const QString &state);
+QColor healthColor(NodeHealth health, bool dark);
+QIcon healthIcon(NodeHealth health);
 
 }  // namespace turno::console

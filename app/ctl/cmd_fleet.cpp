@@ -267,11 +267,11 @@ int runUp(const QStringList &args)
     }
     turno::FleetSupervisor *supervisor = monitor.supervisor();
     const QString controlPath = turno::ControlServer::socketPath(runDir);
-    QObject::connect(supervisor, &turno::FleetSupervisor::event, [](const QString &kind, const QString &node, const QString &msg) {
-        err() << QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) << " " << kind;
-        if (!node.isEmpty())
-            err() << " [" << node << "]";
-        err() << " " << msg << "\n";
+    QObject::connect(supervisor, &turno::FleetSupervisor::event, [](const turno::FleetEvent &e) {
+        err() << QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) << " " << e.kindName();
+        if (!e.node.isEmpty())
+            err() << " [" << e.node << "]";
+        err() << " " << e.message << "\n";
         err().flush();
     });
     QObject::connect(supervisor, &turno::FleetSupervisor::ready, [&](qint64 ms) {

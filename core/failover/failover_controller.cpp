@@ -462,7 +462,7 @@ void FailoverController::preflight(const QString &target, std::function<void(Fai
                 QString st = QStringLiteral("absent");
                 for (const HaproxyStatRow &r : rows.value())
                     if (r.proxy == FleetSupervisor::backendName() && r.server == n->name)
-                        st = r.state();
+                        st = r.stateName();
                 // A drained node is healthy: the switch makes it ready.
                 (st == QLatin1String("UP") || st == QLatin1String("DRAIN") ? up : notUp) << (n->name + QLatin1Char(' ') + st);
             }
@@ -940,7 +940,7 @@ void FailoverController::stepActivate()
         // still overrules: a node that is really broken goes DOWN again.
         QStringList commands;
         for (const FleetNode *n : self->m_supervisor->nodes())
-            if (n->kind == FleetNode::Kind::Turno && n->pool == target && !n->removing && n->state == QLatin1String("running"))
+            if (n->kind == FleetNode::Kind::Turno && n->pool == target && !n->removing && n->state == NodeState::Running)
                 commands << QStringLiteral("set server %1/%2 health up").arg(FleetSupervisor::backendName(), n->name);
         if (HaproxyRuntime *h = self->m_supervisor->haproxyRuntime(); h && !commands.isEmpty())
             h->send(commands.join(QStringLiteral("; ")), [](Result<QByteArray>) {}, 1000);
@@ -952,7 +952,7 @@ void FailoverController::stepActivate()
                     return check(false, rows.error());
                 QStringList up;
                 for (const HaproxyStatRow &r : rows.value())
-                    if (r.proxy == FleetSupervisor::backendName() && r.state() == QLatin1String("UP")) {
+                    if (r.proxy == FleetSupervisor::backendName() && r.state() == BalancerState::Up) {
                         const FleetNode *n = self->m_supervisor->node(r.server);
                         if (n && n->pool == target)
                             up << r.server;
@@ -1085,9 +1085,10 @@ void FailoverController::finish(bool ok, const QString &message)
 
 // ---- automatic mode -------------------------------------------------------
 
-void FailoverController::onSupervisorEvent(const QString &kind, const QString &node, const QString &)
+void FailoverController::onSupervisorEvent(const FleetEvent &e)
 {
-    if (kind == QLatin1String("redis-primary-down") && m_supervisor && node == m_supervisor->redisPrimaryNode()) {
+    const QString &node = e.node;
+    if (e.kind == FleetEvent::Kind::RedisPrimaryDown && m_supervisor && node == m_supervisor->redisPrimaryNode()) {
         // A supervised process that exited is certainly down: no need to wait afterMs.
         if (m_automatic)
             autoSwitch(QStringLiteral("the Redis primary %1 exited").arg(node), true);
@@ -1137,7 +1138,7 @@ void FailoverController::adoptSentinelView()
                              QStringLiteral("Sentinel promoted %1 on its own; following it").arg(named));
             self->m_supervisor->setRedisPrimaryNode(named);
             const FleetNode *old = self->m_supervisor->node(current);
-            if (old && old->state == QLatin1String("down"))
+            if (old && old->state == NodeState::Down)
                 self->m_supervisor->restartRedisAsReplica(current, [](Result<void>) {});
         }, 500);
     });
@@ -1169,8 +1170,8 @@ void FailoverController::healthTick()
                     continue;
                 if (n->pool == self->m_active) {
                     ++total;
-                    up += r.state() == QLatin1String("UP") ? 1 : 0;
-                } else if (r.state() == QLatin1String("UP") || r.state() == QLatin1String("DRAIN")) {
+                    up += r.state() == BalancerState::Up ? 1 : 0;
+                } else if (r.state() == BalancerState::Up || r.state() == BalancerState::Drain) {
                     ++otherUp;
                 }
             }

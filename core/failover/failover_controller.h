@@ -30,6 +30,7 @@ class QTimer;
 namespace turno {
 
 class FleetSupervisor;
+struct FleetEvent;
 struct HaproxyStatRow;
 struct RespValue;
 
@@ -151,7 +152,7 @@ private:
     void adoptSentinelView();
 
     void healthTick();
-    void onSupervisorEvent(const QString &kind, const QString &node, const QString &message);
+    void onSupervisorEvent(const FleetEvent &event);
     void autoSwitch(const QString &reason, bool certain);
 
     QPointer<FleetSupervisor> m_supervisor;

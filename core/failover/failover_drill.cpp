@@ -586,7 +586,7 @@ void FailoverDrill::nextChaos()
                         return;
                     ManagedProcess *q = mode->supervisor ? mode->supervisor->process(victim) : nullptr;
                     const FleetNode *n = mode->supervisor ? mode->supervisor->node(victim) : nullptr;
-                    const bool back = q && q->running() && q->pid() != oldPid && n && n->state == QLatin1String("running");
+                    const bool back = q && q->running() && q->pid() != oldPid && n && n->state == NodeState::Running;
                     if (!back && mode->clock.elapsed() - t0 < 20000) {
                         QTimer::singleShot(50, this, [keep] { (*keep)(); });
                         return;

@@ -130,7 +130,7 @@ void FleetAttach::refresh(std::function<void(QJsonObject)> done)
             for (const RegisteredNode &n : reg.value()) {
                 fromRegistry.insert(n.name);
                 if (!m_known.contains(n.name)) {
-                    emit event(QStringLiteral("node-discovered"), n.name,
+                    notify(FleetEvent::Kind::NodeDiscovered, n.name,
                                QStringLiteral("%1 (%2 pool) announced itself at %3").arg(n.name, n.pool, n.address));
                 }
                 for (auto it = m_known.begin(); it != m_known.end();)
@@ -144,7 +144,7 @@ void FleetAttach::refresh(std::function<void(QJsonObject)> done)
             // Registry nodes whose key expired are gone: they stopped announcing.
             for (auto it = m_known.begin(); it != m_known.end();) {
                 if (it->source == QLatin1String("registry") && !fromRegistry.contains(it.key())) {
-                    emit event(QStringLiteral("node-vanished"), it.key(),
+                    notify(FleetEvent::Kind::NodeVanished, it.key(),
                                QStringLiteral("%1 stopped announcing itself (registry key expired)").arg(it.key()));
                     it = m_known.erase(it);
                 } else {
@@ -181,7 +181,7 @@ void FleetAttach::refresh(std::function<void(QJsonObject)> done)
                     QString state = k.ready ? QStringLiteral("ready") : QStringLiteral("unreachable");
                     if (byName.contains(k.name)) {
                         const HaproxyStatRow &r = byName[k.name];
-                        state = r.state();
+                        state = r.stateName();
                         o.insert(QStringLiteral("weight"), r.weight);
                         o.insert(QStringLiteral("reqPerSec"), r.sessionRate);
                         o.insert(QStringLiteral("errors"), r.responses5xx + r.responseErrors + r.connectionErrors);
@@ -212,7 +212,7 @@ void FleetAttach::refresh(std::function<void(QJsonObject)> done)
                     auto k = m_known.find(key);
                     if (k != m_known.end()) {
                         if (k->probed && k->ready && !ok)
-                            emit event(QStringLiteral("node-unready"), key, QStringLiteral("%1 stopped answering /readyz").arg(key));
+                            notify(FleetEvent::Kind::NodeUnready, key, QStringLiteral("%1 stopped answering /readyz").arg(key));
                         k->ready = ok;
                         k->probed = true;
                     }
@@ -226,6 +226,12 @@ void FleetAttach::refresh(std::function<void(QJsonObject)> done)
         m_registry->discover(registryDone);
     else
         registryDone(QList<RegisteredNode>{});
+}
+
+
+void FleetAttach::notify(FleetEvent::Kind kind, const QString &node, const QString &message)
+{
+    emit event(FleetEvent{kind, node, message});
 }
 
 }  // namespace turno

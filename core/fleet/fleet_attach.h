@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "fleet/fleet_event.h"
 #include "fleet/haproxy_runtime.h"
 #include "fleet/node_registry.h"
 
@@ -42,10 +43,11 @@ public:
     QJsonObject lastStatus() const { return m_last; }
 
 signals:
-    void event(const QString &kind, const QString &node, const QString &message);
+    void event(const turno::FleetEvent &event);
     void statusChanged(const QJsonObject &status);
 
 private:
+    void notify(FleetEvent::Kind kind, const QString &node, const QString &message);
     struct Known {
         QString name;
         QString pool;

@@ -2,8 +2,9 @@
 
 #include "common/secret_file.h"
 #include "fleet/autoscaler.h"
+#include "fleet/config_renderer.h"
 #include "fleet/managed_process.h"
-#include "metrics/prom_text_parser.h"
+#include "scrape/node_collector.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -29,7 +30,7 @@ namespace {
 
 constexpr int kReadyTimeoutMs = 15000;
 constexpr int kProbeIntervalMs = 25;
-const QString kBackend = QStringLiteral("turno_nodes");
+const QString kBackend = ClusterLayout::backendName();
 
 // Binds 127.0.0.1:port (0 = any) to learn whether a listener could take it.
 quint16 tryBind(quint16 port)
@@ -84,22 +85,16 @@ QString findSystemProgram(const QString &name)
 
 }  // namespace
 
-QString FleetNode::kindName() const
-{
-    switch (kind) {
-    case Kind::Turno: return QStringLiteral("turno");
-    case Kind::RedisPrimary: return QStringLiteral("redis-primary");
-    case Kind::RedisReplica: return QStringLiteral("redis-replica");
-    case Kind::Sentinel: return QStringLiteral("sentinel");
-    case Kind::Haproxy: return QStringLiteral("haproxy");
-    }
-    return {};
-}
-
 FleetSupervisor::FleetSupervisor(QObject *parent) : QObject(parent)
 {
+    qRegisterMetaType<turno::FleetEvent>();
     m_clock.start();
     m_sampler = new QTimer(this);
+    // Nodes come and go (scale, autoscale): the collector follows.
+    connect(this, &FleetSupervisor::nodesChanged, this, [this] {
+        if (m_collector && m_collector->running())
+            syncCollector();
+    });
     connect(m_sampler, &QTimer::timeout, this, &FleetSupervisor::sampleResources);
 }
 
@@ -154,12 +149,12 @@ QString FleetSupervisor::stateName() const
 
 QString FleetSupervisor::haproxySocket() const
 {
-    return m_runDir + QStringLiteral("/haproxy.sock");
+    return layout().haproxySocket();
 }
 
 QString FleetSupervisor::generationSocket() const
 {
-    return m_runDir + QStringLiteral("/haproxy/admin-%1.sock").arg(m_balancerGeneration);
+    return layout().generationSocket();
 }
 
 QList<const FleetNode *> FleetSupervisor::nodes() const
@@ -244,6 +239,12 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
     m_readyMs = -1;
     ++m_generation;
     m_phaseClock.start();
+    delete m_collector;
+    HttpScraper::Options scrape;
+    scrape.intervalMs = profile.scrapeIntervalMs;
+    // A scrape gives up before the next one is due.
+    scrape.timeoutMs = std::max(100, std::min(900, profile.scrapeIntervalMs * 9 / 10));
+    m_collector = new NodeCollector(scrape, this);
 
     if (!QDir().mkpath(m_runDir))
         return Error{QStringLiteral("cannot create the run directory %1; pass --run-dir DIR").arg(m_runDir)};
@@ -344,176 +345,49 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
     if (!m_haproxy)
         m_haproxy = new HaproxyRuntime(haproxySocket(), this);
     m_state = State::Starting;
-    emit event(QStringLiteral("cluster-starting"), {}, QStringLiteral("cluster %1 starting in %2").arg(m_profile.name, m_runDir));
+    notify(FleetEvent::Kind::ClusterStarting, {}, QStringLiteral("cluster %1 starting in %2").arg(m_profile.name, m_runDir));
     saveProfileState();
     QTimer::singleShot(0, this, &FleetSupervisor::phaseRedis);
     return {};
+}
+
+ClusterLayout FleetSupervisor::layout() const
+{
+    ClusterLayout l;
+    l.profile = m_profile;
+    l.runDir = m_runDir;
+    l.balancerPort = m_balancerPort;
+    l.prometheusPort = m_prometheusPort;
+    l.password = m_password;
+    l.redisPrimary = m_redisPrimary;
+    l.balancerGeneration = m_balancerGeneration;
+    for (const FleetNode *n : m_nodes)
+        l.nodes << n;
+    return l;
 }
 
 Result<void> FleetSupervisor::writeConfigs()
 {
     QString why;
     const auto own = QFile::ReadOwner | QFile::WriteOwner;
-    if (!m_password.isEmpty() &&
-        !writeFile(m_runDir + QStringLiteral("/redis.pass"), m_password.toUtf8() + '\n', own, &why))
+    const ClusterLayout l = layout();
+    if (!m_password.isEmpty() && !writeFile(l.passwordFile(), m_password.toUtf8() + '\n', own, &why))
         return Error{why};
     // server.debugToken: a fresh token per start for the nodes' /debug/* endpoints.
     if (m_profile.debugToken &&
-        !writeFile(m_runDir + QStringLiteral("/debug.token"),
+        !writeFile(l.debugTokenFile(),
                    QByteArray::number(QRandomGenerator::system()->generate64(), 16).rightJustified(16, '0') +
                        QByteArray::number(QRandomGenerator::system()->generate64(), 16).rightJustified(16, '0') + '\n',
                    own, &why))
         return Error{why};
-    const FleetNode *primary = node(m_redisPrimary);
-    for (FleetNode *n : std::as_const(m_nodes)) {
-        const QString dir = m_runDir + QLatin1Char('/') + n->name;
-        QDir().mkpath(dir);
-        QByteArray conf;
-        const QByteArray pw = m_password.toUtf8();
-        switch (n->kind) {
-        case FleetNode::Kind::RedisPrimary:
-        case FleetNode::Kind::RedisReplica:
-            conf = "# generated by turno-ops for " + n->name.toUtf8() + "\n"
-                   "bind 127.0.0.1\nport " + QByteArray::number(n->port) + "\n"
-                   "dir " + dir.toUtf8() + "\n"
-                   // Every increment is written to the append-only file before its reply (Redis
-                   // writes the AOF buffer before answering), so it survives kill -9 of the whole
-                   // fleet; fsync once a second bounds what a machine crash can lose.
-                   "daemonize no\nsave \"\"\nappendonly yes\nappendfsync everysec\n"
-                   // Disk-based full sync: after a diskless one Redis 7.0 holds the command stream back
-                   // until the replica's first ACK (up to a second), and every sync-mode WAIT times out meanwhile.
-                   "repl-diskless-sync no\n"
-                   // Writes must reach a replica or be refused: a failover then cannot lose acknowledged numbers.
-                   "min-replicas-to-write " + QByteArray::number(m_profile.redisReplica ? m_profile.minReplicasToWrite : 0) + "\n"
-                   "min-replicas-max-lag " + QByteArray::number(m_profile.minReplicasMaxLagS) + "\n";
-            if (!pw.isEmpty())
-                conf += "requirepass " + pw + "\nmasterauth " + pw + "\n";
-            if (n != primary)
-                conf += "replicaof 127.0.0.1 " + QByteArray::number(primary->port) + "\n";
-            break;
-        case FleetNode::Kind::Sentinel:
-            conf = "# generated by turno-ops for " + n->name.toUtf8() + "\n"
-                   "bind 127.0.0.1\nport " + QByteArray::number(n->port) + "\n"
-                   "dir " + dir.toUtf8() + "\n"
-                   "daemonize no\n"
-                   "sentinel monitor " + m_profile.sentinelMaster.toUtf8() + " 127.0.0.1 " +
-                   QByteArray::number(primary->port) + " " + QByteArray::number(m_profile.sentinelCount / 2 + 1) + "\n"
-                   "sentinel down-after-milliseconds " + m_profile.sentinelMaster.toUtf8() + " " +
-                   QByteArray::number(m_profile.sentinelDownAfterMs) + "\n"
-                   "sentinel failover-timeout " + m_profile.sentinelMaster.toUtf8() + " 10000\n";
-            if (!pw.isEmpty())
-                conf += "sentinel auth-pass " + m_profile.sentinelMaster.toUtf8() + " " + pw + "\n";
-            break;
-        case FleetNode::Kind::Haproxy:
-            conf = haproxyConfig().toUtf8();
-            break;
-        case FleetNode::Kind::Turno:
+    for (const FleetNode *n : std::as_const(m_nodes)) {
+        QDir().mkpath(l.nodeDir(n->name));
+        if (n->kind == FleetNode::Kind::Turno)
             continue;
-        }
-        const QString file = dir + (n->kind == FleetNode::Kind::Haproxy ? QStringLiteral("/haproxy.cfg")
-                                    : n->kind == FleetNode::Kind::Sentinel ? QStringLiteral("/sentinel.conf")
-                                                                           : QStringLiteral("/redis.conf"));
-        if (!writeFile(file, conf, own, &why))
+        if (!writeFile(l.configFile(*n), ConfigRenderer::configFor(l, *n), own, &why))
             return Error{why};
     }
     return {};
-}
-
-QString FleetSupervisor::haproxyConfig() const
-{
-    const ClusterProfile &p = m_profile;
-    const QString balance = p.algorithm == QLatin1String("leastconn") ? QStringLiteral("leastconn") : QStringLiteral("roundrobin");
-    QString c;
-    c += QStringLiteral("# generated by turno-ops for cluster %1; edits are lost on restart\n").arg(p.name);
-    c += QStringLiteral("global\n"
-                        "    stats socket %1 mode 600 level admin expose-fd listeners\n"
-                        // Private to this process generation: during a reload the shared socket above
-                        // may be answered by either process, this one only by the new process.
-                        "    stats socket %3 mode 600 level admin\n"
-                        "    stats timeout 30s\n"
-                        "    nbthread 1\n"
-                        "    hard-stop-after 2s\n"
-                        // Written just before a reload so drain/maint states carry over to the new process.
-                        "    server-state-file %2\n\n").arg(haproxySocket(), m_runDir + QStringLiteral("/haproxy/server-state"), generationSocket());
-    c += QStringLiteral("defaults\n"
-                        "    mode http\n"
-                        "    timeout connect 1s\n"
-                        "    timeout client 30s\n"
-                        "    timeout server 30s\n"
-                        "    timeout http-keep-alive 10s\n"
-                        // Checks run every few hundred ms; on a loaded machine an answer may take longer than that.
-                        "    timeout check 1s\n"
-                        "    load-server-state-from-file global\n"
-                        "    option redispatch\n"
-                        "    retries %1\n"
-                        "    retry-on conn-failure empty-response response-timeout 503\n\n").arg(p.retries);
-    c += QStringLiteral("frontend turno\n"
-                        "    bind %1:%2\n"
-                        // Which node answered: operators (and the balancing tests) see it per response.
-                        "    http-response set-header X-Turno-Node %[srv_name]\n"
-                        "    default_backend %3\n\n").arg(p.balancerListen.host).arg(m_balancerPort).arg(kBackend);
-    c += QStringLiteral("frontend prometheus\n"
-                        "    bind 127.0.0.1:%1\n"
-                        "    http-request use-service prometheus-exporter if { path /metrics }\n"
-                        // CSV at /stats;csv: how an attached console reads a balancer it cannot reach by socket.
-                        "    stats enable\n"
-                        "    stats uri /stats\n\n").arg(m_prometheusPort);
-    c += QStringLiteral("backend %1\n"
-                        "    balance %2\n"
-                        // With several backup servers, spread the load over all of them when the primary pool is down.
-                        "    option allbackups\n"
-                        "    option httpchk GET /readyz\n"
-                        "    http-check expect status 200\n"
-                        "    default-server inter %3ms fastinter %3ms downinter %3ms rise %4 fall %5\n")
-             .arg(kBackend, balance).arg(p.healthIntervalMs).arg(p.healthRise).arg(p.healthFall);
-    for (const FleetNode *n : m_nodes) {
-        if (n->kind != FleetNode::Kind::Turno || n->removing)
-            continue;
-        c += QStringLiteral("    server %1 127.0.0.1:%2 check weight %3%4\n")
-                 .arg(n->name).arg(n->port).arg(n->weight)
-                 .arg(n->pool == QLatin1String("secondary") ? QStringLiteral(" backup") : QString());
-    }
-    return c;
-}
-
-QStringList FleetSupervisor::turnoArgs(const FleetNode &n) const
-{
-    const ClusterProfile &p = m_profile;
-    QStringList a{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(n.port),
-                  QStringLiteral("--store"), p.store,
-                  QStringLiteral("--threads"), QString::number(p.serverThreads),
-                  QStringLiteral("--node-name"), n.name,
-                  QStringLiteral("--drain-timeout-ms"), QString::number(p.drainTimeoutMs)};
-    if (p.debugToken)
-        a << QStringLiteral("--debug-token-file") << m_runDir + QStringLiteral("/debug.token");
-    if (p.store != QLatin1String("redis"))
-        return a;
-    // sync needs a replica to confirm; without one every WAIT would time out.
-    const bool replica = p.redisMode != QLatin1String("embedded") || p.redisReplica;
-    a << QStringLiteral("--durability") << (replica ? p.durability : QStringLiteral("async"));
-    a << QStringLiteral("--retry-window-ms") << QString::number(p.retryWindowMs);
-    QStringList sentinels;
-    if (p.redisMode == QLatin1String("embedded")) {
-        for (const FleetNode *s : m_nodes)
-            if (s->kind == FleetNode::Kind::Sentinel)
-                sentinels << QStringLiteral("127.0.0.1:%1").arg(s->port);
-        if (sentinels.isEmpty())
-            a << QStringLiteral("--redis") << QStringLiteral("127.0.0.1:%1").arg(node(m_redisPrimary)->port);
-    } else if (p.redisMode == QLatin1String("sentinel")) {
-        for (const HostPortSpec &h : p.sentinels)
-            sentinels << h.text();
-    } else {
-        a << QStringLiteral("--redis") << p.redisAddress.text();
-    }
-    if (!sentinels.isEmpty())
-        a << QStringLiteral("--sentinel") << sentinels.join(QLatin1Char(',')) << QStringLiteral("--master") << p.sentinelMaster;
-    if (!m_password.isEmpty())
-        a << QStringLiteral("--redis-password-file") << m_runDir + QStringLiteral("/redis.pass");
-    // Each node keeps its own registry key in the Redis it uses (following
-    // Sentinel), deletes it on SIGTERM, and lets it expire when it dies.
-    a << QStringLiteral("--announce") << p.name << QStringLiteral("--pool") << n.pool
-      << QStringLiteral("--announce-ttl-ms") << QString::number(kRegistryTtlMs);
-    return a;
 }
 
 ManagedProcess *FleetSupervisor::createProcess(FleetNode *n, const QString &program, const QStringList &args)
@@ -524,8 +398,8 @@ ManagedProcess *FleetSupervisor::createProcess(FleetNode *n, const QString &prog
         p->setExtraEnvironment({QStringLiteral("TURNO_REDIS_PASSWORD=") + m_password});
     connect(p, &ManagedProcess::exited, this, [this, n](int status, bool expected) { onExited(n, status, expected); });
     connect(p, &ManagedProcess::failedToStart, this, [this, n](const QString &why) {
-        n->state = QStringLiteral("failed");
-        emit event(QStringLiteral("node-start-failed"), n->name, why);
+        n->state = NodeState::Failed;
+        notify(FleetEvent::Kind::NodeStartFailed, n->name, why);
         if (m_state == State::Starting)
             fail(why);
     });
@@ -561,20 +435,20 @@ void FleetSupervisor::launch(FleetNode *n)
         // a server-state file left by an earlier reload would undo them.
         QString why;
         writeFile(dir + QStringLiteral("/server-state"), "1\n", QFile::ReadOwner | QFile::WriteOwner, &why);
-        writeFile(dir + QStringLiteral("/haproxy.cfg"), haproxyConfig().toUtf8(), QFile::ReadOwner | QFile::WriteOwner, &why);
+        writeFile(dir + QStringLiteral("/haproxy.cfg"), ConfigRenderer::haproxyCfg(layout()), QFile::ReadOwner | QFile::WriteOwner, &why);
         program = findSystemProgram(QStringLiteral("haproxy"));
         args << QStringLiteral("-db") << QStringLiteral("-f") << dir + QStringLiteral("/haproxy.cfg");
         break;
     }
     case FleetNode::Kind::Turno:
         program = m_profile.serverBinary;
-        args = turnoArgs(*n);
+        args = ConfigRenderer::turnoArgs(layout(), *n);
         break;
     }
     if (!n->process)
         n->process = createProcess(n, program, args);
     n->process->setCommand(program, args);
-    n->state = QStringLiteral("starting");
+    n->state = NodeState::Starting;
     n->lastCpuTicks = -1;
     n->process->start();
 }
@@ -588,12 +462,12 @@ void FleetSupervisor::setRedisPrimaryNode(const QString &name)
 {
     if (name == m_redisPrimary || !node(name))
         return;
-    emit event(QStringLiteral("redis-primary-moved"), name,
+    notify(FleetEvent::Kind::RedisPrimaryMoved, name,
                QStringLiteral("the Redis primary is now %1 (was %2)").arg(name, m_redisPrimary));
     m_redisPrimary = name;
     QString why;
     if (!writeFile(m_runDir + QStringLiteral("/redis-primary.state"), name.toUtf8() + '\n', QFile::ReadOwner | QFile::WriteOwner, &why))
-        emit event(QStringLiteral("state-not-saved"), name, why);
+        notify(FleetEvent::Kind::StateNotSaved, name, why);
     emit nodesChanged();
 }
 
@@ -625,12 +499,17 @@ void FleetSupervisor::restartRedisAsReplica(const QString &name, std::function<v
         if (!ok)
             return done(Error{QStringLiteral("%1 did not answer PING within %2 s after its restart; see %3")
                                   .arg(n->name).arg(kReadyTimeoutMs / 1000).arg(n->process->logFile())});
-        n->state = QStringLiteral("running");
-        emit event(QStringLiteral("node-restarted"), n->name,
+        n->state = NodeState::Running;
+        notify(FleetEvent::Kind::NodeRestarted, n->name,
                    QStringLiteral("%1 is back on 127.0.0.1:%2 as a replica of %3").arg(n->name).arg(n->port).arg(m_redisPrimary));
         emit nodesChanged();
         done({});
     });
+}
+
+void FleetSupervisor::notify(FleetEvent::Kind kind, const QString &node, const QString &message)
+{
+    emit event(FleetEvent{kind, node, message});
 }
 
 void FleetSupervisor::fail(const QString &message)
@@ -639,7 +518,7 @@ void FleetSupervisor::fail(const QString &message)
         return;
     m_state = State::Failed;
     ++m_generation;
-    emit event(QStringLiteral("cluster-start-failed"), {}, message);
+    notify(FleetEvent::Kind::ClusterStartFailed, {}, message);
     // Leave nothing half-started behind.
     QList<FleetNode *> all = m_nodes;
     stopNodes(all, 1000, [this, message] { emit startFailed(message); });
@@ -709,7 +588,7 @@ FleetSupervisor::Check FleetSupervisor::haproxyServersUp(QStringList servers) co
             }
             int up = 0;
             for (const HaproxyStatRow &row : rows.value())
-                if (row.proxy == kBackend && servers.contains(row.server) && row.state() == QLatin1String("UP"))
+                if (row.proxy == kBackend && servers.contains(row.server) && row.state() == BalancerState::Up)
                     ++up;
             done(up == servers.size());
         }, 500);
@@ -758,8 +637,8 @@ void FleetSupervisor::watchReady(FleetNode *n, Check check, const QString &hint,
                      .arg(hint, n->process->logFile(), QString::fromLocal8Bit(n->process->outputTail(10))));
             return;
         }
-        n->state = QStringLiteral("running");
-        emit event(QStringLiteral("node-ready"), n->name, QStringLiteral("%1 ready on 127.0.0.1:%2, pid %3")
+        n->state = NodeState::Running;
+        notify(FleetEvent::Kind::NodeReady, n->name, QStringLiteral("%1 ready on 127.0.0.1:%2, pid %3")
                                                              .arg(n->name).arg(n->port).arg(n->process->pid()));
         if (then)
             then();
@@ -864,9 +743,11 @@ void FleetSupervisor::probeThroughBalancer()
         m_state = State::Ready;
         m_readyMs = m_phaseClock.elapsed();
         m_sampler->start(m_profile.scrapeIntervalMs);
+        syncCollector();
+        m_collector->start();
         if (m_profile.autoscaleEnabled)
             m_autoscaler = std::make_unique<Autoscaler>(m_profile);
-        emit event(QStringLiteral("cluster-ready"), {},
+        notify(FleetEvent::Kind::ClusterReady, {},
                    QStringLiteral("cluster %1 ready in %2 ms; balancer on %3:%4")
                        .arg(m_profile.name).arg(m_readyMs).arg(m_profile.balancerListen.host).arg(m_balancerPort));
         emit nodesChanged();
@@ -878,23 +759,23 @@ void FleetSupervisor::onExited(FleetNode *n, int status, bool expected)
 {
     const QString how = status < 0 ? QStringLiteral("killed by signal %1").arg(-status) : QStringLiteral("exit code %1").arg(status);
     if (expected || m_state == State::Stopping || m_state == State::Stopped || m_state == State::Failed || n->removing) {
-        n->state = QStringLiteral("stopped");
+        n->state = NodeState::Stopped;
         emit nodesChanged();
         return;
     }
-    emit event(QStringLiteral("node-exited"), n->name,
+    notify(FleetEvent::Kind::NodeExited, n->name,
                QStringLiteral("%1 exited unexpectedly (%2); log %3").arg(n->name, how, n->process->logFile()));
     if (m_state == State::Starting) {
         // A process that dies while the cluster comes up has a configuration or port problem: restarting hides it.
-        n->state = QStringLiteral("failed");
+        n->state = NodeState::Failed;
         fail(QStringLiteral("%1 exited while the cluster was starting (%2); see %3. Last output:\n%4")
                  .arg(n->name, how, n->process->logFile(), QString::fromLocal8Bit(n->process->outputTail(10))));
         return;
     }
     if ((n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica) && n->name == m_redisPrimary) {
-        n->state = QStringLiteral("down");
+        n->state = NodeState::Down;
         // Restarting it as primary could hand out numbers the replica never saw; promotion is the failover's job.
-        emit event(QStringLiteral("redis-primary-down"), n->name,
+        notify(FleetEvent::Kind::RedisPrimaryDown, n->name,
                    QStringLiteral("the Redis primary is down and is not restarted as primary; promote the replica "
                                   "(turnoctl failover, or Sentinel does it after %1 ms)")
                        .arg(m_profile.sentinelDownAfterMs));
@@ -907,8 +788,8 @@ void FleetSupervisor::onExited(FleetNode *n, int status, bool expected)
                                          [now, window](qint64 t) { return now - t > window; }),
                           n->restartTimes.end());
     if (n->restartTimes.size() >= m_profile.restartLimit) {
-        n->state = QStringLiteral("failed");
-        emit event(QStringLiteral("gave-up"), n->name,
+        n->state = NodeState::Failed;
+        notify(FleetEvent::Kind::GaveUp, n->name,
                    QStringLiteral("%1 exited %2 times within %3 s; not restarting it any more. Read %4, fix the "
                                   "cause, then restart the cluster")
                        .arg(n->name).arg(n->restartTimes.size() + 1).arg(m_profile.restartWindowS).arg(n->process->logFile()));
@@ -919,8 +800,8 @@ void FleetSupervisor::onExited(FleetNode *n, int status, bool expected)
     const int backoff = std::min(m_profile.backoffMaxMs,
                                  m_profile.backoffInitialMs << std::min(n->consecutiveRestarts, 16));
     ++n->consecutiveRestarts;
-    n->state = QStringLiteral("restarting");
-    emit event(QStringLiteral("node-restarting"), n->name,
+    n->state = NodeState::Restarting;
+    notify(FleetEvent::Kind::NodeRestarting, n->name,
                QStringLiteral("restarting %1 in %2 ms (restart %3 of at most %4 within %5 s)")
                    .arg(n->name).arg(backoff).arg(n->restartTimes.size()).arg(m_profile.restartLimit).arg(m_profile.restartWindowS));
     emit nodesChanged();
@@ -934,14 +815,14 @@ void FleetSupervisor::onExited(FleetNode *n, int status, bool expected)
                                                              : redisPing(n->port);
         waitUntil(n->name, check, kReadyTimeoutMs, [this, n](bool ok) {
             if (!ok) {
-                emit event(QStringLiteral("node-not-ready"), n->name,
+                notify(FleetEvent::Kind::NodeNotReady, n->name,
                            QStringLiteral("%1 restarted but was not ready within %2 s; see %3")
                                .arg(n->name).arg(kReadyTimeoutMs / 1000).arg(n->process->logFile()));
                 return;
             }
-            n->state = QStringLiteral("running");
+            n->state = NodeState::Running;
             n->consecutiveRestarts = 0;
-            emit event(QStringLiteral("node-restarted"), n->name,
+            notify(FleetEvent::Kind::NodeRestarted, n->name,
                        QStringLiteral("%1 is back on 127.0.0.1:%2, pid %3").arg(n->name).arg(n->port).arg(n->process->pid()));
             emit nodesChanged();
         });
@@ -960,7 +841,7 @@ void FleetSupervisor::stopNodes(QList<FleetNode *> nodes, int graceMs, std::func
     }
     auto pending = std::make_shared<int>(int(running.size()));
     for (FleetNode *n : running) {
-        n->state = QStringLiteral("stopping");
+        n->state = NodeState::Stopping;
         connect(n->process, &ManagedProcess::exited, this, [pending, done](int, bool) {
             if (--*pending == 0)
                 done();
@@ -981,8 +862,10 @@ void FleetSupervisor::stop()
     m_state = State::Stopping;
     ++m_generation;
     m_sampler->stop();
+    if (m_collector)
+        m_collector->stop();
     m_phaseClock.restart();
-    emit event(QStringLiteral("cluster-stopping"), {}, QStringLiteral("stopping cluster %1").arg(m_profile.name));
+    notify(FleetEvent::Kind::ClusterStopping, {}, QStringLiteral("stopping cluster %1").arg(m_profile.name));
     QList<FleetNode *> turno, edge, replica, primary;
     QStringList drainCommands;
     for (FleetNode *n : std::as_const(m_nodes)) {
@@ -1017,7 +900,7 @@ void FleetSupervisor::finishStop()
     m_state = State::Stopped;
     QFile::remove(haproxySocket());
     const qint64 ms = m_phaseClock.elapsed();
-    emit event(QStringLiteral("cluster-stopped"), {}, QStringLiteral("cluster %1 stopped in %2 ms").arg(m_profile.name).arg(ms));
+    notify(FleetEvent::Kind::ClusterStopped, {}, QStringLiteral("cluster %1 stopped in %2 ms").arg(m_profile.name).arg(ms));
     emit nodesChanged();
     emit stopped(ms);
 }
@@ -1048,8 +931,6 @@ void FleetSupervisor::sampleResources()
                             (double(now - n->lastCpuSampleMs) / 1000.0);
         n->lastCpuTicks = ticks;
         n->lastCpuSampleMs = now;
-        if (n->kind == FleetNode::Kind::Turno)
-            scrapeNode(n);
     }
     autoscaleTick();
 }
@@ -1066,8 +947,9 @@ void FleetSupervisor::autoscaleTick()
             continue;
         ++nodes;
         cpu += n->cpuPercent;
-        if (!std::isnan(n->reqPerSec)) {
-            req += n->reqPerSec;
+        const double rate = figuresOf(n->name).requestsPerSecond;
+        if (!std::isnan(rate)) {
+            req += rate;
             ++withRate;
         }
     }
@@ -1075,75 +957,33 @@ void FleetSupervisor::autoscaleTick()
                                                 withRate ? req / withRate : 0);
     if (!decision)
         return;
-    emit event(QStringLiteral("autoscale"), pool, decision->reason);
+    notify(FleetEvent::Kind::Autoscale, pool, decision->reason);
     m_scaling = true;
     scale(pool, decision->targetNodes, [this, pool](Result<void> r) {
         m_scaling = false;
         if (!r.ok())
-            emit event(QStringLiteral("autoscale-failed"), pool, r.error());
+            notify(FleetEvent::Kind::AutoscaleFailed, pool, r.error());
     });
 }
 
-void FleetSupervisor::scrapeNode(FleetNode *n)
+NodeFigures FleetSupervisor::figuresOf(const QString &node) const
 {
-    auto *s = new QTcpSocket(this);
-    auto body = std::make_shared<QByteArray>();
-    const int generation = m_generation;
-    const qint64 pid = n->process->pid();
-    auto *timer = new QTimer(s);
-    timer->setSingleShot(true);
-    connect(timer, &QTimer::timeout, s, [s] { s->abort(); s->deleteLater(); });
-    connect(s, &QTcpSocket::connected, s, [s] { s->write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"); });
-    connect(s, &QTcpSocket::readyRead, s, [s, body] { *body += s->readAll(); });
-    connect(s, &QTcpSocket::errorOccurred, s, [this, s, body, n, generation, pid](QAbstractSocket::SocketError e) {
-        s->disconnect();
-        s->deleteLater();
-        // The node may have been removed or restarted meanwhile: only a reply from the same process counts.
-        if (e != QAbstractSocket::RemoteHostClosedError || generation != m_generation || !m_nodes.contains(n) ||
-            !n->process || n->process->pid() != pid)
-            return;
-        const qsizetype head = body->indexOf("\r\n\r\n");
-        if (head < 0 || !body->startsWith("HTTP/1.1 200"))
-            return;
-        const auto scrape = PromTextParser().parse(QByteArrayView(*body).sliced(head + 4));
-        if (!scrape.ok())
-            return;
-        double requests = 0, errors = 0;
-        for (const auto &sample : scrape.value().samples()) {
-            if (scrape.value().text(sample.name) != "turno_http_requests_total")
-                continue;
-            // Health checks and scrapes are not load.
-            const auto handler = scrape.value().label(sample, "handler");
-            if (handler && *handler != "turno")
-                continue;
-            requests += sample.value;
-            const auto code = scrape.value().label(sample, "code");
-            if (code && code->starts_with('5'))
-                errors += sample.value;
-        }
-        const std::vector<MetricMath::Bucket> buckets =
-            MetricMath::histogramBuckets(scrape.value(), "turno_http_request_duration_seconds");
-        const qint64 now = m_clock.elapsed();
-        n->errors5xx = errors;
-        if (n->lastRequests >= 0 && requests >= n->lastRequests && now > n->lastScrapeMs) {
-            n->reqPerSec = (requests - n->lastRequests) / (double(now - n->lastScrapeMs) / 1000.0);
-            // p99 of this interval: the increase of every bucket since the last scrape.
-            std::vector<MetricMath::Bucket> delta;
-            for (const MetricMath::Bucket &b : buckets)
-                for (const MetricMath::Bucket &old : n->lastBuckets)
-                    if (old.upperBound == b.upperBound)
-                        delta.push_back({b.upperBound, b.count - old.count});
-            n->p99Ms = MetricMath::histogramQuantile(0.99, delta) * 1000.0;
-        } else {
-            n->reqPerSec = std::numeric_limits<double>::quiet_NaN();
-            n->p99Ms = std::numeric_limits<double>::quiet_NaN();
-        }
-        n->lastRequests = requests;
-        n->lastBuckets = buckets;
-        n->lastScrapeMs = now;
-    });
-    timer->start(std::max(200, m_profile.scrapeIntervalMs / 2));
-    s->connectToHost(QStringLiteral("127.0.0.1"), n->port);
+    const std::optional<NodeFigures> f = m_collector ? m_collector->figures(node) : std::nullopt;
+    return f.value_or(NodeFigures{});
+}
+
+void FleetSupervisor::syncCollector()
+{
+    if (!m_collector)
+        return;
+    QList<ScrapeTarget> targets;
+    for (const FleetNode *n : std::as_const(m_nodes))
+        if (n->kind == FleetNode::Kind::Turno && !n->removing)
+            targets << ScrapeTarget{n->name, QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(n->port))};
+    // HAProxy's own Prometheus exporter: the frontend's rate and errors and each node's share.
+    if (m_prometheusPort)
+        targets << ScrapeTarget{QStringLiteral("haproxy"), QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(m_prometheusPort))};
+    m_collector->setTargets(targets);
 }
 
 void FleetSupervisor::saveProfileState()
@@ -1190,7 +1030,7 @@ void FleetSupervisor::drain(const QString &nodeName, std::function<void(Result<v
         return done(Error{why});
     m_haproxy->drain(kBackend, n->name, [this, n, done](Result<void> r) {
         if (r.ok())
-            emit event(QStringLiteral("node-drained"), n->name, QStringLiteral("%1 drained at HAProxy").arg(n->name));
+            notify(FleetEvent::Kind::NodeDrained, n->name, QStringLiteral("%1 drained at HAProxy").arg(n->name));
         done(r);
     });
 }
@@ -1203,7 +1043,7 @@ void FleetSupervisor::enable(const QString &nodeName, std::function<void(Result<
         return done(Error{why});
     m_haproxy->enable(kBackend, n->name, [this, n, done](Result<void> r) {
         if (r.ok())
-            emit event(QStringLiteral("node-enabled"), n->name, QStringLiteral("%1 enabled at HAProxy").arg(n->name));
+            notify(FleetEvent::Kind::NodeEnabled, n->name, QStringLiteral("%1 enabled at HAProxy").arg(n->name));
         done(r);
     });
 }
@@ -1220,7 +1060,7 @@ void FleetSupervisor::setWeight(const QString &nodeName, int weight, std::functi
         if (r.ok()) {
             n->weight = weight;
             saveProfileState();
-            emit event(QStringLiteral("node-weight"), n->name, QStringLiteral("%1 weight set to %2").arg(n->name).arg(weight));
+            notify(FleetEvent::Kind::NodeWeight, n->name, QStringLiteral("%1 weight set to %2").arg(n->name).arg(weight));
         }
         done(r);
     });
@@ -1272,7 +1112,7 @@ void FleetSupervisor::scaleUp(const QString &pool, int count, std::function<void
             return done(Error{QStringLiteral("new node %1 was not ready within %2 s; see %3")
                                   .arg(n->name).arg(kReadyTimeoutMs / 1000).arg(n->process->logFile())});
         }
-        n->state = QStringLiteral("running");
+        n->state = NodeState::Running;
         const QString checks = QStringLiteral("check inter %1ms rise %2 fall %3")
                                    .arg(m_profile.healthIntervalMs).arg(m_profile.healthRise).arg(m_profile.healthFall);
         m_haproxy->addServer(kBackend, n->name, QStringLiteral("127.0.0.1:%1").arg(n->port), n->weight,
@@ -1282,7 +1122,7 @@ void FleetSupervisor::scaleUp(const QString &pool, int count, std::function<void
                 n->process->stop(1000);
                 return done(r);
             }
-            emit event(QStringLiteral("scaled"), n->name, QStringLiteral("%1 added to pool %2 on 127.0.0.1:%3")
+            notify(FleetEvent::Kind::Scaled, n->name, QStringLiteral("%1 added to pool %2 on 127.0.0.1:%3")
                                                               .arg(n->name, pool).arg(n->port));
             emit nodesChanged();
             scaleUp(pool, count - 1, done);
@@ -1332,7 +1172,7 @@ void FleetSupervisor::scaleDown(const QString &pool, int count, std::function<vo
                 stopNodes({n}, m_profile.drainTimeoutMs + 1000, [this, n, pool, count, done] {
                     m_nodes.removeOne(n);
                     m_reservedPorts.removeOne(n->port);
-                    emit event(QStringLiteral("scaled"), n->name, QStringLiteral("%1 removed from pool %2").arg(n->name, pool));
+                    notify(FleetEvent::Kind::Scaled, n->name, QStringLiteral("%1 removed from pool %2").arg(n->name, pool));
                     n->process->deleteLater();
                     delete n;
                     emit nodesChanged();
@@ -1364,7 +1204,7 @@ void FleetSupervisor::setAlgorithm(const QString &algorithm, std::function<void(
         saveProfileState();
         m_profile.algorithm = algorithm;  // saveProfileState may call uniform weights "weighted"
         saveProfileState();
-        emit event(QStringLiteral("balancer-algorithm"), QStringLiteral("haproxy"),
+        notify(FleetEvent::Kind::BalancerAlgorithm, QStringLiteral("haproxy"),
                    QStringLiteral("balancing switched from %1 to %2 without a restart").arg(before, algorithm));
         done(r);
     });
@@ -1386,7 +1226,7 @@ void FleetSupervisor::reloadBalancer(std::function<void(Result<void>)> done)
         ManagedProcess *old = n->process;
         const QString oldSocket = generationSocket();
         ++m_balancerGeneration;
-        if (!writeFile(dir + QStringLiteral("/haproxy.cfg"), haproxyConfig().toUtf8(), QFile::ReadOwner | QFile::WriteOwner, &why))
+        if (!writeFile(dir + QStringLiteral("/haproxy.cfg"), ConfigRenderer::haproxyCfg(layout()), QFile::ReadOwner | QFile::WriteOwner, &why))
             return done(Error{why});
         // -x takes the listening sockets from the running process: no connection is refused in between.
         ManagedProcess *fresh = createProcess(n, findSystemProgram(QStringLiteral("haproxy")),
@@ -1407,7 +1247,7 @@ void FleetSupervisor::reloadBalancer(std::function<void(Result<void>)> done)
                     return cb(false);
                 int up = 0;
                 for (const HaproxyStatRow &row : rows.value())
-                    if (row.proxy == kBackend && names.contains(row.server) && row.state() != QLatin1String("DOWN"))
+                    if (row.proxy == kBackend && names.contains(row.server) && row.state() != BalancerState::Down)
                         ++up;
                 cb(up == names.size());
             }, 500);
@@ -1434,7 +1274,7 @@ void FleetSupervisor::reloadBalancer(std::function<void(Result<void>)> done)
                 if (t->kind == FleetNode::Kind::Turno && !t->removing)
                     weights << QStringLiteral("set weight %1/%2 %3").arg(kBackend, t->name).arg(t->weight);
             m_haproxy->send(weights.join(QStringLiteral("; ")), [this, fresh, done](Result<QByteArray>) {
-                emit event(QStringLiteral("balancer-reloaded"), QStringLiteral("haproxy"),
+                notify(FleetEvent::Kind::BalancerReloaded, QStringLiteral("haproxy"),
                            QStringLiteral("haproxy reloaded, new pid %1").arg(fresh->pid()));
                 emit nodesChanged();
                 done(Result<void>());
@@ -1456,37 +1296,40 @@ void FleetSupervisor::status(std::function<void(QJsonObject)> done)
             QJsonObject o{{QStringLiteral("node"), n->name},
                           {QStringLiteral("kind"), n->kindName()},
                           {QStringLiteral("pool"), n->pool},
-                          {QStringLiteral("process"), n->state},
+                          {QStringLiteral("process"), nodeStateName(n->state)},
                           {QStringLiteral("pid"), n->process && n->process->running() ? n->process->pid() : 0},
                           {QStringLiteral("address"), QStringLiteral("127.0.0.1:%1").arg(n->port)},
                           {QStringLiteral("cpuPercent"), std::round(n->cpuPercent * 10) / 10},
                           {QStringLiteral("rssBytes"), n->rssBytes},
                           {QStringLiteral("restarts"), int(n->restartTimes.size())},
                           {QStringLiteral("log"), n->process ? n->process->logFile() : QString()}};
-            QString state = n->state;
+            QString state = nodeStateName(n->state);
             if (n->kind == FleetNode::Kind::Turno) {
+                // Over the collector's last scrape interval, from the node's own /metrics.
+                const NodeFigures f = figuresOf(n->name);
                 o.insert(QStringLiteral("weight"), n->weight);
                 if (byName.contains(n->name)) {
                     const HaproxyStatRow &r = byName[n->name];
-                    if (n->state == QLatin1String("running"))
-                        state = r.state();
-                    o.insert(QStringLiteral("balancer"), r.state());
+                    if (n->state == NodeState::Running)
+                        state = r.stateName();
+                    o.insert(QStringLiteral("balancer"), r.stateName());
                     o.insert(QStringLiteral("weight"), r.weight);
-                    o.insert(QStringLiteral("reqPerSec"), std::isnan(n->reqPerSec) ? double(r.sessionRate)
-                                                                                   : std::round(n->reqPerSec * 10) / 10);
+                    o.insert(QStringLiteral("reqPerSec"), std::isnan(f.requestsPerSecond)
+                                                              ? double(r.sessionRate)
+                                                              : std::round(f.requestsPerSecond * 10) / 10);
                     o.insert(QStringLiteral("sessions"), r.currentSessions);
                     o.insert(QStringLiteral("picked"), r.lbTotal);
                     o.insert(QStringLiteral("avgResponseMs"), r.responseTimeMs);
                     o.insert(QStringLiteral("errors"), r.responses5xx + r.responseErrors + r.connectionErrors);
-                    if (r.state() == QLatin1String("UP") && n->pool == QLatin1String("primary"))
+                    if (r.state() == BalancerState::Up && n->pool == QLatin1String("primary"))
                         primaryUp = true;
-                    if (r.state() == QLatin1String("UP") && n->pool == QLatin1String("secondary"))
+                    if (r.state() == BalancerState::Up && n->pool == QLatin1String("secondary"))
                         secondaryUp = true;
                 }
-                // Over the last scrape interval, from the node's own latency histogram; null without traffic.
-                o.insert(QStringLiteral("p99Ms"), std::isnan(n->p99Ms) ? QJsonValue() : QJsonValue(std::round(n->p99Ms * 100) / 100));
-                if (!std::isnan(n->errors5xx))
-                    o.insert(QStringLiteral("node5xx"), n->errors5xx);
+                // From the node's own latency histogram; null without traffic.
+                o.insert(QStringLiteral("p99Ms"), std::isnan(f.p99Ms) ? QJsonValue() : QJsonValue(std::round(f.p99Ms * 100) / 100));
+                if (!std::isnan(f.errors5xx))
+                    o.insert(QStringLiteral("node5xx"), f.errors5xx);
             }
             if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica)
                 o.insert(QStringLiteral("role"), n->name == m_redisPrimary ? QStringLiteral("primary") : QStringLiteral("replica"));

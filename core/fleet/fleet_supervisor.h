@@ -3,9 +3,13 @@
 #pragma once
 
 #include "common/result.h"
+#include "fleet/cluster_layout.h"
 #include "fleet/cluster_profile.h"
+#include "fleet/config_renderer.h"
+#include "fleet/fleet_event.h"
+#include "fleet/fleet_node.h"
 #include "fleet/haproxy_runtime.h"
-#include "metrics/metric_math.h"
+#include "metrics/node_figures.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -23,35 +27,7 @@ class QTimer;
 namespace turno {
 
 class Autoscaler;
-class ManagedProcess;
-
-// One supervised process and what the supervisor knows about it.
-struct FleetNode {
-    enum class Kind { Turno, RedisPrimary, RedisReplica, Sentinel, Haproxy };
-    QString name;           // primary-1, secondary-2, redis-primary, redis-replica, sentinel-1, haproxy
-    Kind kind = Kind::Turno;
-    QString pool;           // primary | secondary for turno nodes, else empty
-    quint16 port = 0;
-    int weight = 1;
-    QString state = QStringLiteral("new");  // starting, running, restarting, failed, down, stopping, stopped
-    ManagedProcess *process = nullptr;
-    QList<qint64> restartTimes;  // ms since supervisor start, inside the restart window
-    int consecutiveRestarts = 0;
-    bool removing = false;
-    double cpuPercent = 0;
-    qint64 rssBytes = 0;
-    qint64 lastCpuTicks = -1;
-    qint64 lastCpuSampleMs = 0;
-    // From the node's own /metrics, over the last scrape interval (NaN until two scrapes).
-    double reqPerSec = std::numeric_limits<double>::quiet_NaN();
-    double p99Ms = std::numeric_limits<double>::quiet_NaN();
-    double errors5xx = std::numeric_limits<double>::quiet_NaN();  // since the node started
-    std::vector<MetricMath::Bucket> lastBuckets;
-    double lastRequests = -1;
-    qint64 lastScrapeMs = 0;
-
-    QString kindName() const;
-};
+class NodeCollector;
 
 class FleetSupervisor : public QObject {
     Q_OBJECT
@@ -86,6 +62,9 @@ public:
     ManagedProcess *process(const QString &name) const;
     qint64 readyMs() const { return m_readyMs; }
     HaproxyRuntime *haproxyRuntime() const { return m_haproxy; }
+    // The one collector of the cluster's /metrics (every turno node and HAProxy's
+    // exporter, named "haproxy"), scraping from ready to stop; null before start().
+    NodeCollector *collector() const { return m_collector; }
     static QString backendName();
     // The Redis password the nodes use (empty: none).
     QString redisPassword() const { return m_password; }
@@ -103,7 +82,7 @@ public:
     QList<quint16> sentinelPorts() const;
     // TTL of the registry keys turno nodes announce themselves under
     // (turno-server --announce; read by NodeRegistry).
-    static constexpr int kRegistryTtlMs = 3000;
+    static constexpr int kRegistryTtlMs = ConfigRenderer::kRegistryTtlMs;
 
     // Operator actions; done gets the outcome (never called synchronously before return... may be).
     void drain(const QString &nodeName, std::function<void(Result<void>)> done);
@@ -121,18 +100,18 @@ signals:
     void ready(qint64 elapsedMs);
     void startFailed(const QString &message);
     void stopped(qint64 elapsedMs);
-    // Notable happenings for the incident store: kind is a short tag (node-exited,
-    // node-restarted, gave-up, redis-primary-down, scaled, ...).
-    void event(const QString &kind, const QString &node, const QString &message);
+    // Notable happenings for the timeline and the operator (node exited, restarted, gave up...).
+    void event(const turno::FleetEvent &event);
     void nodesChanged();
 
 private:
     using Check = std::function<void(std::function<void(bool)>)>;
 
+    void notify(FleetEvent::Kind kind, const QString &node, const QString &message);
     Result<quint16> allocatePort(const QString &what, quint16 wanted, const QString &profileKey);
+    // The supervisor's cluster as the config renderer sees it.
+    ClusterLayout layout() const;
     Result<void> writeConfigs();
-    QString haproxyConfig() const;
-    QStringList turnoArgs(const FleetNode &n) const;
     FleetNode *addNode(const QString &name, FleetNode::Kind kind, const QString &pool, quint16 port, int weight);
     void launch(FleetNode *n);
     ManagedProcess *createProcess(FleetNode *n, const QString &program, const QStringList &args);
@@ -156,7 +135,9 @@ private:
     void stopNodes(QList<FleetNode *> nodes, int graceMs, std::function<void()> done);
     void finishStop();
     void sampleResources();
-    void scrapeNode(FleetNode *n);
+    void syncCollector();
+    // The collector's last figures of a node; all unknown (NaN) when it has none.
+    NodeFigures figuresOf(const QString &node) const;
     void autoscaleTick();
     void saveProfileState();
     void scaleUp(const QString &pool, int count, std::function<void(Result<void>)> done);
@@ -182,6 +163,7 @@ private:
     std::unique_ptr<Autoscaler> m_autoscaler;
     bool m_scaling = false;
     QTimer *m_sampler = nullptr;
+    NodeCollector *m_collector = nullptr;
     QString m_redisPrimary = QStringLiteral("redis-primary");
     QJsonObject m_statusFields;
 };

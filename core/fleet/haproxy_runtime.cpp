@@ -18,17 +18,10 @@ QList<QByteArray> fields(const QByteArray &line)
 
 }  // namespace
 
-QString HaproxyStatRow::state() const
+QString HaproxyStatRow::stateName() const
 {
-    if (status.startsWith(QLatin1String("MAINT")))
-        return QStringLiteral("MAINT");
-    if (status == QLatin1String("DRAIN") || status.startsWith(QLatin1String("NOLB")))
-        return QStringLiteral("DRAIN");
-    if (status.startsWith(QLatin1String("UP")))
-        return QStringLiteral("UP");
-    if (status.startsWith(QLatin1String("DOWN")))
-        return QStringLiteral("DOWN");
-    return status;
+    const QString name = balancerStateName(state());
+    return name.isEmpty() ? status : name;
 }
 
 HaproxyRuntime::HaproxyRuntime(QString socketPath, QObject *parent)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "fleet/node_state.h"
 
 #include <QList>
 #include <QObject>
@@ -33,8 +34,10 @@ struct HaproxyStatRow {
     int requestRate = 0;    // req_rate: HTTP requests per second (frontends)
     qint64 requestsTotal = 0; // req_tot (frontends)
 
-    // The state an operator cares about: UP, DOWN, DRAIN, MAINT or the raw status.
-    QString state() const;
+    // The state an operator cares about (from the status column).
+    BalancerState state() const { return balancerStateFromStatus(status); }
+    // UP, DOWN, DRAIN, MAINT or the raw status.
+    QString stateName() const;
 };
 
 // One server line of `show servers state`.

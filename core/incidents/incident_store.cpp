@@ -951,38 +951,4 @@ Result<qint64> IncidentStore::onAlertTransition(const QString &rule, Severity se
     return id;
 }
 
-void IncidentStore::recordFleetEvent(const QString &kind, const QString &node, const QString &message)
-{
-    struct Mapping {
-        const char *fleetKind;
-        const char *kind;
-        Severity severity;
-    };
-    static const Mapping kMap[] = {
-        {"node-ready", EventKind::ProcessStart, Severity::Info},
-        {"node-exited", EventKind::ProcessExit, Severity::Warning},
-        {"node-start-failed", EventKind::ProcessCrash, Severity::Error},
-        {"gave-up", EventKind::ProcessCrash, Severity::Critical},
-        {"node-restarting", EventKind::ProcessRestart, Severity::Warning},
-        {"node-not-ready", EventKind::ProcessRestart, Severity::Warning},
-        {"node-restarted", EventKind::ProcessRestart, Severity::Info},
-        {"scaled", EventKind::FleetScale, Severity::Info},
-        {"node-drained", EventKind::OperatorAction, Severity::Info},
-        {"node-enabled", EventKind::OperatorAction, Severity::Info},
-        {"node-weight", EventKind::OperatorAction, Severity::Info},
-        {"redis-primary-down", "fleet.redis-primary-down", Severity::Critical},
-        {"cluster-start-failed", "fleet.cluster-start-failed", Severity::Error},
-    };
-    QString mapped = QStringLiteral("fleet.") + kind;
-    Severity severity = Severity::Info;
-    for (const Mapping &m : kMap) {
-        if (kind == QLatin1String(m.fleetKind)) {
-            mapped = QString::fromLatin1(m.kind);
-            severity = m.severity;
-            break;
-        }
-    }
-    record(QStringLiteral("fleet"), node, mapped, severity, message, QJsonObject{{QStringLiteral("fleet_kind"), kind}});
-}
-
 }  // namespace turno

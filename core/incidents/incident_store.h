@@ -108,11 +108,6 @@ public:
     Result<qint64> onAlertTransition(const QString &rule, Severity severity, const QString &state,
                                      const QString &node, double value, qint64 timeMs = 0);
 
-public slots:
-    // Shaped like FleetSupervisor::event, so the owner connects the two
-    // directly (incidents/ sits below fleet/ and must not include it).
-    void recordFleetEvent(const QString &kind, const QString &node, const QString &message);
-
 signals:
     // Committed events, in commit order, whoever wrote them (this process or,
     // with watchIntervalMs, another one).

@@ -37,12 +37,19 @@ int FleetNodesModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QString FleetNodesModel::displayState(const Row &row) const
+QString FleetNodesModel::displayState(const Row &row)
 {
     // The balancer knows about drain and health checks, which the process state cannot show.
-    if (row.info.state == QLatin1String("running") && !row.balancerState.isEmpty())
-        return row.balancerState;
-    return row.info.state;
+    if (row.info.state == NodeState::Running && !row.balancerStatus.isEmpty()) {
+        const QString name = balancerStateName(balancerStateFromStatus(row.balancerStatus));
+        return name.isEmpty() ? row.balancerStatus : name;
+    }
+    return nodeStateName(row.info.state);
+}
+
+NodeHealth FleetNodesModel::health(const Row &row)
+{
+    return nodeHealth(row.info.state, balancerStateFromStatus(row.balancerStatus));
 }
 
 QString FleetNodesModel::formatBytes(double bytes)
@@ -81,6 +88,7 @@ QVariant FleetNodesModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case NameRole: return r.info.name;
     case StateRole: return displayState(r);
+    case HealthRole: return int(health(r));
     case KindRole: return r.info.kind;
     case LogFileRole: return r.info.logFile;
     case WeightRole: return r.info.weight;
@@ -199,9 +207,9 @@ void FleetNodesModel::setBalancerStates(const QHash<QString, QString> &stateByNo
 {
     for (int i = 0; i < m_rows.size(); ++i) {
         const QString state = stateByNode.value(m_rows.at(i).info.name);
-        if (state == m_rows.at(i).balancerState)
+        if (state == m_rows.at(i).balancerStatus)
             continue;
-        m_rows[i].balancerState = state;
+        m_rows[i].balancerStatus = state;
         emit dataChanged(index(i, StateColumn), index(i, StateColumn));
     }
 }

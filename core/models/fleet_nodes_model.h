@@ -2,6 +2,8 @@
 // supervisor's view (state, pid, address) with scraped figures (req/s, latency, CPU).
 #pragma once
 
+#include "fleet/node_state.h"
+
 #include <QAbstractTableModel>
 #include <QList>
 #include <QString>
@@ -17,7 +19,7 @@ struct FleetNodeInfo {
     QString name;
     QString kind;          // turno, redis-primary, redis-replica, sentinel, haproxy
     QString pool;          // primary | secondary for turno nodes
-    QString state;         // process state; UP/DRAIN/MAINT/DOWN from the balancer for running turno nodes
+    NodeState state = NodeState::New;  // the process; the balancer's view comes from setBalancerStates
     qint64 pid = 0;
     QString address;
     int weight = 0;
@@ -46,7 +48,8 @@ public:
     // Raw values for delegates, proxies and actions (colours are the view's business).
     enum Role {
         NameRole = Qt::UserRole + 1,
-        StateRole,     // the state string, for colours and icons
+        StateRole,     // the state shown (process state, or the balancer's for a running node)
+        HealthRole,    // int(NodeHealth) of that state, for colours and icons
         KindRole,
         SortRole,      // numbers as numbers, so a proxy sorts 10 after 9
         LogFileRole,
@@ -81,10 +84,11 @@ public:
 private:
     struct Row {
         FleetNodeInfo info;
-        QString balancerState;
+        QString balancerStatus;  // HAProxy's status column, empty when it does not know the node
         FleetNodeMetrics metrics;
     };
-    QString displayState(const Row &row) const;
+    static QString displayState(const Row &row);
+    static NodeHealth health(const Row &row);
     void rowChanged(int row);
 
     QList<Row> m_rows;

@@ -78,7 +78,6 @@ void FailoverCommands::follow()
     auto *controller = new FailoverController(supervisor, supervisor);
     m_controller = controller;
     connect(controller, &FailoverController::event, this, [this](const QString &kind, const QString &node, const QString &message) {
-        emit m_monitor->nodeEvent(kind, node, message);
         IncidentStore *history = m_monitor->history();
         if (!history || !history->isOpen())
             return;

@@ -14,7 +14,7 @@
 #include "models/fleet_nodes_model.h"
 #include "models/alert_list_model.h"
 #include "models/redis_servers_model.h"
-#include "scrape/http_scraper.h"
+#include "scrape/node_collector.h"
 #include "scrape/redis_info_scraper.h"
 
 #include <QDateTime>
@@ -31,72 +31,6 @@
 namespace turno {
 
 namespace {
-
-constexpr std::string_view kRequests = "turno_http_requests_total";
-constexpr std::string_view kDuration = "turno_http_request_duration_seconds";
-
-// Sum of every series of a counter family, and of its 5xx series.
-struct RequestTotals {
-    double all = 0;
-    double errors = 0;
-};
-
-// Only the counter API's requests (handler="turno") are load: health checks and
-// scrapes are not. A server from before the handler label counts everything.
-RequestTotals requestTotals(const MetricsScrape &s)
-{
-    RequestTotals t;
-    for (const MetricsScrape::Sample &sample : s.samples()) {
-        if (s.text(sample.name) != kRequests)
-            continue;
-        const auto handler = s.label(sample, "handler");
-        if (handler && *handler != "turno")
-            continue;
-        t.all += sample.value;
-        const auto code = s.label(sample, "code");
-        if (code && !code->empty() && code->front() == '5')
-            t.errors += sample.value;
-    }
-    return t;
-}
-
-// histogram_quantile(q, increase(buckets)) between two scrapes, in ms; NaN
-// without observations in between. A reset (restart) counts from zero.
-double quantileMs(double q, const MetricsScrape &before, const MetricsScrape &after)
-{
-    std::vector<MetricMath::Bucket> now = MetricMath::histogramBuckets(after, kDuration);
-    const std::vector<MetricMath::Bucket> then = MetricMath::histogramBuckets(before, kDuration);
-    bool reset = then.size() != now.size();
-    for (size_t i = 0; !reset && i < now.size(); ++i)
-        reset = now[i].upperBound != then[i].upperBound || now[i].count < then[i].count;
-    if (!reset)
-        for (size_t i = 0; i < now.size(); ++i)
-            now[i].count -= then[i].count;
-    const double seconds = MetricMath::histogramQuantile(q, std::move(now));
-    return std::isnan(seconds) ? seconds : seconds * 1000.0;
-}
-
-QString eventKindFor(const QString &fleetKind, Severity *severity)
-{
-    *severity = Severity::Info;
-    if (fleetKind == QLatin1String("node-exited")) {
-        *severity = Severity::Warning;
-        return QString::fromLatin1(EventKind::ProcessExit);
-    }
-    if (fleetKind == QLatin1String("node-ready"))
-        return QString::fromLatin1(EventKind::ProcessStart);
-    if (fleetKind == QLatin1String("node-restarting") || fleetKind == QLatin1String("node-restarted"))
-        return QString::fromLatin1(EventKind::ProcessRestart);
-    if (fleetKind == QLatin1String("gave-up") || fleetKind == QLatin1String("node-start-failed") ||
-        fleetKind == QLatin1String("node-not-ready") || fleetKind == QLatin1String("redis-primary-down") ||
-        fleetKind == QLatin1String("cluster-start-failed")) {
-        *severity = Severity::Error;
-        return QString::fromLatin1(EventKind::ProcessCrash);
-    }
-    if (fleetKind == QLatin1String("scaled"))
-        return QString::fromLatin1(EventKind::FleetScale);
-    return QStringLiteral("fleet.") + fleetKind;
-}
 
 }  // namespace
 
@@ -212,7 +146,7 @@ QString FleetMonitor::healthText() const
     int up = 0, total = 0;
     for (const FleetNode *n : m_supervisor->nodes()) {
         ++total;
-        if (n->state == QLatin1String("running"))
+        if (n->state == NodeState::Running)
             ++up;
     }
     QString text = tr("%1 %2: %3/%4 processes running").arg(m_supervisor->profile().name, stateName()).arg(up).arg(total);
@@ -282,7 +216,6 @@ Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
         m_supervisor->deleteLater();
     m_nodes->clear();
     m_redis->clear();
-    m_previous.clear();
     m_lastRps.clear();
     m_lastErrorRatio.clear();
     m_lastP99.clear();
@@ -299,8 +232,10 @@ Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
     HttpScraper::Options options;
     options.intervalMs = m_intervalMs;
     options.timeoutMs = std::max(100, std::min(900, m_intervalMs * 9 / 10));
-    m_scraper = new HttpScraper(options, this);
-    connect(m_scraper, &HttpScraper::scraped, this, &FleetMonitor::onScraped);
+    // Attached, the monitor is the fleet's one collector; launched, the supervisor owns it.
+    m_collector = new NodeCollector(options, this);
+    m_ownsCollector = true;
+    connect(m_collector, &NodeCollector::collected, this, &FleetMonitor::onCollected);
     RedisInfoScraper::Options redisOptions;
     redisOptions.intervalMs = m_intervalMs;
     redisOptions.timeoutMs = options.timeoutMs;
@@ -328,10 +263,10 @@ Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
                               return;
                           const RespValue reply = r.ok() ? r.value().value(0) : RespValue{};
                           if (reply.type != RespValue::Type::Array || reply.items.size() != 2) {
-                              record(QStringLiteral("attach-sentinel-failed"), {},
+                              record(FleetEvent{FleetEvent::Kind::AttachSentinelFailed, {},
                                      tr("Sentinel %1:%2 did not name a primary for %3: %4")
                                          .arg(target.sentinelHost).arg(target.sentinelPort).arg(target.masterName,
-                                              r.ok() ? QString::fromUtf8(reply.text) : r.error()));
+                                              r.ok() ? QString::fromUtf8(reply.text) : r.error())});
                               return;
                           }
                           addRedis(QStringLiteral("redis-primary"), QString::fromUtf8(reply.items[0].text),
@@ -339,11 +274,11 @@ Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
                           m_redisScraper->start();
                       });
     }
-    m_scraper->start();
+    m_collector->start();
     m_redisScraper->start();
     m_attach->start(m_intervalMs);
     m_ticker->start(m_intervalMs);
-    record(QStringLiteral("attached"), {}, tr("attached read-only to %1").arg(m_attachCluster));
+    record(FleetEvent{FleetEvent::Kind::Attached, {}, tr("attached read-only to %1").arg(m_attachCluster)});
     emit stateChanged();
     return {};
 }
@@ -351,22 +286,32 @@ Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
 void FleetMonitor::onAttachStatus(const QJsonObject &status)
 {
     QList<FleetNodeInfo> nodes;
+    QHash<QString, QString> balancer;
     for (const QJsonValue &v : status.value(QStringLiteral("nodes")).toArray()) {
         const QJsonObject o = v.toObject();
         FleetNodeInfo n;
         n.name = o.value(QStringLiteral("node")).toString();
         n.kind = QStringLiteral("turno");
         n.pool = o.value(QStringLiteral("pool")).toString();
-        n.state = o.value(QStringLiteral("state")).toString();
+        // An attached node is no process of ours: it runs when its readiness probe answers,
+        // and HAProxy's view (UP, DRAIN...) is shown over that as for a launched node.
+        n.state = o.value(QStringLiteral("ready")).toBool() ? NodeState::Running : NodeState::Down;
         n.address = o.value(QStringLiteral("address")).toString();
         n.weight = o.value(QStringLiteral("weight")).toInt();
+        if (o.contains(QStringLiteral("weight")))
+            balancer.insert(n.name, o.value(QStringLiteral("state")).toString());
         nodes << n;
-        if (!m_attachNodes.contains(n.name) && m_scraper) {
-            m_attachNodes.insert(n.name, n.address);
-            m_scraper->addTarget({n.name, QUrl(QStringLiteral("http://%1/metrics").arg(n.address))});
-        }
+        // A node seen once stays a target: one that vanished shows as down, not as gone.
+        m_attachNodes.insert(n.name, n.address);
+    }
+    if (m_collector) {
+        QList<ScrapeTarget> targets;
+        for (auto it = m_attachNodes.cbegin(); it != m_attachNodes.cend(); ++it)
+            targets << ScrapeTarget{it.key(), QUrl(QStringLiteral("http://%1/metrics").arg(it.value()))};
+        m_collector->setTargets(targets);
     }
     m_nodes->setNodes(nodes);
+    m_nodes->setBalancerStates(balancer);
     if (!m_attachReady) {
         m_attachReady = true;
         emit ready();
@@ -408,7 +353,6 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
     m_control = nullptr;
     m_nodes->clear();
     m_redis->clear();
-    m_previous.clear();
     m_lastRps.clear();
     m_lastErrorRatio.clear();
     m_lastP99.clear();
@@ -471,11 +415,10 @@ void FleetMonitor::stop()
         m_nodes->clear();
         m_redis->clear();
         m_redisAddress.clear();
-        m_previous.clear();
-        m_lastRps.clear();
+            m_lastRps.clear();
         m_lastErrorRatio.clear();
         m_lastP99.clear();
-        record(QStringLiteral("detached"), {}, tr("detached from %1").arg(m_attachCluster));
+        record(FleetEvent{FleetEvent::Kind::Detached, {}, tr("detached from %1").arg(m_attachCluster)});
         QTimer::singleShot(0, this, [this] {
             emit stopped();
             emit stateChanged();
@@ -493,11 +436,16 @@ void FleetMonitor::stop()
 
 void FleetMonitor::teardownScrapers()
 {
-    if (m_scraper) {
-        m_scraper->stop();
-        m_scraper->deleteLater();
-        m_scraper = nullptr;
+    if (m_collector) {
+        if (m_ownsCollector) {
+            m_collector->stop();
+            m_collector->deleteLater();
+        } else {
+            m_collector->disconnect(this);
+        }
     }
+    m_collector = nullptr;
+    m_ownsCollector = false;
     if (m_redisScraper) {
         m_redisScraper->stop();
         m_redisScraper->deleteLater();
@@ -508,15 +456,14 @@ void FleetMonitor::teardownScrapers()
 void FleetMonitor::onReady()
 {
     const ClusterProfile &p = m_supervisor->profile();
-    HttpScraper::Options options;
-    options.intervalMs = p.scrapeIntervalMs;
-    options.timeoutMs = std::max(100, std::min(900, p.scrapeIntervalMs * 9 / 10));
-    m_scraper = new HttpScraper(options, this);
-    connect(m_scraper, &HttpScraper::scraped, this, &FleetMonitor::onScraped);
+    // The supervisor's collector scrapes every node and HAProxy's exporter; the monitor only reads.
+    m_collector = m_supervisor->collector();
+    m_ownsCollector = false;
+    connect(m_collector, &NodeCollector::collected, this, &FleetMonitor::onCollected);
 
     RedisInfoScraper::Options redisOptions;
     redisOptions.intervalMs = p.scrapeIntervalMs;
-    redisOptions.timeoutMs = options.timeoutMs;
+    redisOptions.timeoutMs = std::max(100, std::min(900, p.scrapeIntervalMs * 9 / 10));
     m_redisScraper = new RedisInfoScraper(redisOptions, this);
     connect(m_redisScraper, &RedisInfoScraper::scraped, this, &FleetMonitor::onRedisScraped);
     // The supervisor writes the generated password for the servers; a small local file.
@@ -527,9 +474,7 @@ void FleetMonitor::onReady()
     m_redisPassword = password;
 
     for (const FleetNode *n : m_supervisor->nodes()) {
-        if (n->kind == FleetNode::Kind::Turno) {
-            m_scraper->addTarget({n->name, QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(n->port))});
-        } else if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica) {
+        if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica) {
             RedisTarget t;
             t.name = n->name;
             t.port = n->port;
@@ -538,10 +483,6 @@ void FleetMonitor::onReady()
             m_redisScraper->addTarget(t);
         }
     }
-    // HAProxy's own Prometheus exporter: the frontend's rate and errors and each node's share.
-    if (m_supervisor->prometheusPort())
-        m_scraper->addTarget({QStringLiteral("haproxy"), QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(m_supervisor->prometheusPort()))});
-    m_scraper->start();
     m_redisScraper->start();
     m_nodes->syncFrom(*m_supervisor);
     emit ready();
@@ -572,59 +513,57 @@ void FleetMonitor::append(const QString &key, qint64 ms, double value)
         m_series->append(m_series->series(key), ms, value);
 }
 
-void FleetMonitor::onBalancerScraped(const ScrapeResult &result)
+void FleetMonitor::onBalancerScraped(const CollectedScrape &c)
 {
+    const ScrapeResult &result = c.result;
     const qint64 ms = result.timestampMs;
     append(fleetSeries(QStringLiteral("balancer_up")), ms, result.up && result.scrape ? 1.0 : 0.0);
-    if (!result.up || !result.scrape)
+    if (!result.up || !result.scrape || !c.previous || ms <= c.previousMs)
         return;
     const MetricsScrape &now = *result.scrape;
+    const MetricsScrape &then = *c.previous;
     const std::string backend = FleetSupervisor::backendName().toStdString();
-    const auto prev = m_previous.constFind(result.name);
-    if (prev != m_previous.cend() && prev->scrape && ms > prev->timestampMs) {
-        const MetricsScrape &then = *prev->scrape;
-        const double seconds = double(ms - prev->timestampMs) / 1000.0;
-        // A counter that went down is a restarted HAProxy: count from zero.
-        auto perSecond = [seconds](std::optional<double> a, std::optional<double> b) -> double {
-            if (!a || !b)
-                return std::numeric_limits<double>::quiet_NaN();
-            return (*b >= *a ? *b - *a : *b) / seconds;
-        };
-        append(fleetSeries(QStringLiteral("balancer_requests_per_second")), ms,
-               perSecond(then.value("haproxy_frontend_http_requests_total", {{"proxy", "turno"}}),
-                         now.value("haproxy_frontend_http_requests_total", {{"proxy", "turno"}})));
-        append(fleetSeries(QStringLiteral("balancer_5xx_per_second")), ms,
-               perSecond(then.value("haproxy_backend_http_responses_total", {{"proxy", backend}, {"code", "5xx"}}),
-                         now.value("haproxy_backend_http_responses_total", {{"proxy", backend}, {"code", "5xx"}})));
-        QHash<QString, double> picked;
-        double total = 0;
-        for (const QString &node : turnoNodes()) {
-            const std::string server = node.toStdString();
-            const double r = perSecond(then.value("haproxy_server_sessions_total", {{"proxy", backend}, {"server", server}}),
-                                       now.value("haproxy_server_sessions_total", {{"proxy", backend}, {"server", server}}));
-            if (std::isfinite(r)) {
-                picked.insert(node, r);
-                total += r;
-            }
+    const double seconds = double(ms - c.previousMs) / 1000.0;
+    // A counter that went down is a restarted HAProxy: count from zero.
+    auto perSecond = [seconds](std::optional<double> a, std::optional<double> b) -> double {
+        if (!a || !b)
+            return std::numeric_limits<double>::quiet_NaN();
+        return (*b >= *a ? *b - *a : *b) / seconds;
+    };
+    append(fleetSeries(QStringLiteral("balancer_requests_per_second")), ms,
+           perSecond(then.value("haproxy_frontend_http_requests_total", {{"proxy", "turno"}}),
+                     now.value("haproxy_frontend_http_requests_total", {{"proxy", "turno"}})));
+    append(fleetSeries(QStringLiteral("balancer_5xx_per_second")), ms,
+           perSecond(then.value("haproxy_backend_http_responses_total", {{"proxy", backend}, {"code", "5xx"}}),
+                     now.value("haproxy_backend_http_responses_total", {{"proxy", backend}, {"code", "5xx"}})));
+    QHash<QString, double> picked;
+    double total = 0;
+    for (const QString &node : turnoNodes()) {
+        const std::string server = node.toStdString();
+        const double r = perSecond(then.value("haproxy_server_sessions_total", {{"proxy", backend}, {"server", server}}),
+                                   now.value("haproxy_server_sessions_total", {{"proxy", backend}, {"server", server}}));
+        if (std::isfinite(r)) {
+            picked.insert(node, r);
+            total += r;
         }
-        // The balancer's share per node: which fraction of new sessions each one got.
-        for (auto it = picked.cbegin(); it != picked.cend(); ++it)
-            append(nodeSeries(it.key(), QStringLiteral("balancer_share")), ms, total > 0 ? it.value() / total : 0.0);
     }
-    m_previous.insert(result.name, NodeScrape{result.scrape, ms});
+    // The balancer's share per node: which fraction of new sessions each one got.
+    for (auto it = picked.cbegin(); it != picked.cend(); ++it)
+        append(nodeSeries(it.key(), QStringLiteral("balancer_share")), ms, total > 0 ? it.value() / total : 0.0);
 }
 
-void FleetMonitor::onScraped(const ScrapeResult &result)
+void FleetMonitor::onCollected(const CollectedScrape &c)
 {
+    const ScrapeResult &result = c.result;
     if (result.name == QLatin1String("haproxy") && !m_attach)
-        return onBalancerScraped(result);
+        return onBalancerScraped(c);
     const int row = m_nodes->rowOf(result.name);
     FleetNodeMetrics m = row >= 0 ? m_nodes->metricsAt(row) : FleetNodeMetrics{};
     m.up = result.up;
     append(nodeSeries(result.name, QStringLiteral("up")), result.timestampMs, result.up && result.scrape ? 1.0 : 0.0);
     if (!result.up || !result.scrape) {
         // A node that stops answering: its down-alert's `for` starts now, not at the next tick.
-        if (m_previous.contains(result.name))
+        if (c.previous)
             m_alerts->evaluate(QDateTime::currentMSecsSinceEpoch());
         m.requestsPerSecond = m.p50Ms = m.p99Ms = m.cpuPercent = FleetNodeMetrics::kUnknown;
         m_lastRps.remove(result.name);
@@ -633,49 +572,35 @@ void FleetMonitor::onScraped(const ScrapeResult &result)
         m_nodes->setMetrics(result.name, m);
         return;
     }
-    const MetricsScrape &now = *result.scrape;
-    const qint64 ms = result.timestampMs;
-    const RequestTotals totals = requestTotals(now);
-    m.errors = totals.errors;
-    m.rssBytes = now.value("process_resident_memory_bytes").value_or(FleetNodeMetrics::kUnknown);
-    if (const auto start = now.value("process_start_time_seconds"))
-        m.uptimeSeconds = std::max(0.0, double(ms) / 1000.0 - *start);
-
-    const auto prev = m_previous.constFind(result.name);
-    if (prev != m_previous.cend() && prev->scrape && ms > prev->timestampMs) {
-        const MetricsScrape &then = *prev->scrape;
-        const MetricMath::Point points[2] = {{prev->timestampMs, requestTotals(then).all}, {ms, totals.all}};
-        // rate() as Prometheus computes it (resets included) over the two scrapes.
-        m.requestsPerSecond = MetricMath::rate(points, ms, ms - prev->timestampMs).value_or(FleetNodeMetrics::kUnknown);
-        m.p50Ms = quantileMs(0.5, then, now);
-        m.p99Ms = quantileMs(0.99, then, now);
-        m.cpuPercent = MetricMath::cpuPercent(then, prev->timestampMs, now, ms).value_or(FleetNodeMetrics::kUnknown);
-        // 5xx share of the load between the two scrapes; a restart in between counts from zero.
-        const RequestTotals before = requestTotals(then);
-        const bool reset = totals.all < before.all || totals.errors < before.errors;
-        const double answered = reset ? totals.all : totals.all - before.all;
-        const double failed = reset ? totals.errors : totals.errors - before.errors;
-        const std::optional<double> ratio = answered > 0 ? std::optional<double>(failed / answered) : std::nullopt;
+    const NodeFigures &f = c.figures;
+    const qint64 ms = f.timestampMs;
+    m.errors = f.errors5xx;
+    m.rssBytes = f.rssBytes;
+    m.uptimeSeconds = f.uptimeSeconds;
+    if (f.hasWindow()) {
+        m.requestsPerSecond = f.requestsPerSecond;
+        m.p50Ms = f.p50Ms;
+        m.p99Ms = f.p99Ms;
+        m.cpuPercent = f.cpuPercent;
         // Names and units follow docs/alerts.md: the alert rules read these series.
-        append(nodeSeries(result.name, QStringLiteral("requests_per_second")), ms, m.requestsPerSecond);
-        append(nodeSeries(result.name, QStringLiteral("p50_seconds")), ms, m.p50Ms / 1000.0);
-        append(nodeSeries(result.name, QStringLiteral("p99_seconds")), ms, m.p99Ms / 1000.0);
-        append(nodeSeries(result.name, QStringLiteral("cpu_percent")), ms, m.cpuPercent);
+        append(nodeSeries(result.name, QStringLiteral("requests_per_second")), ms, f.requestsPerSecond);
+        append(nodeSeries(result.name, QStringLiteral("p50_seconds")), ms, f.p50Ms / 1000.0);
+        append(nodeSeries(result.name, QStringLiteral("p99_seconds")), ms, f.p99Ms / 1000.0);
+        append(nodeSeries(result.name, QStringLiteral("cpu_percent")), ms, f.cpuPercent);
         // No request in between: no ratio, and the chart shows it as zero errors.
-        append(nodeSeries(result.name, QStringLiteral("error_ratio")), ms, ratio.value_or(0.0));
-        if (std::isfinite(m.requestsPerSecond))
-            m_lastRps.insert(result.name, m.requestsPerSecond);
-        if (std::isfinite(m.p99Ms))
-            m_lastP99.insert(result.name, m.p99Ms);
+        append(nodeSeries(result.name, QStringLiteral("error_ratio")), ms, f.errorRatio.value_or(0.0));
+        if (std::isfinite(f.requestsPerSecond))
+            m_lastRps.insert(result.name, f.requestsPerSecond);
+        if (std::isfinite(f.p99Ms))
+            m_lastP99.insert(result.name, f.p99Ms);
         else
             m_lastP99.remove(result.name);
-        if (ratio)
-            m_lastErrorRatio.insert(result.name, *ratio);
+        if (f.errorRatio)
+            m_lastErrorRatio.insert(result.name, *f.errorRatio);
         else
             m_lastErrorRatio.remove(result.name);
     }
     append(nodeSeries(result.name, QStringLiteral("rss_bytes")), ms, m.rssBytes);
-    m_previous.insert(result.name, NodeScrape{result.scrape, ms});
     m_nodes->setMetrics(result.name, m);
 }
 
@@ -778,14 +703,13 @@ void FleetMonitor::aggregate()
     emit sampled(now);
 }
 
-void FleetMonitor::record(const QString &kind, const QString &node, const QString &message)
+void FleetMonitor::record(const FleetEvent &event)
 {
-    emit nodeEvent(kind, node, message);
+    emit fleetEvent(event);
     if (!m_history->isOpen())
         return;
-    Severity severity = Severity::Info;
-    const QString eventKind = eventKindFor(kind, &severity);
-    m_history->record(QStringLiteral("fleet"), node, eventKind, severity, message, {{QStringLiteral("fleetEvent"), kind}});
+    m_history->record(QStringLiteral("fleet"), event.node, event.timelineKind(), event.severity(), event.message,
+                      event.details());
 }
 
 void FleetMonitor::drain(const QString &node, std::function<void(Result<void>)> done)
@@ -794,7 +718,7 @@ void FleetMonitor::drain(const QString &node, std::function<void(Result<void>)> 
         return done(Error{readOnlyReason()});
     if (!m_supervisor)
         return done(Error{tr("no cluster is running; launch one first")});
-    record(QStringLiteral("operator-drain"), node, tr("operator drains %1").arg(node));
+    record(FleetEvent{FleetEvent::Kind::OperatorDrain, node, tr("operator drains %1").arg(node)});
     m_supervisor->drain(node, std::move(done));
 }
 
@@ -804,7 +728,7 @@ void FleetMonitor::enable(const QString &node, std::function<void(Result<void>)>
         return done(Error{readOnlyReason()});
     if (!m_supervisor)
         return done(Error{tr("no cluster is running; launch one first")});
-    record(QStringLiteral("operator-enable"), node, tr("operator enables %1").arg(node));
+    record(FleetEvent{FleetEvent::Kind::OperatorEnable, node, tr("operator enables %1").arg(node)});
     m_supervisor->enable(node, std::move(done));
 }
 
@@ -814,7 +738,7 @@ void FleetMonitor::setWeight(const QString &node, int weight, std::function<void
         return done(Error{readOnlyReason()});
     if (!m_supervisor)
         return done(Error{tr("no cluster is running; launch one first")});
-    record(QStringLiteral("operator-weight"), node, tr("operator sets the weight of %1 to %2").arg(node).arg(weight));
+    record(FleetEvent{FleetEvent::Kind::OperatorWeight, node, tr("operator sets the weight of %1 to %2").arg(node).arg(weight)});
     m_supervisor->setWeight(node, weight, std::move(done));
 }
 
@@ -828,9 +752,9 @@ void FleetMonitor::signalNode(const QString &node, int sig, const QString &what,
     if (!n || !n->process)
         return done(Error{tr("there is no node called %1; see the fleet table for names").arg(node)});
     if (!n->process->running())
-        return done(Error{tr("%1 is not running (state %2); nothing to %3").arg(node, n->state, what)});
-    record(QStringLiteral("operator-") + what, node,
-           tr("operator: %1 %2 (pid %3)").arg(what, node).arg(n->process->pid()));
+        return done(Error{tr("%1 is not running (state %2); nothing to %3").arg(node, nodeStateName(n->state), what)});
+    record(FleetEvent{sig == SIGKILL ? FleetEvent::Kind::OperatorKill : FleetEvent::Kind::OperatorRestart, node,
+                      tr("operator: %1 %2 (pid %3)").arg(what, node).arg(n->process->pid())});
     n->process->signalGroup(sig);
     done({});
 }

@@ -27,7 +27,8 @@ class AlertListModel;
 class ControlServer;
 struct AlertTransition;
 class FleetNodesModel;
-class HttpScraper;
+class NodeCollector;
+struct CollectedScrape;
 class IncidentStore;
 class MetricsScrape;
 class RedisInfoScraper;
@@ -120,24 +121,21 @@ signals:
     void stopped();
     // After each aggregation tick: the series store holds a new second.
     void sampled(qint64 timestampMs);
-    void nodeEvent(const QString &kind, const QString &node, const QString &message);
+    // What the supervisor or the attached fleet reported, and the monitor's own operator actions.
+    void fleetEvent(const turno::FleetEvent &event);
     void alertTransition(const turno::AlertTransition &transition);
 
 private:
-    struct NodeScrape {
-        std::shared_ptr<const MetricsScrape> scrape;
-        qint64 timestampMs = 0;
-    };
     void onReady();
     void onStopped();
-    void onScraped(const ScrapeResult &result);
-    void onBalancerScraped(const ScrapeResult &result);
+    void onCollected(const CollectedScrape &scrape);
+    void onBalancerScraped(const CollectedScrape &scrape);
     void onRedisScraped(const RedisScrapeResult &result);
     void tick();
     // Fleet-wide series and alert evaluation, once per tick.
     void aggregate();
     void onAlertTransition(const AlertTransition &t);
-    void record(const QString &kind, const QString &node, const QString &message);
+    void record(const FleetEvent &event);
     void append(const QString &key, qint64 ms, double value);
     void teardownScrapers();
     void onAttachStatus(const QJsonObject &status);
@@ -155,14 +153,15 @@ private:
     FleetNodesModel *m_nodes = nullptr;
     RedisServersModel *m_redis = nullptr;
     IncidentStore *m_history = nullptr;
-    HttpScraper *m_scraper = nullptr;
+    // The fleet's one collector of /metrics: the supervisor's, or the monitor's own when attached.
+    QPointer<NodeCollector> m_collector;
+    bool m_ownsCollector = false;
     RedisInfoScraper *m_redisScraper = nullptr;
     QTimer *m_ticker = nullptr;
     AlertEngine *m_alerts = nullptr;
     AlertListModel *m_alertModel = nullptr;
     QString m_alertRulesError;
     QMap<QString, ControlServer::Handler> m_controlCommands;
-    QHash<QString, NodeScrape> m_previous;
     QHash<QString, double> m_lastRps;
     QHash<QString, double> m_lastErrorRatio;
     QHash<QString, double> m_lastP99;

@@ -372,7 +372,8 @@ private slots:
         // The balancer's four turno nodes, with their state from HAProxy, and scraped figures.
         FleetNodesModel *nodes = second.monitor()->nodesModel();
         QTRY_COMPARE_WITH_TIMEOUT(nodes->rowCount(), 4, 15000);
-        QTRY_COMPARE_WITH_TIMEOUT(nodes->nodeAt(nodes->rowOf(QStringLiteral("primary-1"))).state, QStringLiteral("UP"), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(nodes->index(nodes->rowOf(QStringLiteral("primary-1")), FleetNodesModel::StateColumn).data().toString(),
+                                  QStringLiteral("UP"), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(std::isfinite(nodes->metricsAt(nodes->rowOf(QStringLiteral("primary-1"))).rssBytes), 15000);
         QVERIFY2(second.healthText().contains(QStringLiteral("read-only")), qPrintable(second.healthText()));
 

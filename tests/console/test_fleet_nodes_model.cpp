@@ -13,7 +13,7 @@ using turno::FleetNodesModel;
 
 namespace {
 
-FleetNodeInfo node(const QString &name, const QString &state = QStringLiteral("running"), qint64 pid = 100)
+FleetNodeInfo node(const QString &name, turno::NodeState state = turno::NodeState::Running, qint64 pid = 100)
 {
     FleetNodeInfo n;
     n.name = name;
@@ -75,7 +75,7 @@ private slots:
         model.setNodes({node("primary-1"), node("primary-2")});
         QCOMPARE(changed.size(), 0);  // nothing changed, nothing emitted
 
-        model.setNodes({node("primary-1"), node("primary-2", QStringLiteral("restarting"), 0)});
+        model.setNodes({node("primary-1"), node("primary-2", turno::NodeState::Restarting, 0)});
         QCOMPARE(changed.size(), 1);
         QCOMPARE(changed[0][0].toModelIndex().row(), 1);
         QCOMPARE(changed[0][1].toModelIndex().row(), 1);
@@ -130,7 +130,7 @@ private slots:
     {
         FleetNodesModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setNodes({node("primary-1"), node("primary-2", QStringLiteral("restarting"), 0)});
+        model.setNodes({node("primary-1"), node("primary-2", turno::NodeState::Restarting, 0)});
         model.setBalancerStates({{QStringLiteral("primary-1"), QStringLiteral("DRAIN")},
                                  {QStringLiteral("primary-2"), QStringLiteral("DOWN")}});
         QCOMPARE(cell(model, 0, FleetNodesModel::StateColumn), QStringLiteral("DRAIN"));

@@ -34,8 +34,8 @@ struct Cluster {
 
     Cluster()
     {
-        QObject::connect(sup.get(), &FleetSupervisor::event, [this](const QString &k, const QString &n, const QString &m) {
-            events << Event{k, n, m};
+        QObject::connect(sup.get(), &FleetSupervisor::event, [this](const turno::FleetEvent &e) {
+            events << Event{e.kindName(), e.node, e.message};
         });
         QObject::connect(sup.get(), &FleetSupervisor::ready, [this] { ready = true; });
         QObject::connect(sup.get(), &FleetSupervisor::startFailed, [this](const QString &why) { failure = why; });
@@ -371,7 +371,7 @@ private slots:
         turno::FleetAttach attach(t);
         QList<Event> seen;
         connect(&attach, &turno::FleetAttach::event, this,
-                [&seen](const QString &k, const QString &n, const QString &m) { seen << Event{k, n, m}; });
+                [&seen](const turno::FleetEvent &e) { seen << Event{e.kindName(), e.node, e.message}; });
         auto look = [&attach] {
             QJsonObject st;
             attach.refresh([&st](QJsonObject s) { st = s; });
@@ -436,7 +436,7 @@ private slots:
         // Longer than the restart back-off: still down, promotion is left to the failover.
         spin(1500);
         QVERIFY(!primary->running());
-        QCOMPARE(m_main->sup->node(QStringLiteral("redis-primary"))->state, QStringLiteral("down"));
+        QCOMPARE(turno::nodeStateName(m_main->sup->node(QStringLiteral("redis-primary"))->state), QStringLiteral("down"));
     }
 
     void downLeavesNoProcessAndNoPort()
@@ -604,14 +604,14 @@ private slots:
         QVERIFY(!c.sup->node(QStringLiteral("redis-primary")));  // the memory store runs no Redis
         for (int round = 1; round <= 3; ++round) {
             turno::ManagedProcess *proc = c.sup->process(QStringLiteral("primary-1"));
-            QTRY_VERIFY_WITH_TIMEOUT(proc->running() && c.sup->node(QStringLiteral("primary-1"))->state == QLatin1String("running"), 10000);
+            QTRY_VERIFY_WITH_TIMEOUT(proc->running() && turno::nodeStateName(c.sup->node(QStringLiteral("primary-1"))->state) == QLatin1String("running"), 10000);
             QCOMPARE(::kill(pid_t(proc->pid()), SIGKILL), 0);
             QTRY_VERIFY_WITH_TIMEOUT(!proc->running(), 5000);
         }
         QTRY_VERIFY_WITH_TIMEOUT(c.hasEvent(QStringLiteral("gave-up"), QStringLiteral("primary-1")), 10000);
         spin(500);
         QVERIFY(!c.sup->process(QStringLiteral("primary-1"))->running());
-        QCOMPARE(c.sup->node(QStringLiteral("primary-1"))->state, QStringLiteral("failed"));
+        QCOMPARE(turno::nodeStateName(c.sup->node(QStringLiteral("primary-1"))->state), QStringLiteral("failed"));
     }
 
     void aNodeDyingDuringStartFailsTheStartWithItsLog()

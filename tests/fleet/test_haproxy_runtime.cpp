@@ -27,7 +27,7 @@ private slots:
                 fe = &r;
         }
         QVERIFY(s1 && fe);
-        QCOMPARE(s1->state(), QStringLiteral("UP"));
+        QCOMPARE(s1->stateName(), QStringLiteral("UP"));
         QCOMPARE(s1->weight, 1);
         QCOMPARE(s1->totalSessions, 5);
         QCOMPARE(s1->lbTotal, 5);
@@ -52,7 +52,7 @@ private slots:
                                                    {QStringLiteral("no check"), QStringLiteral("no check")}};
         for (const auto &[raw, want] : cases) {
             r.status = raw;
-            QCOMPARE(r.state(), want);
+            QCOMPARE(r.stateName(), want);
         }
     }
 

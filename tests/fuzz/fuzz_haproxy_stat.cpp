@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (stat.value().size() > bytes.count('\n'))
             std::abort();  // at most one row per line after the header
         for (const HaproxyStatRow &r : stat.value()) {
-            const QString s = r.state();
+            const QString s = r.stateName();
             if (s.isEmpty() && !r.status.isEmpty())
                 std::abort();
         }

@@ -64,7 +64,6 @@ private slots:
     void retentionPrunesOldEventsButKeepsIncidentWindows();
     void openPrunes();
     void retentionZeroKeepsAll();
-    void fleetEventsAreMapped();
     void watcherSeesOtherConnectionsWrites();
     void defaultPathFollowsEnvironment();
 };
@@ -468,28 +467,6 @@ void TestIncidentStore::retentionZeroKeepsAll()
     QVERIFY(store.append({makeEvent(kBase - 3650 * kDay, {}, QStringLiteral("note"), Severity::Info, QStringLiteral("ancient"))}).ok());
     QCOMPARE(store.prune(kBase).value(), 0);
     QCOMPARE(store.countEvents({}).value(), qint64(1));
-}
-
-void TestIncidentStore::fleetEventsAreMapped()
-{
-    QTemporaryDir dir;
-    IncidentStore store;
-    QVERIFY(store.open(dir.filePath(QStringLiteral("i.db")), inctest::keepAll()).ok());
-    store.recordFleetEvent(QStringLiteral("gave-up"), QStringLiteral("primary-2"), QStringLiteral("gave up"));
-    store.recordFleetEvent(QStringLiteral("node-exited"), QStringLiteral("primary-1"), QStringLiteral("exited"));
-    store.recordFleetEvent(QStringLiteral("scaled"), QStringLiteral("primary-3"), QStringLiteral("added"));
-    store.recordFleetEvent(QStringLiteral("something-new"), {}, QStringLiteral("new"));
-    QVERIFY(store.flush().ok());
-    const auto e = store.events({}).value();
-    QCOMPARE(e.size(), 4);
-    QCOMPARE(e[0].kind, QStringLiteral("process.crash"));
-    QCOMPARE(e[0].severity, Severity::Critical);
-    QCOMPARE(e[0].source, QStringLiteral("fleet"));
-    QCOMPARE(e[0].details.value(QStringLiteral("fleet_kind")).toString(), QStringLiteral("gave-up"));
-    QCOMPARE(e[1].kind, QStringLiteral("process.exit"));
-    QCOMPARE(e[1].severity, Severity::Warning);
-    QCOMPARE(e[2].kind, QStringLiteral("fleet.scale"));
-    QCOMPARE(e[3].kind, QStringLiteral("fleet.something-new"));
 }
 
 void TestIncidentStore::watcherSeesOtherConnectionsWrites()

@@ -110,7 +110,8 @@ void TestServerAnnounce::handStartedNodeIsFoundThenExpiresAfterKill9()
     const QString seen = QStringLiteral("hand-1 secondary 127.0.0.1:%1 registry ready").arg(node.port);
     QCOMPARE(attachedNodes(attach), QStringList{seen});
     QVERIFY(std::any_of(events.cbegin(), events.cend(), [](const QList<QVariant> &e) {
-        return e[0].toString() == QLatin1String("node-discovered") && e[1].toString() == QLatin1String("hand-1");
+        const auto event = e[0].value<turno::FleetEvent>();
+        return event.kindName() == QLatin1String("node-discovered") && event.node == QLatin1String("hand-1");
     }));
 
     // Outlives several TTLs: the heartbeat keeps it.
@@ -139,7 +140,8 @@ void TestServerAnnounce::handStartedNodeIsFoundThenExpiresAfterKill9()
     QVERIFY(discover(redis.port, QStringLiteral("handmade")).isEmpty());
     QCOMPARE(attachedNodes(attach), QStringList{});
     QVERIFY(std::any_of(events.cbegin(), events.cend(), [](const QList<QVariant> &e) {
-        return e[0].toString() == QLatin1String("node-vanished") && e[1].toString() == QLatin1String("hand-1");
+        const auto event = e[0].value<turno::FleetEvent>();
+        return event.kindName() == QLatin1String("node-vanished") && event.node == QLatin1String("hand-1");
     }));
 }
 

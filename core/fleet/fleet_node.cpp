@@ -1,0 +1,17 @@
+#include "fleet/fleet_node.h"
+
+namespace turno {
+
+QString FleetNode::kindName() const
+{
+    switch (kind) {
+    case Kind::Turno: return QStringLiteral("turno");
+    case Kind::RedisPrimary: return QStringLiteral("redis-primary");
+    case Kind::RedisReplica: return QStringLiteral("redis-replica");
+    case Kind::Sentinel: return QStringLiteral("sentinel");
+    case Kind::Haproxy: return QStringLiteral("haproxy");
+    }
+    return {};
+}
+
+}  // namespace turno
