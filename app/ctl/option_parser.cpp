@@ -116,7 +116,10 @@ turno::Result<ParsedArgs> OptionParser::parse(const QStringList &args) const
             p.m_help = true;
             continue;
         }
-        if (!a.startsWith(QLatin1Char('-')) || a == QLatin1String("-")) {
+        bool isNumber = false;
+        a.toDouble(&isNumber);
+        // "-" (standard input) and negative numbers are arguments, not options.
+        if (!a.startsWith(QLatin1Char('-')) || a == QLatin1String("-") || isNumber) {
             p.m_positional << a;
             continue;
         }

@@ -61,7 +61,8 @@ public:
     // Text after the options (exit codes, where files are found...).
     OptionParser &epilogue(QString text);
     // Accepts --flag, --opt VALUE, --opt=VALUE, -o VALUE, "--" (the rest are
-    // positional), "-" and words as positional. --help and -h set help().
+    // positional); words, "-" and negative numbers are positional. --help and
+    // -h set help().
     turno::Result<ParsedArgs> parse(const QStringList &args) const;
     QString usage() const;
     const QString &command() const { return m_command; }

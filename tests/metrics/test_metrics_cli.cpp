@@ -154,6 +154,10 @@ void TestMetricsCli::optionForms()
     r = turnoctl({QStringLiteral("metrics"), QStringLiteral("dump"), QStringLiteral("--"), QStringLiteral("--weird")}, {});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QLatin1String("'--weird' is not an http(s) URL")), qPrintable(r.err));
+    // A negative number is an argument (here one the command refuses), not an option.
+    r = turnoctl({QStringLiteral("weight"), QStringLiteral("primary-1"), QStringLiteral("-1")}, {});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("W must be a weight from 0 to 256")), qPrintable(r.err));
     // --help wins over a mistake elsewhere on the line.
     r = turnoctl({QStringLiteral("soak"), QStringLiteral("--bogus"), QStringLiteral("--help")}, {});
     QCOMPARE(r.exitCode, 0);
