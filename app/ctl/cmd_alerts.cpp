@@ -2,6 +2,7 @@
 // Prometheus (offline), and, as clients of a running supervisor's control
 // socket, list alerts, acknowledge one, silence rules or nodes, reload the rules.
 #include "command_registry.h"
+#include "option_parser.h"
 
 #include "alerts/alert_rule.h"
 #include "alerts/prometheus_rules_export.h"
@@ -14,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
+#include <optional>
 
 namespace {
 
@@ -31,44 +33,44 @@ const char *kLocation =
 
 int checkRules(const QStringList &args)
 {
-    if (args.size() != 1 || args.first().startsWith(QLatin1String("-"))) {
-        (args.value(0) == QLatin1String("--help") ? out() : err())
-            << "Usage: turnoctl alerts check-rules FILE\n"
-               "Validates an alert rules file (format: docs/alerts.md). Exit 0 when valid, 1 with\n"
-               "FILE:LINE: reason when not.\n";
-        return args.value(0) == QLatin1String("--help") ? ExitOk : ExitUsage;
-    }
-    const auto set = turno::AlertRuleLoader::loadFile(args.first());
+    static const turnoctl::OptionParser parser =
+        turnoctl::OptionParser(QStringLiteral("alerts check-rules"), QStringLiteral("alerts check-rules FILE"))
+            .describe(QStringLiteral("Validates an alert rules file (format: docs/alerts.md). Exit 0 when valid, 1 with\n"
+                                     "FILE:LINE: reason when not."))
+            .argument(QStringLiteral("FILE"), QStringLiteral("the rules file"));
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    if (p.positional().size() != 1)
+        return parser.usageError(QStringLiteral("give one FILE"));
+    const QString file = p.positional().first();
+    const auto set = turno::AlertRuleLoader::loadFile(file);
     if (!set) {
         err() << set.error() << "\n";
-        return QFile::exists(args.first()) ? ExitFailure : ExitUnavailable;
+        return QFile::exists(file) ? ExitFailure : ExitUnavailable;
     }
-    out() << args.first() << ": " << set->rules.size() << " rules OK\n";
+    out() << file << ": " << set->rules.size() << " rules OK\n";
     return ExitOk;
 }
 
 int exportPrometheusRules(const QStringList &args)
 {
-    QString rulesFile, outFile, job = QStringLiteral("turno");
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &a = args[i];
-        if (a == QLatin1String("--help")) {
-            out() << "Usage: turnoctl export prometheus-rules [--rules FILE] [--job NAME] [-o FILE]\n"
-                     "Writes the alert rules (the built-in defaults, or FILE) as a Prometheus alerting\n"
-                     "rules file that 'promtool check rules' accepts. --job is the scrape job of the\n"
-                     "turno servers (default turno). Without -o, writes to standard output.\n";
-            return ExitOk;
-        } else if (a == QLatin1String("--rules") && i + 1 < args.size()) {
-            rulesFile = args[++i];
-        } else if (a == QLatin1String("--job") && i + 1 < args.size()) {
-            job = args[++i];
-        } else if ((a == QLatin1String("-o") || a == QLatin1String("--output")) && i + 1 < args.size()) {
-            outFile = args[++i];
-        } else {
-            err() << "turnoctl export prometheus-rules: unexpected '" << a << "'; see --help\n";
-            return ExitUsage;
-        }
-    }
+    static const turnoctl::OptionParser parser =
+        turnoctl::OptionParser(QStringLiteral("export prometheus-rules"),
+                               QStringLiteral("export prometheus-rules [--rules FILE] [--job NAME] [-o FILE]"))
+            .describe(QStringLiteral("Writes the alert rules (the built-in defaults, or FILE) as a Prometheus alerting\n"
+                                     "rules file that 'promtool check rules' accepts. Without -o, writes to standard output."))
+            .option(QStringLiteral("--rules"), QStringLiteral("FILE"), QStringLiteral("the rules to export (default: the built-in ones)"))
+            .option(QStringLiteral("--job"), QStringLiteral("NAME"), QStringLiteral("the scrape job of the turno servers (default turno)"))
+            .option(QStringLiteral("-o"), QStringLiteral("FILE"), QStringLiteral("where to write"), {QStringLiteral("--output")});
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    if (!p.positional().isEmpty())
+        return parser.usageError(QStringLiteral("unexpected '%1'").arg(p.positional().first()));
+    const QString rulesFile = p.value(QStringLiteral("--rules"));
+    const QString outFile = p.value(QStringLiteral("-o"));
+    const QString job = p.value(QStringLiteral("--job"), QStringLiteral("turno"));
     const auto set = rulesFile.isEmpty() ? turno::AlertRuleLoader::loadDefault() : turno::AlertRuleLoader::loadFile(rulesFile);
     if (!set) {
         err() << set.error() << "\n";
@@ -80,46 +82,41 @@ int exportPrometheusRules(const QStringList &args)
 
 // ---- clients of the control socket ----------------------------------------------
 
-// Options every client command here takes; the rest is left to the command.
+// Options every client command here takes; the rest is the command's.
 struct Client {
     QString runDir;
     QString cluster;
     bool json = false;
-    bool help = false;
     QStringList rest;
-    QString error;
 };
 
-Client parseClient(const QStringList &args)
+// A client command's table, starting with where the cluster is.
+turnoctl::OptionParser clientOptions(const QString &command, const QString &synopsis, const QString &description)
 {
-    Client c;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &s = args[i];
-        if (s == QLatin1String("--run-dir") || s == QLatin1String("--cluster")) {
-            if (i + 1 >= args.size()) {
-                c.error = s + QStringLiteral(" needs a value");
-                break;
-            }
-            (s == QLatin1String("--run-dir") ? c.runDir : c.cluster) = args[++i];
-        } else if (s == QLatin1String("--json")) {
-            c.json = true;
-        } else if (s == QLatin1String("--help") || s == QLatin1String("-h")) {
-            c.help = true;
-        } else {
-            c.rest << s;
-        }
-    }
-    return c;
+    turnoctl::OptionParser p(command, synopsis);
+    p.describe(description)
+        .option(QStringLiteral("--run-dir"), QStringLiteral("DIR"), QStringLiteral("the cluster's run directory"))
+        .option(QStringLiteral("--cluster"), QStringLiteral("NAME"), QStringLiteral("the cluster's name, for its default run directory"))
+        .flag(QStringLiteral("--json"), QStringLiteral("the supervisor's answer as JSON"))
+        .epilogue(QString::fromLatin1(kLocation));
+    return p;
 }
 
-int usage(const QString &synopsis, const QString &help, const QString &why)
+// Parses a client command's line into *c (and all of it into *parsed, if
+// asked); returns an exit code when parsing ends the command.
+std::optional<int> parseClient(const turnoctl::OptionParser &parser, const QStringList &args, Client *c,
+                               turnoctl::ParsedArgs *parsed = nullptr)
 {
-    if (why.isEmpty()) {
-        out() << "Usage: turnoctl " << synopsis << "\n\n" << help << "\n" << kLocation;
-        return ExitOk;
-    }
-    err() << "turnoctl: " << why << "\nUsage: turnoctl " << synopsis << "\n(see --help)\n";
-    return ExitUsage;
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return code;
+    c->runDir = p.value(QStringLiteral("--run-dir"));
+    c->cluster = p.value(QStringLiteral("--cluster"));
+    c->json = p.has(QStringLiteral("--json"));
+    c->rest = p.positional();
+    if (parsed)
+        *parsed = p;
+    return std::nullopt;
 }
 
 // One request to the supervisor; prints the error and returns the exit code on failure.
@@ -189,17 +186,18 @@ const QString kAlertsSynopsis = QStringLiteral("alerts [--json] [--run-dir DIR |
 
 int listAlerts(const QStringList &args)
 {
-    const Client c = parseClient(args);
-    if (c.help)
-        return usage(kAlertsSynopsis,
-                     QStringLiteral("Lists the firing and pending alerts of the running cluster, firing and most severe\n"
-                                    "first: state, severity, rule, node, value, how long, flags (silenced #ID, acked)\n"
-                                    "and summary. --json prints the supervisor's answer as is (fields: docs/alerts.md).\n"
-                                    "Exit 0 whether or not alerts are active.\n"
-                                    "Related: turnoctl alerts ack RULE NODE, turnoctl silence, turnoctl alerts reload-rules.\n"),
-                     {});
-    if (!c.error.isEmpty() || !c.rest.isEmpty())
-        return usage(kAlertsSynopsis, {}, c.error.isEmpty() ? QStringLiteral("unexpected argument ") + c.rest.first() : c.error);
+    static const turnoctl::OptionParser parser = clientOptions(
+        QStringLiteral("alerts"), kAlertsSynopsis,
+        QStringLiteral("Lists the firing and pending alerts of the running cluster, firing and most severe\n"
+                       "first: state, severity, rule, node, value, how long, flags (silenced #ID, acked)\n"
+                       "and summary. --json prints the supervisor's answer as is (fields: docs/alerts.md).\n"
+                       "Exit 0 whether or not alerts are active.\n"
+                       "Related: turnoctl alerts ack RULE NODE, turnoctl silence, turnoctl alerts reload-rules.\n"));
+    Client c;
+    if (const std::optional<int> code = parseClient(parser, args, &c))
+        return *code;
+    if (!c.rest.isEmpty())
+        return parser.usageError(QStringLiteral("unexpected argument ") + c.rest.first());
     QJsonObject r;
     if (const int rc = call("alerts", c, QJsonObject{{QStringLiteral("cmd"), QStringLiteral("alerts")}}, &r); rc != ExitOk)
         return rc;
@@ -241,16 +239,19 @@ const QString kAckSynopsis = QStringLiteral("alerts ack RULE NODE [--run-dir DIR
 
 int ackAlert(const QStringList &args)
 {
-    const Client c = parseClient(args);
-    if (c.help)
-        return usage(kAckSynopsis,
-                     QStringLiteral("Acknowledges the firing (or pending) alert of RULE on NODE: it stays listed, marked\n"
-                                    "acked by $USER, until it resolves; the timeline records who acknowledged it.\n"
-                                    "Acknowledging does not stop notifications; a silence does (turnoctl silence).\n"
-                                    "Exit 1 when no such alert is active.\n"),
-                     {});
-    if (!c.error.isEmpty() || c.rest.size() != 2)
-        return usage(kAckSynopsis, {}, c.error.isEmpty() ? QStringLiteral("alerts ack needs RULE and NODE") : c.error);
+    static const turnoctl::OptionParser parser =
+        clientOptions(QStringLiteral("alerts ack"), kAckSynopsis,
+                      QStringLiteral("Acknowledges the firing (or pending) alert of RULE on NODE: it stays listed, marked\n"
+                                     "acked by $USER, until it resolves; the timeline records who acknowledged it.\n"
+                                     "Acknowledging does not stop notifications; a silence does (turnoctl silence).\n"
+                                     "Exit 1 when no such alert is active.\n"))
+            .argument(QStringLiteral("RULE"), QStringLiteral("the rule's name"))
+            .argument(QStringLiteral("NODE"), QStringLiteral("the node it fires on"));
+    Client c;
+    if (const std::optional<int> code = parseClient(parser, args, &c))
+        return *code;
+    if (c.rest.size() != 2)
+        return parser.usageError(QStringLiteral("alerts ack needs RULE and NODE"));
     QJsonObject r;
     const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("ack")}, {QStringLiteral("rule"), c.rest[0]},
                           {QStringLiteral("node"), c.rest[1]}, {QStringLiteral("by"), author()}};
@@ -267,17 +268,19 @@ const QString kReloadSynopsis = QStringLiteral("alerts reload-rules [FILE] [--ru
 
 int reloadRules(const QStringList &args)
 {
-    const Client c = parseClient(args);
-    if (c.help)
-        return usage(kReloadSynopsis,
-                     QStringLiteral("Makes the running supervisor read its alert rules file again, or FILE instead (which\n"
-                                    "it then watches: later saves reload by themselves). Alerts of rules that keep their\n"
-                                    "name keep their state. A broken file is refused with FILE:LINE: reason (exit 1) and\n"
-                                    "the rules in force stay. Without FILE and with the built-in rules in force there is\n"
-                                    "nothing to reload (exit 1). A supervisor started with $TURNO_ALERT_RULES set reads that file.\n"),
-                     {});
-    if (!c.error.isEmpty() || c.rest.size() > 1)
-        return usage(kReloadSynopsis, {}, c.error.isEmpty() ? QStringLiteral("at most one FILE") : c.error);
+    static const turnoctl::OptionParser parser =
+        clientOptions(QStringLiteral("alerts reload-rules"), kReloadSynopsis,
+                      QStringLiteral("Makes the running supervisor read its alert rules file again, or FILE instead (which\n"
+                                     "it then watches: later saves reload by themselves). Alerts of rules that keep their\n"
+                                     "name keep their state. A broken file is refused with FILE:LINE: reason (exit 1) and\n"
+                                     "the rules in force stay. Without FILE and with the built-in rules in force there is\n"
+                                     "nothing to reload (exit 1). A supervisor started with $TURNO_ALERT_RULES set reads that file.\n"))
+            .argument(QStringLiteral("FILE"), QStringLiteral("the rules file to use from now on"));
+    Client c;
+    if (const std::optional<int> code = parseClient(parser, args, &c))
+        return *code;
+    if (c.rest.size() > 1)
+        return parser.usageError(QStringLiteral("at most one FILE"));
     QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("reload-rules")}};
     if (!c.rest.isEmpty()) {
         // Checked here first: the message then names the file as the user typed it.
@@ -304,103 +307,90 @@ const QString kSilenceSynopsis = QStringLiteral(
     "       turnoctl silence --list [--json]\n"
     "       turnoctl silence --expire ID");
 
-int runSilence(const QStringList &args)
+const turnoctl::OptionParser &silenceOptions()
 {
-    Client c = parseClient(args);
-    if (c.help)
-        return usage(kSilenceSynopsis,
-                     QStringLiteral("Silences the alerts of a rule, of a node, or of a rule on a node, for a DURATION (10m,\n"
-                                    "1h30m, 2h; at most 30 days). Silenced alerts still change state and are recorded on\n"
-                                    "the timeline (marked silenced) but send no webhook or command notification, and a\n"
-                                    "silenced critical alert opens no incident. Prints the new silence's ID.\n"
-                                    "--list shows the active silences; --expire ID ends one early. Silences are kept in\n"
-                                    "RUN_DIR/alert-silences.json and survive a supervisor restart; the author is $USER.\n"
-                                    "All take --run-dir DIR | --cluster NAME.\n"),
-                     {});
-    QString rule, node, duration, comment, expire;
-    bool list = false;
-    for (int i = 0; i < c.rest.size() && c.error.isEmpty(); ++i) {
-        const QString &s = c.rest[i];
-        auto value = [&](QString &dst) {
-            if (i + 1 >= c.rest.size())
-                c.error = s + QStringLiteral(" needs a value");
-            else
-                dst = c.rest[++i];
-        };
-        if (s == QLatin1String("--rule"))
-            value(rule);
-        else if (s == QLatin1String("--node"))
-            value(node);
-        else if (s == QLatin1String("--for"))
-            value(duration);
-        else if (s == QLatin1String("--comment"))
-            value(comment);
-        else if (s == QLatin1String("--expire"))
-            value(expire);
-        else if (s == QLatin1String("--list"))
-            list = true;
-        else
-            c.error = QStringLiteral("unexpected argument ") + s;
-    }
-    const bool adding = !rule.isEmpty() || !node.isEmpty() || !duration.isEmpty() || !comment.isEmpty();
-    if (c.error.isEmpty() && int(list) + int(!expire.isEmpty()) + int(adding) != 1)
-        c.error = QStringLiteral("give exactly one of: --rule/--node with --for, --list, --expire ID");
-    if (!c.error.isEmpty())
-        return usage(kSilenceSynopsis, {}, c.error);
+    static const turnoctl::OptionParser parser =
+        clientOptions(QStringLiteral("silence"), kSilenceSynopsis,
+                      QStringLiteral("Silences the alerts of a rule, of a node, or of a rule on a node, for a DURATION (10m,\n"
+                                     "1h30m, 2h; at most 30 days). Silenced alerts still change state and are recorded on\n"
+                                     "the timeline (marked silenced) but send no webhook or command notification, and a\n"
+                                     "silenced critical alert opens no incident. Prints the new silence's ID.\n"
+                                     "--list shows the active silences; --expire ID ends one early. Silences are kept in\n"
+                                     "RUN_DIR/alert-silences.json and survive a supervisor restart; the author is $USER.\n"
+                                     "All take --run-dir DIR | --cluster NAME.\n"))
+            .option(QStringLiteral("--rule"), QStringLiteral("RULE"), QStringLiteral("the rule to silence"))
+            .option(QStringLiteral("--node"), QStringLiteral("NODE"), QStringLiteral("the node to silence"))
+            .option(QStringLiteral("--for"), QStringLiteral("DURATION"), QStringLiteral("how long, e.g. 30m"))
+            .option(QStringLiteral("--comment"), QStringLiteral("TEXT"), QStringLiteral("why, for the others"))
+            .flag(QStringLiteral("--list"), QStringLiteral("the active silences"))
+            .option(QStringLiteral("--expire"), QStringLiteral("ID"), QStringLiteral("end a silence early"));
+    return parser;
+}
 
+int listSilences(const Client &c)
+{
     QJsonObject r;
-    if (list) {
-        if (const int rc = call("silence", c, {{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("list")}}, &r);
-            rc != ExitOk)
-            return rc;
-        if (c.json) {
-            out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
-            return ExitOk;
-        }
-        const QJsonArray silences = r.value(QStringLiteral("silences")).toArray();
-        if (silences.isEmpty()) {
-            out() << "no active silences\n";
-            return ExitOk;
-        }
-        const qint64 now = r.value(QStringLiteral("nowMs")).toInteger();
-        QList<QStringList> rows{{QStringLiteral("ID"), QStringLiteral("RULE"), QStringLiteral("NODE"), QStringLiteral("UNTIL"),
-                                 QStringLiteral("LEFT"), QStringLiteral("AUTHOR"), QStringLiteral("COMMENT")}};
-        for (const QJsonValue &v : silences) {
-            const QJsonObject s = v.toObject();
-            const qint64 until = s.value(QStringLiteral("untilMs")).toInteger();
-            auto orAny = [](const QString &x) { return x.isEmpty() ? QStringLiteral("*") : x; };
-            rows << QStringList{QString::number(s.value(QStringLiteral("id")).toInt()), orAny(s.value(QStringLiteral("rule")).toString()),
-                                orAny(s.value(QStringLiteral("node")).toString()),
-                                QDateTime::fromMSecsSinceEpoch(until).toUTC().toString(Qt::ISODate),
-                                span(until - now), s.value(QStringLiteral("author")).toString(),
-                                s.value(QStringLiteral("comment")).toString()};
-        }
-        printTable(rows);
+    if (const int rc = call("silence", c, {{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("list")}}, &r);
+        rc != ExitOk)
+        return rc;
+    if (c.json) {
+        out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
         return ExitOk;
     }
-    if (!expire.isEmpty()) {
-        bool ok = false;
-        const int id = expire.toInt(&ok);
-        if (!ok || id <= 0)
-            return usage(kSilenceSynopsis, {}, QStringLiteral("--expire needs a silence ID (see --list)"));
-        const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("expire")},
-                              {QStringLiteral("id"), id}, {QStringLiteral("author"), author()}};
-        if (const int rc = call("silence", c, req, &r); rc != ExitOk)
-            return rc;
-        out() << "silence #" << id << " expired\n";
+    const QJsonArray silences = r.value(QStringLiteral("silences")).toArray();
+    if (silences.isEmpty()) {
+        out() << "no active silences\n";
         return ExitOk;
     }
+    const qint64 now = r.value(QStringLiteral("nowMs")).toInteger();
+    QList<QStringList> rows{{QStringLiteral("ID"), QStringLiteral("RULE"), QStringLiteral("NODE"), QStringLiteral("UNTIL"),
+                             QStringLiteral("LEFT"), QStringLiteral("AUTHOR"), QStringLiteral("COMMENT")}};
+    for (const QJsonValue &v : silences) {
+        const QJsonObject s = v.toObject();
+        const qint64 until = s.value(QStringLiteral("untilMs")).toInteger();
+        auto orAny = [](const QString &x) { return x.isEmpty() ? QStringLiteral("*") : x; };
+        rows << QStringList{QString::number(s.value(QStringLiteral("id")).toInt()), orAny(s.value(QStringLiteral("rule")).toString()),
+                            orAny(s.value(QStringLiteral("node")).toString()),
+                            QDateTime::fromMSecsSinceEpoch(until).toUTC().toString(Qt::ISODate),
+                            span(until - now), s.value(QStringLiteral("author")).toString(),
+                            s.value(QStringLiteral("comment")).toString()};
+    }
+    printTable(rows);
+    return ExitOk;
+}
+
+int expireSilence(const Client &c, const QString &expire)
+{
+    bool ok = false;
+    const int id = expire.toInt(&ok);
+    if (!ok || id <= 0)
+        return silenceOptions().usageError(QStringLiteral("--expire needs a silence ID (see --list)"));
+    const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("expire")},
+                          {QStringLiteral("id"), id}, {QStringLiteral("author"), author()}};
+    QJsonObject r;
+    if (const int rc = call("silence", c, req, &r); rc != ExitOk)
+        return rc;
+    out() << "silence #" << id << " expired\n";
+    return ExitOk;
+}
+
+int addSilence(const Client &c, const turnoctl::ParsedArgs &p)
+{
+    const turnoctl::OptionParser &parser = silenceOptions();
+    const QString rule = p.value(QStringLiteral("--rule")), node = p.value(QStringLiteral("--node"));
+    const QString duration = p.value(QStringLiteral("--for"));
     if (duration.isEmpty())
-        return usage(kSilenceSynopsis, {}, QStringLiteral("a silence needs --for DURATION, e.g. --for 30m"));
+        return parser.usageError(QStringLiteral("a silence needs --for DURATION, e.g. --for 30m"));
     const qint64 ms = turno::AlertRuleLoader::parseDuration(duration);
     if (ms <= 0)
-        return usage(kSilenceSynopsis, {}, QStringLiteral("--for needs a duration like 30m, 2h or 1h30m (got %1)").arg(duration));
+        return parser.usageError(QStringLiteral("--for needs a duration like 30m, 2h or 1h30m (got %1)").arg(duration));
     if (rule.isEmpty() && node.isEmpty())
-        return usage(kSilenceSynopsis, {}, QStringLiteral("say what to silence: --rule RULE, --node NODE or both"));
+        return parser.usageError(QStringLiteral("say what to silence: --rule RULE, --node NODE or both"));
     const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("silence")}, {QStringLiteral("action"), QStringLiteral("add")},
                           {QStringLiteral("rule"), rule},          {QStringLiteral("node"), node},
-                          {QStringLiteral("durationMs"), ms},      {QStringLiteral("comment"), comment},
+                          {QStringLiteral("durationMs"), ms},      {QStringLiteral("comment"), p.value(QStringLiteral("--comment"))},
                           {QStringLiteral("author"), author()}};
+    QJsonObject r;
     if (const int rc = call("silence", c, req, &r); rc != ExitOk)
         return rc;
     if (c.json) {
@@ -412,6 +402,28 @@ int runSilence(const QStringList &args)
           << QDateTime::fromMSecsSinceEpoch(s.value(QStringLiteral("untilMs")).toInteger()).toUTC().toString(Qt::ISODate) << " ("
           << r.value(QStringLiteral("matching")).toArray().size() << " active alerts match now)\n";
     return ExitOk;
+}
+
+int runSilence(const QStringList &args)
+{
+    const turnoctl::OptionParser &parser = silenceOptions();
+    Client c;
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parseClient(parser, args, &c, &p))
+        return *code;
+    if (!c.rest.isEmpty())
+        return parser.usageError(QStringLiteral("unexpected argument ") + c.rest.first());
+    const bool list = p.has(QStringLiteral("--list"));
+    const bool expire = p.has(QStringLiteral("--expire"));
+    const bool adding = p.has(QStringLiteral("--rule")) || p.has(QStringLiteral("--node")) || p.has(QStringLiteral("--for")) ||
+                        p.has(QStringLiteral("--comment"));
+    if (int(list) + int(expire) + int(adding) != 1)
+        return parser.usageError(QStringLiteral("give exactly one of: --rule/--node with --for, --list, --expire ID"));
+    if (list)
+        return listSilences(c);
+    if (expire)
+        return expireSilence(c, p.value(QStringLiteral("--expire")));
+    return addSilence(c, p);
 }
 
 }  // namespace

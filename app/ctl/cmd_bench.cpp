@@ -1,6 +1,7 @@
 // turnoctl bench: load a turno target while checking every answer, find its
 // capacity, or probe it with unexpected input. Thin over core/load.
 #include "command_registry.h"
+#include "option_parser.h"
 
 #include "load/capacity_finder.h"
 #include "load/load_config.h"
@@ -26,54 +27,68 @@ using turnoctl::ExitOk;
 using turnoctl::ExitUnavailable;
 using turnoctl::ExitUsage;
 
-const char kUsage[] =
-    "Usage: turnoctl bench URL [options]\n"
-    "\n"
-    "Loads a turno target over HTTP/1.1 keep-alive and checks every answer: status,\n"
-    "JSON shape, the id, and that no turno is handed out twice (duplicates) or\n"
-    "skipped (gaps). URL is http://IPv4[:port][/path-prefix/], e.g. http://127.0.0.1:7017\n"
-    "(requests go to PREFIX/turno/ID by default). Only loopback unless --allow-remote.\n"
-    "\n"
-    "Load:\n"
-    "  --duration S          run for S seconds (default 10; always bounded)\n"
-    "  --requests N          stop after N requests (still bounded by --duration, default 600 then)\n"
-    "  --connections N       keep-alive connections (default 16)\n"
-    "  --threads N           generator threads (default 2)\n"
-    "  --rate R              open loop at R req/s in total, latency from the intended send\n"
-    "                        time (coordinated omission corrected); default closed loop\n"
-    "  --ids K               spread requests over K ids (default 1), uniformly\n"
-    "  --zipf                ... or Zipf-distributed over the K ids (--zipf-s, default 1.0)\n"
-    "  --id-prefix P         use ids P or P-0..P-(K-1); default a fresh random prefix, so\n"
-    "                        every id must start at 1\n"
-    "  --timeout S           per-request timeout (default 5)\n"
-    "  --allow-remote        permit a non-loopback target\n"
-    "\n"
-    "Thresholds (exit 1 when broken; any duplicate always fails):\n"
-    "  --max-p99-ms X        p99 latency limit\n"
-    "  --max-error-rate F    errors / requests limit, e.g. 0.01 (default 0: any error fails)\n"
-    "  --max-gaps N          missing turnos allowed (default 0)\n"
-    "  --allow-gaps          do not fail on gaps (other writers share the ids)\n"
-    "\n"
-    "Output:\n"
-    "  --json                print the report as JSON instead of the text summary\n"
-    "  --out-json FILE       save the report as JSON\n"
-    "  --out-csv FILE        save per-second figures and a total row as CSV\n"
-    "  --quiet               no live progress lines on stderr\n"
-    "  --record              attach the run to the timeline (event load.run) in the\n"
-    "                        incident database: --db FILE, else $TURNO_INCIDENT_DB, else\n"
-    "                        ~/.local/share/turno-ops/incidents.db\n"
-    "\n"
-    "Capacity finder (open loop, rate stepped up until the SLO or errors break):\n"
-    "  --find-capacity --slo-p99-ms X [--start-rate R] [--step-growth G]\n"
-    "                  [--step-duration S] [--max-steps N] [--max-error-rate F]\n"
-    "\n"
-    "Unexpected input:\n"
-    "  --unexpected          send oversized/empty/forbidden ids, invalid UTF-8, huge and\n"
-    "                        too many headers, slow senders, wrong methods, HTTP/1.0,\n"
-    "                        pipelined bursts...; pass = only documented statuses and\n"
-    "                        the server still serving after each case\n"
-    "  --near-limit-id ID    also check an id whose counter you set near 2^53-1 (e.g. in\n"
-    "                        Redis): the service must stop at the limit with 409\n";
+const turnoctl::OptionParser &benchOptions()
+{
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p(QStringLiteral("bench"), QStringLiteral("bench URL [options]"));
+        p.describe(QStringLiteral(
+             "Loads a turno target over HTTP/1.1 keep-alive and checks every answer: status,\n"
+             "JSON shape, the id, and that no turno is handed out twice (duplicates) or\n"
+             "skipped (gaps). URL is http://IPv4[:port][/path-prefix/], e.g. http://127.0.0.1:7017\n"
+             "(requests go to PREFIX/turno/ID by default). Only loopback unless --allow-remote."))
+            .argument(QStringLiteral("URL"), QStringLiteral("the target, e.g. http://127.0.0.1:7017"))
+            .section(QStringLiteral("Load"))
+            .option(QStringLiteral("--duration"), QStringLiteral("S"), QStringLiteral("run for S seconds (default 10; always bounded)"))
+            .option(QStringLiteral("--requests"), QStringLiteral("N"),
+                    QStringLiteral("stop after N requests (still bounded by --duration, default 600 then)"))
+            .option(QStringLiteral("--connections"), QStringLiteral("N"), QStringLiteral("keep-alive connections (default 16)"))
+            .option(QStringLiteral("--threads"), QStringLiteral("N"), QStringLiteral("generator threads (default 2)"))
+            .option(QStringLiteral("--rate"), QStringLiteral("R"),
+                    QStringLiteral("open loop at R req/s in total, latency from the intended send\n"
+                                   "time (coordinated omission corrected); default closed loop"))
+            .option(QStringLiteral("--ids"), QStringLiteral("K"), QStringLiteral("spread requests over K ids (default 1), uniformly"))
+            .flag(QStringLiteral("--zipf"), QStringLiteral("... or Zipf-distributed over the K ids (--zipf-s, default 1.0)"))
+            .option(QStringLiteral("--zipf-s"), QStringLiteral("S"), QStringLiteral("the Zipf exponent"))
+            .option(QStringLiteral("--id-prefix"), QStringLiteral("P"),
+                    QStringLiteral("use ids P or P-0..P-(K-1); default a fresh random prefix, so\nevery id must start at 1"))
+            .option(QStringLiteral("--timeout"), QStringLiteral("S"), QStringLiteral("per-request timeout (default 5)"))
+            .flag(QStringLiteral("--allow-remote"), QStringLiteral("permit a non-loopback target"))
+            .section(QStringLiteral("Thresholds (exit 1 when broken; any duplicate always fails)"))
+            .option(QStringLiteral("--max-p99-ms"), QStringLiteral("X"), QStringLiteral("p99 latency limit"))
+            .option(QStringLiteral("--max-error-rate"), QStringLiteral("F"),
+                    QStringLiteral("errors / requests limit, e.g. 0.01 (default 0: any error fails)"))
+            .option(QStringLiteral("--max-gaps"), QStringLiteral("N"), QStringLiteral("missing turnos allowed (default 0)"))
+            .flag(QStringLiteral("--allow-gaps"), QStringLiteral("do not fail on gaps (other writers share the ids)"))
+            .section(QStringLiteral("Output"))
+            .flag(QStringLiteral("--json"), QStringLiteral("print the report as JSON instead of the text summary"))
+            .option(QStringLiteral("--out-json"), QStringLiteral("FILE"), QStringLiteral("save the report as JSON"))
+            .option(QStringLiteral("--out-csv"), QStringLiteral("FILE"), QStringLiteral("save per-second figures and a total row as CSV"))
+            .flag(QStringLiteral("--quiet"), QStringLiteral("no live progress lines on stderr"))
+            .flag(QStringLiteral("--record"),
+                  QStringLiteral("attach the run to the timeline (event load.run) in the\n"
+                                 "incident database: --db FILE, else $TURNO_INCIDENT_DB, else\n"
+                                 "~/.local/share/turno-ops/incidents.db"))
+            .option(QStringLiteral("--db"), QStringLiteral("FILE"), QStringLiteral("the incident database of --record"))
+            .section(QStringLiteral("Capacity finder (open loop, rate stepped up until the SLO or errors break)"))
+            .flag(QStringLiteral("--find-capacity"), QStringLiteral("search the highest sustainable rate; needs --slo-p99-ms"))
+            .option(QStringLiteral("--slo-p99-ms"), QStringLiteral("X"), QStringLiteral("the p99 a step must keep"))
+            .option(QStringLiteral("--start-rate"), QStringLiteral("R"), QStringLiteral("first step (default 1000)"))
+            .option(QStringLiteral("--step-growth"), QStringLiteral("G"), QStringLiteral("next step = rate x G (default 1.5)"))
+            .option(QStringLiteral("--step-duration"), QStringLiteral("S"), QStringLiteral("seconds per step (default 5)"))
+            .option(QStringLiteral("--max-steps"), QStringLiteral("N"), QStringLiteral("default 12; --max-error-rate also applies"))
+            .section(QStringLiteral("Unexpected input"))
+            .flag(QStringLiteral("--unexpected"),
+                  QStringLiteral("send oversized/empty/forbidden ids, invalid UTF-8, huge and\n"
+                                 "too many headers, slow senders, wrong methods, HTTP/1.0,\n"
+                                 "pipelined bursts...; pass = only documented statuses and\n"
+                                 "the server still serving after each case"))
+            .option(QStringLiteral("--near-limit-id"), QStringLiteral("ID"),
+                    QStringLiteral("also check an id whose counter you set near 2^53-1 (e.g. in\n"
+                                   "Redis): the service must stop at the limit with 409"));
+        return p;
+    }();
+    return parser;
+}
 
 std::atomic<bool> g_interrupted{false};
 
@@ -109,169 +124,106 @@ bool writeFile(const QString &path, const QByteArray &data, QTextStream &err)
     return true;
 }
 
-// Parses args into o; returns an exit code when parsing ends the command.
-std::optional<int> parseArgs(const QStringList &args, Options &o, QTextStream &out, QTextStream &err)
+// Reads the numbers of the parsed line into o; an error names the option.
+turno::Result<void> readNumbers(const turnoctl::ParsedArgs &p, Options &o)
 {
-    QString url;
-    bool durationGiven = false;
-    bool zipf = false;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString a = args[i];
-        auto value = [&](double *v, double lo, double hi) -> bool {
-            if (i + 1 >= args.size()) {
-                err << "turnoctl bench: " << a << " needs a value\n";
-                return false;
-            }
-            bool ok = false;
-            const double d = args[++i].toDouble(&ok);
-            if (!ok || d < lo || d > hi) {
-                err << "turnoctl bench: " << a << " must be a number in [" << lo << ", " << hi << "], got '" << args[i] << "'\n";
-                return false;
-            }
-            *v = d;
-            return true;
-        };
-        double d = 0;
-        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
-            out << kUsage;
-            return ExitOk;
-        } else if (a == QLatin1String("--duration")) {
-            if (!value(&o.load.durationSeconds, 0.001, 86400))
-                return ExitUsage;
-            durationGiven = true;
-        } else if (a == QLatin1String("--requests")) {
-            if (!value(&d, 1, 1e12))
-                return ExitUsage;
-            o.load.requests = uint64_t(d);
-        } else if (a == QLatin1String("--connections")) {
-            if (!value(&d, 1, 10000))
-                return ExitUsage;
-            o.load.connections = int(d);
-        } else if (a == QLatin1String("--threads")) {
-            if (!value(&d, 1, 256))
-                return ExitUsage;
-            o.load.threads = int(d);
-        } else if (a == QLatin1String("--rate")) {
-            if (!value(&o.load.rate, 0.001, 1e8))
-                return ExitUsage;
-        } else if (a == QLatin1String("--ids")) {
-            if (!value(&d, 1, 1e7))
-                return ExitUsage;
-            o.load.idCount = uint32_t(d);
-        } else if (a == QLatin1String("--zipf")) {
-            zipf = true;
-        } else if (a == QLatin1String("--zipf-s")) {
-            if (!value(&o.load.zipfExponent, 0.01, 10))
-                return ExitUsage;
-        } else if (a == QLatin1String("--id-prefix")) {
-            if (i + 1 >= args.size()) {
-                err << "turnoctl bench: --id-prefix needs a value\n";
-                return ExitUsage;
-            }
-            o.load.idPrefix = args[++i].toStdString();
-        } else if (a == QLatin1String("--timeout")) {
-            if (!value(&o.load.requestTimeoutSeconds, 0.001, 3600))
-                return ExitUsage;
-        } else if (a == QLatin1String("--allow-remote")) {
-            o.load.allowRemote = true;
-        } else if (a == QLatin1String("--max-p99-ms")) {
-            if (!value(&d, 0, 1e9))
-                return ExitUsage;
-            o.maxP99Ms = d;
-        } else if (a == QLatin1String("--max-error-rate")) {
-            if (!value(&o.maxErrorRate, 0, 1))
-                return ExitUsage;
-        } else if (a == QLatin1String("--max-gaps")) {
-            if (!value(&d, 0, 1e15))
-                return ExitUsage;
-            o.maxGaps = uint64_t(d);
-        } else if (a == QLatin1String("--allow-gaps")) {
-            o.allowGaps = true;
-        } else if (a == QLatin1String("--json")) {
-            o.json = true;
-        } else if (a == QLatin1String("--quiet")) {
-            o.quiet = true;
-        } else if (a == QLatin1String("--out-json") || a == QLatin1String("--out-csv")) {
-            if (i + 1 >= args.size()) {
-                err << "turnoctl bench: " << a << " needs a file name\n";
-                return ExitUsage;
-            }
-            (a == QLatin1String("--out-json") ? o.outJson : o.outCsv) = args[++i];
-        } else if (a == QLatin1String("--record")) {
-            o.record = true;
-        } else if (a == QLatin1String("--db")) {
-            if (i + 1 >= args.size()) {
-                err << "turnoctl bench: --db needs a file name\n";
-                return ExitUsage;
-            }
-            o.db = args[++i];
-        } else if (a == QLatin1String("--find-capacity")) {
-            o.findCapacity = true;
-        } else if (a == QLatin1String("--slo-p99-ms")) {
-            if (!value(&d, 0.001, 1e9))
-                return ExitUsage;
-            o.sloP99Ms = d;
-        } else if (a == QLatin1String("--start-rate")) {
-            if (!value(&o.startRate, 1, 1e8))
-                return ExitUsage;
-        } else if (a == QLatin1String("--step-growth")) {
-            if (!value(&o.stepGrowth, 1.01, 10))
-                return ExitUsage;
-        } else if (a == QLatin1String("--step-duration")) {
-            if (!value(&o.stepDuration, 0.1, 3600))
-                return ExitUsage;
-        } else if (a == QLatin1String("--max-steps")) {
-            if (!value(&d, 1, 100))
-                return ExitUsage;
-            o.maxSteps = int(d);
-        } else if (a == QLatin1String("--unexpected")) {
-            o.unexpected = true;
-        } else if (a == QLatin1String("--near-limit-id")) {
-            if (i + 1 >= args.size()) {
-                err << "turnoctl bench: --near-limit-id needs an id\n";
-                return ExitUsage;
-            }
-            o.nearLimitId = args[++i].toStdString();
-        } else if (a.startsWith(QLatin1String("-"))) {
-            err << "turnoctl bench: unknown option '" << a << "'. Run 'turnoctl bench --help'.\n";
-            return ExitUsage;
-        } else if (url.isEmpty()) {
-            url = a;
-        } else {
-            err << "turnoctl bench: only one URL, got '" << url << "' and '" << a << "'\n";
-            return ExitUsage;
-        }
+    struct Number {
+        const char *name;
+        double lo, hi;
+        double *into;
+    };
+    turno::LoadConfig &load = o.load;
+    double requests = double(load.requests), connections = load.connections, threads = load.threads, ids = load.idCount,
+           maxP99 = 0, maxGaps = double(o.maxGaps), slo = 0, maxSteps = o.maxSteps;
+    const Number numbers[] = {
+        {"--duration", 0.001, 86400, &load.durationSeconds},
+        {"--requests", 1, 1e12, &requests},
+        {"--connections", 1, 10000, &connections},
+        {"--threads", 1, 256, &threads},
+        {"--rate", 0.001, 1e8, &load.rate},
+        {"--ids", 1, 1e7, &ids},
+        {"--zipf-s", 0.01, 10, &load.zipfExponent},
+        {"--timeout", 0.001, 3600, &load.requestTimeoutSeconds},
+        {"--max-p99-ms", 0, 1e9, &maxP99},
+        {"--max-error-rate", 0, 1, &o.maxErrorRate},
+        {"--max-gaps", 0, 1e15, &maxGaps},
+        {"--slo-p99-ms", 0.001, 1e9, &slo},
+        {"--start-rate", 1, 1e8, &o.startRate},
+        {"--step-growth", 1.01, 10, &o.stepGrowth},
+        {"--step-duration", 0.1, 3600, &o.stepDuration},
+        {"--max-steps", 1, 100, &maxSteps},
+    };
+    for (const Number &n : numbers) {
+        const turno::Result<double> v = p.number(QLatin1String(n.name), n.lo, n.hi, *n.into);
+        if (!v)
+            return turno::Error{v.error()};
+        *n.into = v.value();
     }
-    if (url.isEmpty()) {
-        err << "turnoctl bench: give the target URL, e.g. turnoctl bench http://127.0.0.1:7017\n";
-        return ExitUsage;
-    }
-    if (o.load.requests && !durationGiven)
+    load.requests = uint64_t(requests);
+    load.connections = int(connections);
+    load.threads = int(threads);
+    load.idCount = uint32_t(ids);
+    if (p.has(QStringLiteral("--max-p99-ms")))
+        o.maxP99Ms = maxP99;
+    o.maxGaps = uint64_t(maxGaps);
+    if (p.has(QStringLiteral("--slo-p99-ms")))
+        o.sloP99Ms = slo;
+    o.maxSteps = int(maxSteps);
+    return {};
+}
+
+// The checks between options, once each was read.
+turno::Result<void> checkCombinations(const turnoctl::ParsedArgs &p, Options &o)
+{
+    if (o.load.requests && !p.has(QStringLiteral("--duration")))
         o.load.durationSeconds = 600;
+    const bool zipf = p.has(QStringLiteral("--zipf"));
     if (o.load.idCount > 1)
         o.load.pattern = zipf ? turno::IdPattern::Zipf : turno::IdPattern::Uniform;
-    else if (zipf) {
-        err << "turnoctl bench: --zipf needs --ids K with K > 1\n";
-        return ExitUsage;
-    }
-    if (o.findCapacity && !o.sloP99Ms) {
-        err << "turnoctl bench: --find-capacity needs --slo-p99-ms X\n";
-        return ExitUsage;
-    }
-    if (o.findCapacity && o.unexpected) {
-        err << "turnoctl bench: choose one of --find-capacity and --unexpected\n";
-        return ExitUsage;
-    }
+    else if (zipf)
+        return turno::Error{QStringLiteral("--zipf needs --ids K with K > 1")};
+    if (o.findCapacity && !o.sloP99Ms)
+        return turno::Error{QStringLiteral("--find-capacity needs --slo-p99-ms X")};
+    if (o.findCapacity && o.unexpected)
+        return turno::Error{QStringLiteral("choose one of --find-capacity and --unexpected")};
     if (o.load.threads > o.load.connections)
         o.load.threads = o.load.connections;
-    if (const turno::Result<void> r = turno::parseLoadTarget(url, &o.load); !r) {
-        err << "turnoctl bench: " << r.error() << "\n";
-        return ExitUsage;
-    }
-    if (const turno::Result<void> r = turno::validateLoadConfig(o.load); !r) {
-        err << "turnoctl bench: " << r.error() << "\n";
-        return ExitUsage;
-    }
+    return {};
+}
+
+// Parses args into o; returns an exit code when parsing ends the command.
+std::optional<int> parseArgs(const QStringList &args, Options &o)
+{
+    const turnoctl::OptionParser &parser = benchOptions();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return code;
+    const QStringList &urls = p.positional();
+    if (urls.isEmpty())
+        return parser.usageError(QStringLiteral("give the target URL, e.g. turnoctl bench http://127.0.0.1:7017"));
+    if (urls.size() > 1)
+        return parser.usageError(QStringLiteral("only one URL, got '%1' and '%2'").arg(urls[0], urls[1]));
+    if (const turno::Result<void> r = readNumbers(p, o); !r)
+        return parser.usageError(r.error());
+    if (p.has(QStringLiteral("--id-prefix")))
+        o.load.idPrefix = p.value(QStringLiteral("--id-prefix")).toStdString();
+    o.load.allowRemote = p.has(QStringLiteral("--allow-remote"));
+    o.allowGaps = p.has(QStringLiteral("--allow-gaps"));
+    o.json = p.has(QStringLiteral("--json"));
+    o.quiet = p.has(QStringLiteral("--quiet"));
+    o.outJson = p.value(QStringLiteral("--out-json"));
+    o.outCsv = p.value(QStringLiteral("--out-csv"));
+    o.record = p.has(QStringLiteral("--record"));
+    o.db = p.value(QStringLiteral("--db"));
+    o.findCapacity = p.has(QStringLiteral("--find-capacity"));
+    o.unexpected = p.has(QStringLiteral("--unexpected"));
+    o.nearLimitId = p.value(QStringLiteral("--near-limit-id")).toStdString();
+    if (const turno::Result<void> r = checkCombinations(p, o); !r)
+        return parser.usageError(r.error());
+    if (const turno::Result<void> r = turno::parseLoadTarget(urls.first(), &o.load); !r)
+        return parser.usageError(r.error());
+    if (const turno::Result<void> r = turno::validateLoadConfig(o.load); !r)
+        return parser.usageError(r.error());
     return std::nullopt;
 }
 
@@ -415,10 +367,10 @@ int runLoad(const Options &o, QTextStream &out, QTextStream &err)
 
 int runBench(const QStringList &args)
 {
-    QTextStream out(stdout);
-    QTextStream err(stderr);
+    QTextStream &out = turnoctl::out();
+    QTextStream &err = turnoctl::err();
     Options o;
-    if (const std::optional<int> code = parseArgs(args, o, out, err))
+    if (const std::optional<int> code = parseArgs(args, o))
         return *code;
     std::signal(SIGINT, [](int) { g_interrupted.store(true); });
     int rc;

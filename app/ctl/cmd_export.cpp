@@ -2,6 +2,7 @@
 // running cluster (asked from its supervisor), and optionally the alert rules
 // next to it, so a site's own Prometheus watches the same fleet.
 #include "command_registry.h"
+#include "option_parser.h"
 
 #include "alerts/alert_rule.h"
 #include "alerts/prometheus_rules_export.h"
@@ -10,53 +11,44 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QTextStream>
+#include <optional>
 
 namespace {
 
-const char kUsage[] =
-    "Usage: turnoctl export prometheus [--run-dir DIR | --cluster NAME] [--interval 5s]\n"
-    "                                  [-o FILE] [--rules-out FILE] [--rules RULES.json]\n"
-    "Writes a Prometheus scrape configuration for the running cluster: job 'turno' with\n"
-    "every turno node (labels node and pool) and job 'haproxy' with the balancer's\n"
-    "exporter. With --rules-out, also writes the alert rules (defaults, or --rules) as a\n"
-    "Prometheus rules file and references it. Without -o, writes to standard output.\n";
+const turnoctl::OptionParser &exportOptions()
+{
+    static const turnoctl::OptionParser parser =
+        turnoctl::OptionParser(QStringLiteral("export prometheus"),
+                               QStringLiteral("export prometheus [--run-dir DIR | --cluster NAME] [--interval 5s]\n"
+                                              "                                  [-o FILE] [--rules-out FILE] [--rules RULES.json]"))
+            .describe(QStringLiteral("Writes a Prometheus scrape configuration for the running cluster: job 'turno' with\n"
+                                     "every turno node (labels node and pool) and job 'haproxy' with the balancer's\n"
+                                     "exporter. With --rules-out, also writes the alert rules (defaults, or --rules) as a\n"
+                                     "Prometheus rules file and references it. Without -o, writes to standard output."))
+            .option(QStringLiteral("--run-dir"), QStringLiteral("DIR"), QStringLiteral("the cluster's run directory"))
+            .option(QStringLiteral("--cluster"), QStringLiteral("NAME"), QStringLiteral("the cluster's name, for its default run directory"))
+            .option(QStringLiteral("--interval"), QStringLiteral("D"), QStringLiteral("scrape and evaluation interval [5s]"))
+            .option(QStringLiteral("-o"), QStringLiteral("FILE"), QStringLiteral("where to write the configuration"), {QStringLiteral("--output")})
+            .option(QStringLiteral("--rules-out"), QStringLiteral("FILE"), QStringLiteral("also write the alert rules there"))
+            .option(QStringLiteral("--rules"), QStringLiteral("RULES.json"), QStringLiteral("the rules to export (default: the built-in ones)"));
+    return parser;
+}
 
 int exportPrometheus(const QStringList &args)
 {
-    QTextStream out(stdout), err(stderr);
-    QString runDir, cluster, outFile, rulesOut, rulesIn, interval = QStringLiteral("5s");
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &a = args[i];
-        auto next = [&](QString &dst) {
-            if (i + 1 >= args.size())
-                return false;
-            dst = args[++i];
-            return true;
-        };
-        bool ok = true;
-        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
-            out << kUsage;
-            return turnoctl::ExitOk;
-        } else if (a == QLatin1String("--run-dir")) {
-            ok = next(runDir);
-        } else if (a == QLatin1String("--cluster")) {
-            ok = next(cluster);
-        } else if (a == QLatin1String("--interval")) {
-            ok = next(interval) && turno::AlertRuleLoader::parseDuration(interval) > 0;
-        } else if (a == QLatin1String("-o") || a == QLatin1String("--output")) {
-            ok = next(outFile);
-        } else if (a == QLatin1String("--rules-out")) {
-            ok = next(rulesOut);
-        } else if (a == QLatin1String("--rules")) {
-            ok = next(rulesIn);
-        } else {
-            ok = false;
-        }
-        if (!ok) {
-            err << "turnoctl export prometheus: bad or incomplete argument '" << a << "'\n" << kUsage;
-            return turnoctl::ExitUsage;
-        }
-    }
+    QTextStream &err = turnoctl::err();
+    const turnoctl::OptionParser &parser = exportOptions();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    if (!p.positional().isEmpty())
+        return parser.usageError(QStringLiteral("bad or incomplete argument '%1'").arg(p.positional().first()));
+    const QString runDir = p.value(QStringLiteral("--run-dir")), cluster = p.value(QStringLiteral("--cluster"));
+    const QString outFile = p.value(QStringLiteral("-o")), rulesOut = p.value(QStringLiteral("--rules-out"));
+    const QString rulesIn = p.value(QStringLiteral("--rules"));
+    const QString interval = p.value(QStringLiteral("--interval"), QStringLiteral("5s"));
+    if (turno::AlertRuleLoader::parseDuration(interval) <= 0)
+        return parser.usageError(QStringLiteral("--interval needs a duration like 5s or 1m, not '%1'").arg(interval));
     turno::ControlClient client(turno::ControlClient::resolveRunDir(runDir, cluster));
     const auto status = client.requestSync(QJsonObject{{QStringLiteral("cmd"), QStringLiteral("status")}});
     if (!status) {

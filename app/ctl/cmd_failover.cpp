@@ -1,11 +1,13 @@
 // turnoctl failover / failback: clients of the supervisor's FailoverController
 // through the control socket (the console's failover panel makes the same calls).
 #include "command_registry.h"
+#include "option_parser.h"
 
 #include "control/control_client.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <optional>
 
 namespace {
 
@@ -22,46 +24,49 @@ const char *kWhere =
 
 struct Args {
     QString runDir, cluster, target, autoMode;
-    bool force = false, preflight = false, json = false, help = false;
-    QString error;
+    bool force = false, preflight = false, json = false;
 };
 
-Args parse(const QStringList &args, bool failback)
+turnoctl::OptionParser failoverOptions(const char *name, const QString &synopsis, bool failback)
+{
+    turnoctl::OptionParser p(QLatin1String(name), synopsis);
+    p.describe(QString::fromLatin1(failback ? "Switches back to the primary pool and makes the other Redis node primary again.\n"
+                                            : "Switches the active pool (primary -> secondary, or --to POOL) and promotes the Redis replica:\n") +
+               QStringLiteral("pre-flight gate, drain at HAProxy, writes paused on the Redis primary until the replica holds\n"
+                              "all of it, SENTINEL FAILOVER, the old primary fenced (demoted, clients cut off), the new pool\n"
+                              "checked UP, then a probe turno through the balancer must be above every number issued before.\n"
+                              "A failed gate refuses the switch (exit 1) unless --force. --preflight only runs the gate.\n") +
+               QString::fromLatin1(failback ? "" : "--auto on|off turns automatic failover on or off (profile: failover.auto).\n") +
+               QStringLiteral("Exit codes: 0 done, 1 refused or failed, 2 usage, 3 no cluster answers."));
+    if (!failback)
+        p.option(QStringLiteral("--to"), QStringLiteral("primary|secondary"), QStringLiteral("the pool to switch to (default: the other one)"))
+            .option(QStringLiteral("--auto"), QStringLiteral("on|off"), QStringLiteral("automatic failover on or off"));
+    p.flag(QStringLiteral("--force"), QStringLiteral("switch even when the pre-flight gate fails"))
+        .flag(QStringLiteral("--preflight"), QStringLiteral("only run the pre-flight gate"))
+        .flag(QStringLiteral("--json"), QStringLiteral("the supervisor's answer as JSON"))
+        .option(QStringLiteral("--run-dir"), QStringLiteral("DIR"), QStringLiteral("the cluster's run directory"))
+        .option(QStringLiteral("--cluster"), QStringLiteral("NAME"), QStringLiteral("the cluster's name, for its default run directory"))
+        .epilogue(QString::fromLatin1(kWhere));
+    return p;
+}
+
+// The parsed line's meaning; an error when --to or --auto has a value they do not take.
+turno::Result<Args> readArgs(const turnoctl::ParsedArgs &p, bool failback)
 {
     Args a;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &s = args[i];
-        auto value = [&](QString &dst) {
-            if (i + 1 >= args.size())
-                a.error = s + QStringLiteral(" needs a value");
-            else
-                dst = args[++i];
-        };
-        if (s == QLatin1String("--run-dir"))
-            value(a.runDir);
-        else if (s == QLatin1String("--cluster"))
-            value(a.cluster);
-        else if (s == QLatin1String("--to") && !failback)
-            value(a.target);
-        else if (s == QLatin1String("--auto") && !failback)
-            value(a.autoMode);
-        else if (s == QLatin1String("--force"))
-            a.force = true;
-        else if (s == QLatin1String("--preflight"))
-            a.preflight = true;
-        else if (s == QLatin1String("--json"))
-            a.json = true;
-        else if (s == QLatin1String("--help") || s == QLatin1String("-h"))
-            a.help = true;
-        else
-            a.error = QStringLiteral("unknown argument ") + s;
-    }
-    if (failback)
-        a.target = QStringLiteral("primary");
+    if (!p.positional().isEmpty())
+        return turno::Error{QStringLiteral("unknown argument ") + p.positional().first()};
+    a.runDir = p.value(QStringLiteral("--run-dir"));
+    a.cluster = p.value(QStringLiteral("--cluster"));
+    a.target = failback ? QStringLiteral("primary") : p.value(QStringLiteral("--to"));
+    a.autoMode = p.value(QStringLiteral("--auto"));
+    a.force = p.has(QStringLiteral("--force"));
+    a.preflight = p.has(QStringLiteral("--preflight"));
+    a.json = p.has(QStringLiteral("--json"));
     if (!a.target.isEmpty() && a.target != QLatin1String("primary") && a.target != QLatin1String("secondary"))
-        a.error = QStringLiteral("--to must be primary or secondary");
+        return turno::Error{QStringLiteral("--to must be primary or secondary")};
     if (!a.autoMode.isEmpty() && a.autoMode != QLatin1String("on") && a.autoMode != QLatin1String("off"))
-        a.error = QStringLiteral("--auto must be on or off");
+        return turno::Error{QStringLiteral("--auto must be on or off")};
     return a;
 }
 
@@ -119,24 +124,14 @@ void printReport(const QJsonObject &r)
 
 int run(const char *name, const QString &synopsis, const QStringList &args, bool failback)
 {
-    const Args a = parse(args, failback);
-    if (a.help) {
-        out() << "Usage: turnoctl " << synopsis << "\n\n"
-              << (failback ? "Switches back to the primary pool and makes the other Redis node primary again.\n"
-                           : "Switches the active pool (primary -> secondary, or --to POOL) and promotes the Redis replica:\n")
-              << "pre-flight gate, drain at HAProxy, writes paused on the Redis primary until the replica holds\n"
-                 "all of it, SENTINEL FAILOVER, the old primary fenced (demoted, clients cut off), the new pool\n"
-                 "checked UP, then a probe turno through the balancer must be above every number issued before.\n"
-                 "A failed gate refuses the switch (exit 1) unless --force. --preflight only runs the gate.\n"
-              << (failback ? "" : "--auto on|off turns automatic failover on or off (profile: failover.auto).\n")
-              << "Exit codes: 0 done, 1 refused or failed, 2 usage, 3 no cluster answers.\n\n"
-              << kWhere;
-        return ExitOk;
-    }
-    if (!a.error.isEmpty()) {
-        err() << "turnoctl " << name << ": " << a.error << "\nUsage: turnoctl " << synopsis << "\n";
-        return ExitUsage;
-    }
+    const turnoctl::OptionParser parser = failoverOptions(name, synopsis, failback);
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    const turno::Result<Args> parsed = readArgs(p, failback);
+    if (!parsed)
+        return parser.usageError(parsed.error());
+    const Args &a = parsed.value();
     QJsonObject result;
     if (!a.autoMode.isEmpty()) {
         const int rc = call(name, a, {{QStringLiteral("cmd"), QStringLiteral("failover-auto")},

@@ -2,6 +2,7 @@
 // supervising process (FleetSupervisor + ControlServer); the others are clients
 // of its control socket, so killing them never disturbs the cluster.
 #include "command_registry.h"
+#include "option_parser.h"
 
 #include "common/secret_file.h"
 #include "control/control_client.h"
@@ -25,6 +26,7 @@
 #include <QTextStream>
 #include <QThread>
 #include <csignal>
+#include <optional>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,50 +46,53 @@ const char *kLocation =
     "or /tmp/turno-ops-UID/NAME without XDG_RUNTIME_DIR. The supervisor's control\n"
     "socket is RUN_DIR/control.sock (mode 0600).\n";
 
-// Options shared by the client commands; the rest are positional.
+// What the client commands share: where the cluster is, and a few flags; the rest are positional.
 struct ClientArgs {
     QString runDir;
     QString cluster;
     bool json = false;
     int lines = 100;
     QStringList positional;
-    QString error;
-    bool help = false;
 };
 
-ClientArgs parseClient(const QStringList &args)
+// A client command's table: the cluster's location, --json and --lines where
+// they mean something (every client accepts all four, as always).
+turnoctl::OptionParser clientOptions(const QString &command, const QString &synopsis, const QString &description, bool json = false,
+                                     bool lines = false)
 {
-    ClientArgs a;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &s = args[i];
-        auto value = [&](QString &dst) {
-            if (i + 1 >= args.size()) {
-                a.error = s + QStringLiteral(" needs a value");
-                return;
-            }
-            dst = args[++i];
-        };
-        if (s == QLatin1String("--run-dir"))
-            value(a.runDir);
-        else if (s == QLatin1String("--cluster"))
-            value(a.cluster);
-        else if (s == QLatin1String("--json"))
-            a.json = true;
-        else if (s == QLatin1String("--help") || s == QLatin1String("-h"))
-            a.help = true;
-        else if (s == QLatin1String("--lines")) {
-            QString v;
-            value(v);
-            bool ok = false;
-            a.lines = v.toInt(&ok);
-            if (!ok || a.lines < 1)
-                a.error = QStringLiteral("--lines needs a positive number");
-        } else if (s.startsWith(QLatin1String("--")))
-            a.error = QStringLiteral("unknown option ") + s;
-        else
-            a.positional << s;
+    turnoctl::OptionParser p(command, synopsis);
+    p.describe(description)
+        .option(QStringLiteral("--run-dir"), QStringLiteral("DIR"), QStringLiteral("the cluster's run directory"))
+        .option(QStringLiteral("--cluster"), QStringLiteral("NAME"), QStringLiteral("the cluster's name, for its default run directory"));
+    if (json)
+        p.flag(QStringLiteral("--json"), QStringLiteral("the supervisor's answer as JSON"));
+    else
+        p.hiddenFlag(QStringLiteral("--json"));
+    if (lines)
+        p.option(QStringLiteral("--lines"), QStringLiteral("N"), QStringLiteral("how many of the last lines (default 100)"));
+    else
+        p.hiddenOption(QStringLiteral("--lines"), QStringLiteral("N"));
+    p.epilogue(QString::fromLatin1(kLocation));
+    return p;
+}
+
+// Parses a client command's line into *a; returns an exit code when parsing ends the command.
+std::optional<int> parseClient(const turnoctl::OptionParser &parser, const QStringList &args, ClientArgs *a)
+{
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return code;
+    a->runDir = p.value(QStringLiteral("--run-dir"));
+    a->cluster = p.value(QStringLiteral("--cluster"));
+    a->json = p.has(QStringLiteral("--json"));
+    if (p.has(QStringLiteral("--lines"))) {
+        bool ok = false;
+        a->lines = p.value(QStringLiteral("--lines")).toInt(&ok);
+        if (!ok || a->lines < 1)
+            return parser.usageError(QStringLiteral("--lines needs a positive number"));
     }
-    return a;
+    a->positional = p.positional();
+    return std::nullopt;
 }
 
 // Sends one request to the supervisor; prints the error and returns the exit code on failure.
@@ -108,15 +113,6 @@ int call(const char *name, const ClientArgs &a, const QJsonObject &req, QJsonObj
     return ExitOk;
 }
 
-int usage(const char *name, const QString &synopsis, const QString &why)
-{
-    if (!why.isEmpty())
-        err() << "turnoctl " << name << ": " << why << "\n";
-    err() << "Usage: turnoctl " << synopsis << "\n" << kLocation;
-    err().flush();
-    return why.isEmpty() ? ExitOk : ExitUsage;
-}
-
 // ---- up ---------------------------------------------------------------------
 
 int g_signalPipe[2] = {-1, -1};
@@ -130,143 +126,120 @@ void onStopSignal(int)
 const QString kUpSynopsis = QStringLiteral(
     "up [--profile FILE] [--run-dir DIR] [--balancer ADDR:PORT] [--db FILE] [--detach]");
 
-int runUp(const QStringList &args)
+const turnoctl::OptionParser &upOptions()
 {
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p(QStringLiteral("up"), kUpSynopsis);
+        p.describe(QStringLiteral(
+             "Launches the cluster of the profile (default: resources/profiles/default.json, balancer on\n"
+             "127.0.0.1:7017) and supervises it until `turnoctl down`, SIGINT or SIGTERM. With --detach\n"
+             "the supervisor runs in the background and this command returns once the cluster is ready.\n"
+             "--balancer overrides balancer.listen (port 0 = any free port). Events and alerts are\n"
+             "recorded in the incident store (--db FILE, else $TURNO_INCIDENT_DB, else\n"
+             "~/.local/share/turno-ops/incidents.db)."))
+            .option(QStringLiteral("--profile"), QStringLiteral("FILE"), QStringLiteral("the cluster profile (docs: resources/profiles/)"))
+            .option(QStringLiteral("--run-dir"), QStringLiteral("DIR"), QStringLiteral("where the cluster's files and control socket go"))
+            .option(QStringLiteral("--balancer"), QStringLiteral("ADDR:PORT"), QStringLiteral("the balancer's listen address"))
+            .option(QStringLiteral("--db"), QStringLiteral("FILE"), QStringLiteral("the incident store"))
+            .flag(QStringLiteral("--detach"), QStringLiteral("supervise in the background; return once ready"))
+            .epilogue(QString::fromLatin1(kLocation));
+        return p;
+    }();
+    return parser;
+}
+
+struct UpOptions {
     QString profilePath, runDir, balancer, dbPath;
     bool detach = false;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &s = args[i];
-        auto value = [&](QString &dst) -> bool {
-            if (i + 1 >= args.size())
-                return false;
-            dst = args[++i];
-            return true;
-        };
-        if (s == QLatin1String("--profile")) {
-            if (!value(profilePath))
-                return usage("up", kUpSynopsis, QStringLiteral("--profile needs a FILE"));
-        } else if (s == QLatin1String("--run-dir")) {
-            if (!value(runDir))
-                return usage("up", kUpSynopsis, QStringLiteral("--run-dir needs a DIR"));
-        } else if (s == QLatin1String("--balancer")) {
-            if (!value(balancer))
-                return usage("up", kUpSynopsis, QStringLiteral("--balancer needs ADDR:PORT"));
-        } else if (s == QLatin1String("--db")) {
-            if (!value(dbPath))
-                return usage("up", kUpSynopsis, QStringLiteral("--db needs a FILE"));
-        } else if (s == QLatin1String("--detach")) {
-            detach = true;
-        } else if (s == QLatin1String("--help") || s == QLatin1String("-h")) {
-            out() << "Usage: turnoctl " << kUpSynopsis << "\n\n"
-                  << "Launches the cluster of the profile (default: resources/profiles/default.json, balancer on\n"
-                     "127.0.0.1:7017) and supervises it until `turnoctl down`, SIGINT or SIGTERM. With --detach\n"
-                     "the supervisor runs in the background and this command returns once the cluster is ready.\n"
-                     "--balancer overrides balancer.listen (port 0 = any free port). Events and alerts are\n"
-                     "recorded in the incident store (--db FILE, else $TURNO_INCIDENT_DB, else\n"
-                     "~/.local/share/turno-ops/incidents.db).\n\n"
-                  << kLocation;
-            return ExitOk;
-        } else {
-            return usage("up", kUpSynopsis, QStringLiteral("unknown argument ") + s);
-        }
-    }
+};
 
-    QElapsedTimer clock;
-    clock.start();
-    auto loaded = profilePath.isEmpty() ? turno::ProfileLoader::loadDefault() : turno::ProfileLoader::loadFile(profilePath);
+// Loads the profile and applies --balancer; returns an exit code on failure.
+std::optional<int> loadUpProfile(const UpOptions &o, turno::ClusterProfile *profile)
+{
+    auto loaded = o.profilePath.isEmpty() ? turno::ProfileLoader::loadDefault() : turno::ProfileLoader::loadFile(o.profilePath);
     if (!loaded.ok()) {
         err() << "turnoctl up: " << loaded.error() << "\n";
         return ExitUsage;
     }
-    turno::ClusterProfile profile = loaded.value();
-    if (!balancer.isEmpty()) {
-        const qsizetype colon = balancer.lastIndexOf(QLatin1Char(':'));
+    *profile = loaded.value();
+    if (!o.balancer.isEmpty()) {
+        const qsizetype colon = o.balancer.lastIndexOf(QLatin1Char(':'));
         bool ok = false;
-        const uint port = balancer.mid(colon + 1).toUInt(&ok);
+        const uint port = o.balancer.mid(colon + 1).toUInt(&ok);
         if (colon <= 0 || !ok || port > 65535)
-            return usage("up", kUpSynopsis, QStringLiteral("--balancer must be ADDR:PORT"));
-        profile.balancerListen.host = balancer.left(colon);
-        profile.balancerListen.port = quint16(port);
+            return upOptions().usageError(QStringLiteral("--balancer must be ADDR:PORT"));
+        profile->balancerListen.host = o.balancer.left(colon);
+        profile->balancerListen.port = quint16(port);
     }
-    if (runDir.isEmpty())
-        runDir = turno::ControlClient::resolveRunDir({}, profile.name);
-    runDir = QDir(runDir).absolutePath();
+    return std::nullopt;
+}
 
-    if (detach) {
-        // Re-run ourselves without --detach in a new session; wait until its control socket says ready.
-        QStringList childArgs{QStringLiteral("up"), QStringLiteral("--run-dir"), runDir};
-        if (!profilePath.isEmpty())
-            childArgs << QStringLiteral("--profile") << QFileInfo(profilePath).absoluteFilePath();
-        if (!balancer.isEmpty())
-            childArgs << QStringLiteral("--balancer") << balancer;
-        if (!dbPath.isEmpty())
-            childArgs << QStringLiteral("--db") << QFileInfo(dbPath).absoluteFilePath();
-        QDir().mkpath(runDir);
-        QProcess child;
-        child.setProgram(QCoreApplication::applicationFilePath());
-        child.setArguments(childArgs);
-        child.setStandardInputFile(QProcess::nullDevice());
-        child.setStandardOutputFile(runDir + QStringLiteral("/supervisor.log"), QIODevice::Append);
-        child.setStandardErrorFile(runDir + QStringLiteral("/supervisor.log"), QIODevice::Append);
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("TURNO_DETACHED"), QStringLiteral("1"));
-        child.setProcessEnvironment(env);
-        qint64 pid = 0;
-        if (!child.startDetached(&pid)) {
-            err() << "turnoctl up: cannot start the background supervisor: " << child.errorString() << "\n";
-            return ExitFailure;
-        }
-        turno::ControlClient client(runDir);
-        for (;;) {
-            if (::kill(pid_t(pid), 0) != 0) {
-                err() << "turnoctl up: the background supervisor (pid " << pid << ") exited before the cluster was ready; see "
-                      << runDir << "/supervisor.log\n";
-                QFile log(runDir + QStringLiteral("/supervisor.log"));
-                if (log.open(QIODevice::ReadOnly))
-                    err() << QString::fromLocal8Bit(log.readAll().right(2000));
-                return ExitFailure;
-            }
-            const auto r = client.requestSync(QJsonObject{{QStringLiteral("cmd"), QStringLiteral("ping")}}, 1000);
-            if (r.ok()) {
-                const QJsonObject res = r.value().value(QStringLiteral("result")).toObject();
-                if (res.value(QStringLiteral("state")).toString() == QLatin1String("ready")) {
-                    out() << "cluster " << profile.name << " ready in " << clock.elapsed() << " ms (supervisor pid " << pid
-                          << ", run dir " << runDir << ")\n";
-                    return ExitOk;
-                }
-            }
-            QThread::msleep(20);
-        }
-    }
-
-    if (qEnvironmentVariableIsSet("TURNO_DETACHED"))
-        ::setsid();  // away from the terminal's signals
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0) {
-        err() << "turnoctl up: socketpair failed\n";
+// Re-runs turnoctl up without --detach in a new session and waits until its
+// control socket says ready.
+int upDetached(const UpOptions &o, const turno::ClusterProfile &profile, const QElapsedTimer &clock)
+{
+    const QString &runDir = o.runDir;
+    QStringList childArgs{QStringLiteral("up"), QStringLiteral("--run-dir"), runDir};
+    if (!o.profilePath.isEmpty())
+        childArgs << QStringLiteral("--profile") << QFileInfo(o.profilePath).absoluteFilePath();
+    if (!o.balancer.isEmpty())
+        childArgs << QStringLiteral("--balancer") << o.balancer;
+    if (!o.dbPath.isEmpty())
+        childArgs << QStringLiteral("--db") << QFileInfo(o.dbPath).absoluteFilePath();
+    QDir().mkpath(runDir);
+    QProcess child;
+    child.setProgram(QCoreApplication::applicationFilePath());
+    child.setArguments(childArgs);
+    child.setStandardInputFile(QProcess::nullDevice());
+    child.setStandardOutputFile(runDir + QStringLiteral("/supervisor.log"), QIODevice::Append);
+    child.setStandardErrorFile(runDir + QStringLiteral("/supervisor.log"), QIODevice::Append);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("TURNO_DETACHED"), QStringLiteral("1"));
+    child.setProcessEnvironment(env);
+    qint64 pid = 0;
+    if (!child.startDetached(&pid)) {
+        err() << "turnoctl up: cannot start the background supervisor: " << child.errorString() << "\n";
         return ExitFailure;
     }
+    turno::ControlClient client(runDir);
+    for (;;) {
+        if (::kill(pid_t(pid), 0) != 0) {
+            err() << "turnoctl up: the background supervisor (pid " << pid << ") exited before the cluster was ready; see " << runDir
+                  << "/supervisor.log\n";
+            QFile log(runDir + QStringLiteral("/supervisor.log"));
+            if (log.open(QIODevice::ReadOnly))
+                err() << QString::fromLocal8Bit(log.readAll().right(2000));
+            return ExitFailure;
+        }
+        const auto r = client.requestSync(QJsonObject{{QStringLiteral("cmd"), QStringLiteral("ping")}}, 1000);
+        if (r.ok()) {
+            const QJsonObject res = r.value().value(QStringLiteral("result")).toObject();
+            if (res.value(QStringLiteral("state")).toString() == QLatin1String("ready")) {
+                out() << "cluster " << profile.name << " ready in " << clock.elapsed() << " ms (supervisor pid " << pid << ", run dir "
+                      << runDir << ")\n";
+                return ExitOk;
+            }
+        }
+        QThread::msleep(20);
+    }
+}
+
+// SIGINT, SIGTERM and SIGHUP reach the event loop through g_signalPipe.
+bool installStopSignals()
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
+        return false;
     ::signal(SIGINT, onStopSignal);
     ::signal(SIGTERM, onStopSignal);
     ::signal(SIGHUP, onStopSignal);
     ::signal(SIGPIPE, SIG_IGN);
+    return true;
+}
 
-    // The same monitor the console runs: supervision, scrapes, alert rules and the
-    // event history, so every control command the console serves is served here too.
-    turno::FleetMonitor monitor;
-    int exitCode = ExitOk;
-    {
-        const auto history = monitor.openHistory(dbPath);
-        if (!history.ok())
-            err() << "turnoctl up: warning: no event history (" << history.error() << "); the cluster runs without one\n";
-    }
-    QDir().mkpath(runDir);
-    const auto started = monitor.launch(profile, runDir);
-    if (!started.ok()) {
-        err() << "turnoctl up: " << started.error() << "\n";
-        return ExitUnavailable;
-    }
-    turno::FleetSupervisor *supervisor = monitor.supervisor();
-    const QString controlPath = turno::ControlServer::socketPath(runDir);
+// The supervisor's lines: every fleet event on stderr, ready and stopped on stdout.
+void reportSupervisor(turno::FleetSupervisor *supervisor, const turno::ClusterProfile &profile, const QString &controlPath,
+                      int *exitCode)
+{
     QObject::connect(supervisor, &turno::FleetSupervisor::event, [](const turno::FleetEvent &e) {
         err() << QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) << " " << e.kindName();
         if (!e.node.isEmpty())
@@ -274,22 +247,49 @@ int runUp(const QStringList &args)
         err() << " " << e.message << "\n";
         err().flush();
     });
-    QObject::connect(supervisor, &turno::FleetSupervisor::ready, [&](qint64 ms) {
+    QObject::connect(supervisor, &turno::FleetSupervisor::ready, [supervisor, profile, controlPath](qint64 ms) {
         out() << "cluster " << profile.name << " ready in " << ms << " ms: balancer " << profile.balancerListen.host << ":"
               << supervisor->balancerPort() << ", control socket " << controlPath << "\n";
         out().flush();
     });
-    QObject::connect(supervisor, &turno::FleetSupervisor::startFailed, [&](const QString &why) {
+    QObject::connect(supervisor, &turno::FleetSupervisor::startFailed, [exitCode](const QString &why) {
         err() << "turnoctl up: " << why << "\n";
         err().flush();
-        exitCode = ExitFailure;
+        *exitCode = ExitFailure;
         QCoreApplication::quit();
     });
-    QObject::connect(supervisor, &turno::FleetSupervisor::stopped, [&](qint64 ms) {
-        out() << "cluster " << profile.name << " stopped in " << ms << " ms\n";
+    QObject::connect(supervisor, &turno::FleetSupervisor::stopped, [name = profile.name](qint64 ms) {
+        out() << "cluster " << name << " stopped in " << ms << " ms\n";
         out().flush();
         QCoreApplication::quit();
     });
+}
+
+// This process supervises the cluster until it is told to stop.
+int upForeground(const UpOptions &o, const turno::ClusterProfile &profile)
+{
+    if (qEnvironmentVariableIsSet("TURNO_DETACHED"))
+        ::setsid();  // away from the terminal's signals
+    if (!installStopSignals()) {
+        err() << "turnoctl up: socketpair failed\n";
+        return ExitFailure;
+    }
+    // The same monitor the console runs: supervision, scrapes, alert rules and the
+    // event history, so every control command the console serves is served here too.
+    turno::FleetMonitor monitor;
+    int exitCode = ExitOk;
+    {
+        const auto history = monitor.openHistory(o.dbPath);
+        if (!history.ok())
+            err() << "turnoctl up: warning: no event history (" << history.error() << "); the cluster runs without one\n";
+    }
+    QDir().mkpath(o.runDir);
+    const auto started = monitor.launch(profile, o.runDir);
+    if (!started.ok()) {
+        err() << "turnoctl up: " << started.error() << "\n";
+        return ExitUnavailable;
+    }
+    reportSupervisor(monitor.supervisor(), profile, turno::ControlServer::socketPath(o.runDir), &exitCode);
     QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
         char buf[16];
@@ -298,6 +298,32 @@ int runUp(const QStringList &args)
     });
     QCoreApplication::exec();
     return exitCode;
+}
+
+int runUp(const QStringList &args)
+{
+    const turnoctl::OptionParser &parser = upOptions();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    if (!p.positional().isEmpty())
+        return parser.usageError(QStringLiteral("unknown argument ") + p.positional().first());
+    UpOptions o;
+    o.profilePath = p.value(QStringLiteral("--profile"));
+    o.runDir = p.value(QStringLiteral("--run-dir"));
+    o.balancer = p.value(QStringLiteral("--balancer"));
+    o.dbPath = p.value(QStringLiteral("--db"));
+    o.detach = p.has(QStringLiteral("--detach"));
+
+    QElapsedTimer clock;
+    clock.start();
+    turno::ClusterProfile profile;
+    if (const std::optional<int> code = loadUpProfile(o, &profile))
+        return *code;
+    if (o.runDir.isEmpty())
+        o.runDir = turno::ControlClient::resolveRunDir({}, profile.name);
+    o.runDir = QDir(o.runDir).absolutePath();
+    return o.detach ? upDetached(o, profile, clock) : upForeground(o, profile);
 }
 
 // ---- clients ----------------------------------------------------------------
@@ -367,10 +393,14 @@ void printStatus(const QJsonObject &st, bool json)
 
 int runStatus(const QStringList &args)
 {
-    const QString synopsis = QStringLiteral("status [--json] [--run-dir DIR | --cluster NAME]");
-    const ClientArgs a = parseClient(args);
-    if (a.help || !a.error.isEmpty() || !a.positional.isEmpty())
-        return usage("status", synopsis, a.help ? QString() : a.error.isEmpty() ? QStringLiteral("unexpected argument ") + a.positional.value(0) : a.error);
+    static const turnoctl::OptionParser parser =
+        clientOptions(QStringLiteral("status"), QStringLiteral("status [--json] [--run-dir DIR | --cluster NAME]"),
+                      QStringLiteral("Nodes, pools, states, load and which cluster is active."), true);
+    ClientArgs a;
+    if (const std::optional<int> code = parseClient(parser, args, &a))
+        return *code;
+    if (!a.positional.isEmpty())
+        return parser.usageError(QStringLiteral("unexpected argument ") + a.positional.first());
     QJsonObject reply;
     if (const int rc = call("status", a, QJsonObject{{QStringLiteral("cmd"), QStringLiteral("status")}}, &reply); rc != ExitOk)
         return rc;
@@ -380,10 +410,14 @@ int runStatus(const QStringList &args)
 
 int runDown(const QStringList &args)
 {
-    const QString synopsis = QStringLiteral("down [--run-dir DIR | --cluster NAME]");
-    const ClientArgs a = parseClient(args);
-    if (a.help || !a.error.isEmpty() || !a.positional.isEmpty())
-        return usage("down", synopsis, a.help ? QString() : a.error.isEmpty() ? QStringLiteral("unexpected argument ") + a.positional.value(0) : a.error);
+    static const turnoctl::OptionParser parser =
+        clientOptions(QStringLiteral("down"), QStringLiteral("down [--run-dir DIR | --cluster NAME]"),
+                      QStringLiteral("Stops the cluster in order (drain, nodes, Redis) and its supervisor."));
+    ClientArgs a;
+    if (const std::optional<int> code = parseClient(parser, args, &a))
+        return *code;
+    if (!a.positional.isEmpty())
+        return parser.usageError(QStringLiteral("unexpected argument ") + a.positional.first());
     QJsonObject reply;
     if (const int rc = call("down", a, QJsonObject{{QStringLiteral("cmd"), QStringLiteral("down")}}, &reply, 30000); rc != ExitOk)
         return rc;
@@ -391,23 +425,35 @@ int runDown(const QStringList &args)
     return ExitOk;
 }
 
+turnoctl::OptionParser nodeActionOptions(const QString &cmd)
+{
+    if (cmd == QLatin1String("weight"))
+        return clientOptions(cmd, QStringLiteral("weight NODE W [--run-dir DIR | --cluster NAME]"),
+                             QStringLiteral("Changes a node's balancer weight live (W from 0 to 256)."))
+            .argument(QStringLiteral("NODE"), QStringLiteral("a turno node, as turnoctl status names it"))
+            .argument(QStringLiteral("W"), QStringLiteral("the weight, 0 to 256"));
+    const QString what = cmd == QLatin1String("drain") ? QStringLiteral("Stops sending new requests to a node (HAProxy drain).")
+                                                       : QStringLiteral("Puts a drained or disabled node back in rotation.");
+    return clientOptions(cmd, cmd + QStringLiteral(" NODE [--run-dir DIR | --cluster NAME]"), what)
+        .argument(QStringLiteral("NODE"), QStringLiteral("a turno node, as turnoctl status names it"));
+}
+
 int runNodeAction(const char *name, const QStringList &args)
 {
     const QString cmd = QLatin1String(name);
     const bool isWeight = cmd == QLatin1String("weight");
-    const QString synopsis = isWeight ? QStringLiteral("weight NODE W [--run-dir DIR | --cluster NAME]")
-                                      : cmd + QStringLiteral(" NODE [--run-dir DIR | --cluster NAME]");
-    const ClientArgs a = parseClient(args);
-    if (a.help)
-        return usage(name, synopsis, {});
-    if (!a.error.isEmpty() || a.positional.size() != (isWeight ? 2 : 1))
-        return usage(name, synopsis, a.error.isEmpty() ? QStringLiteral("wrong number of arguments") : a.error);
+    const turnoctl::OptionParser parser = nodeActionOptions(cmd);
+    ClientArgs a;
+    if (const std::optional<int> code = parseClient(parser, args, &a))
+        return *code;
+    if (a.positional.size() != (isWeight ? 2 : 1))
+        return parser.usageError(QStringLiteral("wrong number of arguments"));
     QJsonObject req{{QStringLiteral("cmd"), cmd}, {QStringLiteral("node"), a.positional[0]}};
     if (isWeight) {
         bool ok = false;
         const int w = a.positional[1].toInt(&ok);
         if (!ok || w < 0 || w > 256)
-            return usage(name, synopsis, QStringLiteral("W must be a weight from 0 to 256"));
+            return parser.usageError(QStringLiteral("W must be a weight from 0 to 256"));
         req.insert(QStringLiteral("weight"), w);
     }
     if (const int rc = call(name, a, req, nullptr); rc != ExitOk)
@@ -418,14 +464,18 @@ int runNodeAction(const char *name, const QStringList &args)
 
 int runScale(const QStringList &args)
 {
-    const QString synopsis = QStringLiteral("scale POOL N [--run-dir DIR | --cluster NAME]");
-    const ClientArgs a = parseClient(args);
-    if (a.help)
-        return usage("scale", synopsis, {});
+    static const turnoctl::OptionParser parser =
+        clientOptions(QStringLiteral("scale"), QStringLiteral("scale POOL N [--run-dir DIR | --cluster NAME]"),
+                      QStringLiteral("Adds or removes turno nodes of a pool live."))
+            .argument(QStringLiteral("POOL"), QStringLiteral("primary or secondary"))
+            .argument(QStringLiteral("N"), QStringLiteral("the pool's new node count"));
+    ClientArgs a;
+    if (const std::optional<int> code = parseClient(parser, args, &a))
+        return *code;
     bool ok = false;
     const int n = a.positional.value(1).toInt(&ok);
-    if (!a.error.isEmpty() || a.positional.size() != 2 || !ok)
-        return usage("scale", synopsis, a.error.isEmpty() ? QStringLiteral("expected POOL (primary|secondary) and a node count") : a.error);
+    if (a.positional.size() != 2 || !ok)
+        return parser.usageError(QStringLiteral("expected POOL (primary|secondary) and a node count"));
     const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("scale")}, {QStringLiteral("pool"), a.positional[0]},
                           {QStringLiteral("count"), n}};
     if (const int rc = call("scale", a, req, nullptr, 60000); rc != ExitOk)
@@ -436,12 +486,15 @@ int runScale(const QStringList &args)
 
 int runBalance(const QStringList &args)
 {
-    const QString synopsis = QStringLiteral("balance roundrobin|weighted|leastconn [--run-dir DIR | --cluster NAME]");
-    const ClientArgs a = parseClient(args);
-    if (a.help)
-        return usage("balance", synopsis, {});
-    if (!a.error.isEmpty() || a.positional.size() != 1)
-        return usage("balance", synopsis, a.error.isEmpty() ? QStringLiteral("expected one algorithm") : a.error);
+    static const turnoctl::OptionParser parser =
+        clientOptions(QStringLiteral("balance"), QStringLiteral("balance roundrobin|weighted|leastconn [--run-dir DIR | --cluster NAME]"),
+                      QStringLiteral("Switches the balancing algorithm live (HAProxy reload, no dropped request)."))
+            .argument(QStringLiteral("ALGORITHM"), QStringLiteral("roundrobin, weighted or leastconn"));
+    ClientArgs a;
+    if (const std::optional<int> code = parseClient(parser, args, &a))
+        return *code;
+    if (a.positional.size() != 1)
+        return parser.usageError(QStringLiteral("expected one algorithm"));
     const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("balance")}, {QStringLiteral("algorithm"), a.positional[0]}};
     if (const int rc = call("balance", a, req, nullptr, 30000); rc != ExitOk)
         return rc;
@@ -449,59 +502,77 @@ int runBalance(const QStringList &args)
     return ExitOk;
 }
 
-int runAttach(const QStringList &args)
+const turnoctl::OptionParser &attachOptions()
 {
-    const QString synopsis = QStringLiteral(
-        "attach [--stats SOCKET|http://HOST:PORT/stats] [--node http://HOST:PORT]... [--redis HOST:PORT]\n"
-        "                [--sentinel HOST:PORT [--master NAME]] [--password-file FILE] [--cluster NAME] [--json]");
-    turno::AttachTarget t;
-    bool json = false;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &s = args[i];
-        auto value = [&]() -> QString { return i + 1 < args.size() ? args[++i] : QString(); };
-        if (s == QLatin1String("--stats")) {
-            t.balancerStats = value();
-        } else if (s == QLatin1String("--node")) {
-            t.nodeUrls << value();
-        } else if (s == QLatin1String("--redis")) {
-            const QString hp = value();
-            t.redisHost = hp.section(QLatin1Char(':'), 0, -2);
-            t.redisPort = quint16(hp.section(QLatin1Char(':'), -1).toUInt());
-            if (t.redisHost.isEmpty() || t.redisPort == 0)
-                return usage("attach", synopsis, QStringLiteral("--redis needs HOST:PORT"));
-        } else if (s == QLatin1String("--sentinel")) {
-            const QString hp = value();
-            t.sentinelHost = hp.section(QLatin1Char(':'), 0, -2);
-            t.sentinelPort = quint16(hp.section(QLatin1Char(':'), -1).toUInt());
-            if (t.sentinelHost.isEmpty() || t.sentinelPort == 0)
-                return usage("attach", synopsis, QStringLiteral("--sentinel needs HOST:PORT"));
-        } else if (s == QLatin1String("--master")) {
-            t.masterName = value();
-        } else if (s == QLatin1String("--password-file")) {
-            const turno::Result<QString> pw = turno::readSecretFile(value(), QStringLiteral("--password-file"));
-            if (!pw.ok()) {
-                err() << "turnoctl attach: " << pw.error() << "\n";
-                return ExitUnavailable;
-            }
-            t.redisPassword = pw.value();
-        } else if (s == QLatin1String("--cluster")) {
-            t.cluster = value();
-        } else if (s == QLatin1String("--json")) {
-            json = true;
-        } else if (s == QLatin1String("--help") || s == QLatin1String("-h")) {
-            out() << "Usage: turnoctl " << synopsis << "\n\n"
-                  << "Looks at a fleet this machine did not launch: HAProxy's stats (socket or HTTP CSV page), nodes\n"
-                     "that announced themselves in Redis (turno:registry:CLUSTER:NODE keys with a TTL), and node\n"
-                     "URLs probed on /readyz. Launches nothing. The password also comes from TURNO_REDIS_PASSWORD.\n";
-            return ExitOk;
-        } else {
-            return usage("attach", synopsis, QStringLiteral("unknown argument ") + s);
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p(
+            QStringLiteral("attach"),
+            QStringLiteral("attach [--stats SOCKET|http://HOST:PORT/stats] [--node http://HOST:PORT]... [--redis HOST:PORT]\n"
+                           "                [--sentinel HOST:PORT [--master NAME]] [--password-file FILE] [--cluster NAME] [--json]"));
+        p.describe(QStringLiteral(
+             "Looks at a fleet this machine did not launch: HAProxy's stats (socket or HTTP CSV page), nodes\n"
+             "that announced themselves in Redis (turno:registry:CLUSTER:NODE keys with a TTL), and node\n"
+             "URLs probed on /readyz. Launches nothing. The password also comes from TURNO_REDIS_PASSWORD."))
+            .option(QStringLiteral("--stats"), QStringLiteral("SOCKET|URL"), QStringLiteral("HAProxy's stats socket or HTTP CSV page"))
+            .option(QStringLiteral("--node"), QStringLiteral("URL"), QStringLiteral("a node to probe; repeatable"))
+            .option(QStringLiteral("--redis"), QStringLiteral("HOST:PORT"), QStringLiteral("the Redis holding the node registry"))
+            .option(QStringLiteral("--sentinel"), QStringLiteral("HOST:PORT"), QStringLiteral("a Sentinel that knows the Redis primary"))
+            .option(QStringLiteral("--master"), QStringLiteral("NAME"), QStringLiteral("the Sentinel master's name"))
+            .option(QStringLiteral("--password-file"), QStringLiteral("FILE"), QStringLiteral("the Redis password (mode 0600)"))
+            .option(QStringLiteral("--cluster"), QStringLiteral("NAME"), QStringLiteral("the cluster's name in the registry"))
+            .flag(QStringLiteral("--json"), QStringLiteral("the status as JSON"));
+        return p;
+    }();
+    return parser;
+}
+
+// "HOST:PORT" into host and port; false when either is missing.
+bool splitHostPort(const QString &hp, QString *host, quint16 *port)
+{
+    *host = hp.section(QLatin1Char(':'), 0, -2);
+    *port = quint16(hp.section(QLatin1Char(':'), -1).toUInt());
+    return !host->isEmpty() && *port != 0;
+}
+
+// Fills t from the parsed line; returns an exit code when the line ends the command.
+std::optional<int> readAttachTarget(const turnoctl::ParsedArgs &p, turno::AttachTarget &t)
+{
+    const turnoctl::OptionParser &parser = attachOptions();
+    if (!p.positional().isEmpty())
+        return parser.usageError(QStringLiteral("unknown argument ") + p.positional().first());
+    t.balancerStats = p.value(QStringLiteral("--stats"));
+    t.nodeUrls = p.values(QStringLiteral("--node"));
+    if (p.has(QStringLiteral("--redis")) && !splitHostPort(p.value(QStringLiteral("--redis")), &t.redisHost, &t.redisPort))
+        return parser.usageError(QStringLiteral("--redis needs HOST:PORT"));
+    if (p.has(QStringLiteral("--sentinel")) && !splitHostPort(p.value(QStringLiteral("--sentinel")), &t.sentinelHost, &t.sentinelPort))
+        return parser.usageError(QStringLiteral("--sentinel needs HOST:PORT"));
+    if (p.has(QStringLiteral("--master")))
+        t.masterName = p.value(QStringLiteral("--master"));
+    if (p.has(QStringLiteral("--cluster")))
+        t.cluster = p.value(QStringLiteral("--cluster"));
+    if (p.has(QStringLiteral("--password-file"))) {
+        const turno::Result<QString> pw = turno::readSecretFile(p.value(QStringLiteral("--password-file")), QStringLiteral("--password-file"));
+        if (!pw.ok()) {
+            err() << "turnoctl attach: " << pw.error() << "\n";
+            return ExitUnavailable;
         }
+        t.redisPassword = pw.value();
     }
     if (t.redisPassword.isEmpty())
         t.redisPassword = qEnvironmentVariable("TURNO_REDIS_PASSWORD");
     if (t.balancerStats.isEmpty() && t.nodeUrls.isEmpty() && t.redisHost.isEmpty() && t.sentinelHost.isEmpty())
-        return usage("attach", synopsis, QStringLiteral("give at least one of --stats, --node, --redis, --sentinel"));
+        return parser.usageError(QStringLiteral("give at least one of --stats, --node, --redis, --sentinel"));
+    return std::nullopt;
+}
+
+int runAttach(const QStringList &args)
+{
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = attachOptions().parseOrExit(args, &p))
+        return *code;
+    turno::AttachTarget t;
+    if (const std::optional<int> code = readAttachTarget(p, t))
+        return *code;
     turno::FleetAttach attach(t);
     QJsonObject status;
     attach.refresh([&](QJsonObject st) {
@@ -510,7 +581,7 @@ int runAttach(const QStringList &args)
     });
     if (status.isEmpty())
         QCoreApplication::exec();
-    printStatus(status, json);
+    printStatus(status, p.has(QStringLiteral("--json")));
     const bool problem = status.contains(QStringLiteral("balancerError")) || status.contains(QStringLiteral("registryError"));
     if (problem) {
         err() << "turnoctl attach: " << status.value(QStringLiteral("balancerError")).toString()
@@ -522,12 +593,15 @@ int runAttach(const QStringList &args)
 
 int runLogs(const QStringList &args)
 {
-    const QString synopsis = QStringLiteral("logs NODE [--lines N] [--run-dir DIR | --cluster NAME]");
-    const ClientArgs a = parseClient(args);
-    if (a.help)
-        return usage("logs", synopsis, {});
-    if (!a.error.isEmpty() || a.positional.size() != 1)
-        return usage("logs", synopsis, a.error.isEmpty() ? QStringLiteral("expected one NODE") : a.error);
+    static const turnoctl::OptionParser parser =
+        clientOptions(QStringLiteral("logs"), QStringLiteral("logs NODE [--lines N] [--run-dir DIR | --cluster NAME]"),
+                      QStringLiteral("Prints the recent output of a cluster process (kept in memory by the supervisor)."), false, true)
+            .argument(QStringLiteral("NODE"), QStringLiteral("a process, as turnoctl status names it"));
+    ClientArgs a;
+    if (const std::optional<int> code = parseClient(parser, args, &a))
+        return *code;
+    if (a.positional.size() != 1)
+        return parser.usageError(QStringLiteral("expected one NODE"));
     QJsonObject reply;
     const QJsonObject req{{QStringLiteral("cmd"), QStringLiteral("logs")}, {QStringLiteral("node"), a.positional[0]},
                           {QStringLiteral("lines"), a.lines}};

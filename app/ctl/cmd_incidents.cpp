@@ -1,6 +1,7 @@
 // turnoctl events / report / incident: the incident store from the command line
 // (list the timeline, open, annotate and close incidents, export reports).
 #include "command_registry.h"
+#include "option_parser.h"
 
 #include "incidents/incident_report.h"
 #include "incidents/incident_store.h"
@@ -22,6 +23,7 @@
 #include <QTextStream>
 #include <limits>
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -40,56 +42,17 @@ const char *kDbHelp =
     "Events older than $TURNO_INCIDENT_RETENTION_DAYS (default 30; 0 keeps all) are\n"
     "pruned when the database is opened, except those in an incident's window.\n";
 
-// Options of one command: which take a value, which are flags; the rest are positional.
-struct Parsed {
-    QMap<QString, QStringList> values;
-    QSet<QString> flags;
-    QStringList positional;
-    QString error;
-    QString value(const QString &name) const { return values.value(name).value(0); }
-    bool has(const QString &name) const { return values.contains(name) || flags.contains(name); }
-};
-
-Parsed parse(const QStringList &args, const QStringList &valueOptions, const QStringList &flagOptions)
+// The table of an incident-store command; --db comes last (withDb).
+turnoctl::OptionParser storeOptions(const QString &command, const QString &synopsis, const QString &description)
 {
-    Parsed p;
-    for (int i = 0; i < args.size(); ++i) {
-        QString a = args[i];
-        if (a == QLatin1String("--")) {
-            p.positional += args.mid(i + 1);
-            break;
-        }
-        if (!a.startsWith(QLatin1Char('-')) || a == QLatin1String("-")) {
-            p.positional << a;
-            continue;
-        }
-        QString inlineValue;
-        bool hasInline = false;
-        if (const qsizetype eq = a.indexOf(QLatin1Char('=')); a.startsWith(QLatin1String("--")) && eq > 0) {
-            inlineValue = a.mid(eq + 1);
-            a = a.left(eq);
-            hasInline = true;
-        }
-        if (valueOptions.contains(a)) {
-            if (!hasInline && i + 1 >= args.size()) {
-                p.error = QStringLiteral("%1 needs a value").arg(a);
-                return p;
-            }
-            p.values[a] << (hasInline ? inlineValue : args[++i]);
-        } else if (flagOptions.contains(a) && !hasInline) {
-            p.flags << a;
-        } else {
-            p.error = QStringLiteral("unknown option '%1'").arg(a);
-            return p;
-        }
-    }
+    turnoctl::OptionParser p(command, synopsis);
+    p.describe(description).epilogue(QString::fromLatin1(kDbHelp));
     return p;
 }
 
-int usage(const QString &command, const QString &synopsis, const QString &why)
+turnoctl::OptionParser &withDb(turnoctl::OptionParser &p)
 {
-    err() << "turnoctl " << command << ": " << why << ". Usage: turnoctl " << synopsis << "\n";
-    return ExitUsage;
+    return p.option(QStringLiteral("--db"), QStringLiteral("FILE"), QStringLiteral("the incident database (see below)"));
 }
 
 int retentionDays()
@@ -101,7 +64,7 @@ int retentionDays()
 }
 
 // Opens the store; on failure prints why and returns null (exit 3).
-std::unique_ptr<IncidentStore> openStore(const Parsed &p, const QString &command, bool create)
+std::unique_ptr<IncidentStore> openStore(const turnoctl::ParsedArgs &p, const QString &command, bool create)
 {
     auto store = std::make_unique<IncidentStore>();
     IncidentStore::Options options;
@@ -207,29 +170,25 @@ const QString kEventsUsage = QStringLiteral(
 int runEvents(const QStringList &args)
 {
     const QString cmd = QStringLiteral("events");
-    const Parsed p = parse(args,
-                           {QStringLiteral("--since"), QStringLiteral("--until"), QStringLiteral("--kind"),
-                            QStringLiteral("--node"), QStringLiteral("--severity"), QStringLiteral("--text"),
-                            QStringLiteral("--limit"), QStringLiteral("--db")},
-                           {QStringLiteral("--json"), QStringLiteral("--help"), QStringLiteral("-h")});
-    if (p.has(QStringLiteral("--help")) || p.has(QStringLiteral("-h"))) {
-        out() << "Usage: turnoctl " << kEventsUsage << "\n\n"
-               "Lists the recorded timeline, oldest first.\n"
-               "  --since 15m | 2h | 7d | 2026-11-23T14:00:00Z   from a duration ago or a UTC time\n"
-               "  --until ISO          up to a UTC time\n"
-               "  --kind K             a kind (alert.firing) or a family (alert, process); repeatable\n"
-               "  --node N             repeatable\n"
-               "  --severity S         at least info|warning|error|critical\n"
-               "  --text T             substring of the summary, node, kind, source or details\n"
-               "  --limit N            only the newest N of the matching events\n"
-               "  --json               a JSON array of {id, time, time_ms, source, node, kind, severity, summary, details}\n\n"
-            << kDbHelp;
-        return ExitOk;
-    }
-    if (!p.error.isEmpty())
-        return usage(cmd, kEventsUsage, p.error);
-    if (!p.positional.isEmpty())
-        return usage(cmd, kEventsUsage, QStringLiteral("unexpected argument '%1'").arg(p.positional.first()));
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p = storeOptions(QStringLiteral("events"), kEventsUsage, QStringLiteral("Lists the recorded timeline, oldest first."));
+        p.option(QStringLiteral("--since"), QStringLiteral("DURATION|ISO"),
+                 QStringLiteral("15m | 2h | 7d | 2026-11-23T14:00:00Z: from a duration ago or a UTC time"))
+            .option(QStringLiteral("--until"), QStringLiteral("ISO"), QStringLiteral("up to a UTC time"))
+            .option(QStringLiteral("--kind"), QStringLiteral("K"), QStringLiteral("a kind (alert.firing) or a family (alert, process); repeatable"))
+            .option(QStringLiteral("--node"), QStringLiteral("N"), QStringLiteral("repeatable"))
+            .option(QStringLiteral("--severity"), QStringLiteral("S"), QStringLiteral("at least info|warning|error|critical"))
+            .option(QStringLiteral("--text"), QStringLiteral("T"), QStringLiteral("substring of the summary, node, kind, source or details"))
+            .option(QStringLiteral("--limit"), QStringLiteral("N"), QStringLiteral("only the newest N of the matching events"))
+            .flag(QStringLiteral("--json"),
+                  QStringLiteral("a JSON array of {id, time, time_ms, source, node, kind, severity, summary, details}"));
+        return withDb(p);
+    }();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    if (!p.positional().isEmpty())
+        return parser.usageError(QStringLiteral("unexpected argument '%1'").arg(p.positional().first()));
 
     turno::EventFilter filter;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -238,31 +197,29 @@ int runEvents(const QStringList &args)
         const qint64 d = parseDurationMs(s);
         const qint64 t = d >= 0 ? now - d : parseIsoMs(s);
         if (d < 0 && t < 0)
-            return usage(cmd, kEventsUsage,
-                         QStringLiteral("--since wants a duration (90s, 15m, 2h, 7d) or an ISO time, not '%1'").arg(s));
+            return parser.usageError(QStringLiteral("--since wants a duration (90s, 15m, 2h, 7d) or an ISO time, not '%1'").arg(s));
         filter.fromMs = t;
     }
     if (p.has(QStringLiteral("--until"))) {
         const QString s = p.value(QStringLiteral("--until"));
         const qint64 t = parseIsoMs(s);
         if (t < 0)
-            return usage(cmd, kEventsUsage, QStringLiteral("--until wants an ISO time, not '%1'").arg(s));
+            return parser.usageError(QStringLiteral("--until wants an ISO time, not '%1'").arg(s));
         filter.toMs = t;
     }
-    filter.kinds = p.values.value(QStringLiteral("--kind"));
-    filter.nodes = p.values.value(QStringLiteral("--node"));
+    filter.kinds = p.values(QStringLiteral("--kind"));
+    filter.nodes = p.values(QStringLiteral("--node"));
     filter.text = p.value(QStringLiteral("--text"));
     if (p.has(QStringLiteral("--severity")) &&
         !turno::parseSeverity(p.value(QStringLiteral("--severity")), &filter.minSeverity))
-        return usage(cmd, kEventsUsage,
-                     QStringLiteral("--severity wants info, warning, error or critical, not '%1'")
+        return parser.usageError(QStringLiteral("--severity wants info, warning, error or critical, not '%1'")
                          .arg(p.value(QStringLiteral("--severity"))));
     IncidentStore::EventQuery query;
     if (p.has(QStringLiteral("--limit"))) {
         bool ok = false;
         query.limit = p.value(QStringLiteral("--limit")).toInt(&ok);
         if (!ok || query.limit <= 0)
-            return usage(cmd, kEventsUsage, QStringLiteral("--limit wants a positive number"));
+            return parser.usageError(QStringLiteral("--limit wants a positive number"));
         query.newestFirst = true;
     }
 
@@ -320,42 +277,80 @@ QString findPdfHelper()
     return QStandardPaths::findExecutable(QStringLiteral("turno-report-pdf"));
 }
 
+// Renders incident id as PDF with the turno-report-pdf helper, which opens the
+// store itself (so this process closes it first).
+int writePdf(IncidentStore &store, qint64 id, const QString &target)
+{
+    const QString pdfPath = target.isEmpty() ? QStringLiteral("incident-%1.pdf").arg(id) : target;
+    const QString dbPath = store.path();
+    store.close();
+    const QString helper = findPdfHelper();
+    if (helper.isEmpty()) {
+        err() << "turnoctl report: turno-report-pdf (the PDF renderer) is not installed beside turnoctl nor on "
+               "PATH; reinstall turno-ops or set TURNO_REPORT_PDF_BIN\n";
+        return ExitUnavailable;
+    }
+    QProcess proc;
+    proc.setProcessChannelMode(QProcess::ForwardedChannels);
+    proc.start(helper, {QStringLiteral("--db"), dbPath, QStringLiteral("--incident"), QString::number(id), QStringLiteral("-o"), pdfPath});
+    if (!proc.waitForStarted(10000)) {
+        err() << "turnoctl report: cannot run " << helper << ": " << proc.errorString() << "\n";
+        return ExitUnavailable;
+    }
+    if (!proc.waitForFinished(120000)) {
+        proc.kill();
+        proc.waitForFinished(5000);
+        err() << "turnoctl report: " << helper << " did not finish within 120 s\n";
+        return ExitFailure;
+    }
+    if (proc.exitStatus() != QProcess::NormalExit) {
+        err() << "turnoctl report: " << helper << " crashed\n";
+        return ExitFailure;
+    }
+    if (proc.exitCode() != 0)
+        return proc.exitCode();
+    if (target.isEmpty())
+        out() << pdfPath << "\n";
+    return ExitOk;
+}
+
 int runReport(const QStringList &args)
 {
     const QString cmd = QStringLiteral("report");
-    const Parsed p = parse(args, {QStringLiteral("--format"), QStringLiteral("-o"), QStringLiteral("--db")},
-                           {QStringLiteral("--last"), QStringLiteral("--help"), QStringLiteral("-h")});
-    if (p.has(QStringLiteral("--help")) || p.has(QStringLiteral("-h"))) {
-        out() << "Usage: turnoctl " << kReportSynopsis << "\n\n"
-               "Exports an incident report: title, times, duration, summary, impact, root cause,\n"
-               "metrics at the peak, the timeline of the incident's window and the action plan.\n"
-               "  INCIDENT     an incident number (see 'turnoctl incident list'); --last: the newest\n"
-               "  --format     md (Markdown), html (one self-contained file) or pdf\n"
-               "  -o FILE      where to write; md and html go to standard output without it,\n"
-               "               pdf to incident-N.pdf in the current directory\n"
-               "PDF is rendered by the turno-report-pdf helper (QtGui, offscreen platform).\n\n"
-            << kDbHelp;
-        return ExitOk;
-    }
-    if (!p.error.isEmpty())
-        return usage(cmd, kReportSynopsis, p.error);
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p = storeOptions(
+            QStringLiteral("report"), kReportSynopsis,
+            QStringLiteral("Exports an incident report: title, times, duration, summary, impact, root cause,\n"
+                           "metrics at the peak, the timeline of the incident's window and the action plan.\n"
+                           "PDF is rendered by the turno-report-pdf helper (QtGui, offscreen platform)."));
+        p.argument(QStringLiteral("INCIDENT"), QStringLiteral("an incident number (see 'turnoctl incident list')"))
+            .flag(QStringLiteral("--last"), QStringLiteral("the newest incident"))
+            .option(QStringLiteral("--format"), QStringLiteral("md|html|pdf"),
+                    QStringLiteral("md (Markdown), html (one self-contained file) or pdf"))
+            .option(QStringLiteral("-o"), QStringLiteral("FILE"),
+                    QStringLiteral("where to write; md and html go to standard output without it,\n"
+                                   "pdf to incident-N.pdf in the current directory"));
+        return withDb(p);
+    }();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
     const bool last = p.has(QStringLiteral("--last"));
-    if (last == !p.positional.isEmpty() || p.positional.size() > 1)
-        return usage(cmd, kReportSynopsis, QStringLiteral("give one INCIDENT number or --last"));
+    if (last == !p.positional().isEmpty() || p.positional().size() > 1)
+        return parser.usageError(QStringLiteral("give one INCIDENT number or --last"));
     qint64 id = 0;
     if (!last) {
-        QString s = p.positional.first();
+        QString s = p.positional().first();
         if (s.startsWith(QLatin1Char('#')))
             s.remove(0, 1);
         bool ok = false;
         id = s.toLongLong(&ok);
         if (!ok || id <= 0)
-            return usage(cmd, kReportSynopsis, QStringLiteral("'%1' is not an incident number").arg(p.positional.first()));
+            return parser.usageError(QStringLiteral("'%1' is not an incident number").arg(p.positional().first()));
     }
     const QString format = p.value(QStringLiteral("--format"));
     if (format != QLatin1String("md") && format != QLatin1String("html") && format != QLatin1String("pdf"))
-        return usage(cmd, kReportSynopsis,
-                     format.isEmpty() ? QStringLiteral("--format is required")
+        return parser.usageError(format.isEmpty() ? QStringLiteral("--format is required")
                                       : QStringLiteral("--format wants md, html or pdf, not '%1'").arg(format));
 
     auto store = openStore(p, cmd, false);
@@ -376,41 +371,8 @@ int runReport(const QStringList &args)
     }
     const QString target = p.value(QStringLiteral("-o"));
 
-    if (format == QLatin1String("pdf")) {
-        const QString pdfPath = target.isEmpty() ? QStringLiteral("incident-%1.pdf").arg(id) : target;
-        const QString dbPath = store->path();
-        store->close();
-        const QString helper = findPdfHelper();
-        if (helper.isEmpty()) {
-            err() << "turnoctl report: turno-report-pdf (the PDF renderer) is not installed beside turnoctl nor on "
-                   "PATH; reinstall turno-ops or set TURNO_REPORT_PDF_BIN\n";
-            return ExitUnavailable;
-        }
-        QProcess proc;
-        proc.setProcessChannelMode(QProcess::ForwardedChannels);
-        proc.start(helper, {QStringLiteral("--db"), dbPath, QStringLiteral("--incident"), QString::number(id),
-                            QStringLiteral("-o"), pdfPath});
-        if (!proc.waitForStarted(10000)) {
-            err() << "turnoctl report: cannot run " << helper << ": " << proc.errorString() << "\n";
-            return ExitUnavailable;
-        }
-        if (!proc.waitForFinished(120000)) {
-            proc.kill();
-            proc.waitForFinished(5000);
-            err() << "turnoctl report: " << helper << " did not finish within 120 s\n";
-            return ExitFailure;
-        }
-        if (proc.exitStatus() != QProcess::NormalExit) {
-            err() << "turnoctl report: " << helper << " crashed\n";
-            return ExitFailure;
-        }
-        if (proc.exitCode() != 0)
-            return proc.exitCode();
-        if (target.isEmpty())
-            out() << pdfPath << "\n";
-        return ExitOk;
-    }
-
+    if (format == QLatin1String("pdf"))
+        return writePdf(*store, id, target);
     if (target.isEmpty()) {
         out() << (format == QLatin1String("md") ? turno::ReportWriter::markdown(report.value())
                                               : turno::ReportWriter::html(report.value()));
@@ -442,28 +404,29 @@ const QString kOpenSynopsis = QStringLiteral("incident open TITLE [--severity S]
 int runOpen(const QStringList &args)
 {
     const QString cmd = QStringLiteral("incident open");
-    const Parsed p = parse(args,
-                           {QStringLiteral("--severity"), QStringLiteral("--node"), QStringLiteral("--summary"),
-                            QStringLiteral("--db")},
-                           {QStringLiteral("--help"), QStringLiteral("-h")});
-    if (p.has(QStringLiteral("--help")) || p.has(QStringLiteral("-h"))) {
-        out() << "Usage: turnoctl " << kOpenSynopsis << "\n\n"
-               "Opens an incident by hand (critical alerts open one on their own) and prints its number.\n"
-               "Its timeline starts 10 minutes before now. Severity defaults to critical.\n\n"
-            << kDbHelp;
-        return ExitOk;
-    }
-    if (!p.error.isEmpty())
-        return usage(cmd, kOpenSynopsis, p.error);
-    if (p.positional.size() != 1 || p.positional.first().trimmed().isEmpty())
-        return usage(cmd, kOpenSynopsis, QStringLiteral("give one TITLE (quote it)"));
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p = storeOptions(
+            QStringLiteral("incident open"), kOpenSynopsis,
+            QStringLiteral("Opens an incident by hand (critical alerts open one on their own) and prints its number.\n"
+                           "Its timeline starts 10 minutes before now. Severity defaults to critical."));
+        p.argument(QStringLiteral("TITLE"), QStringLiteral("one line (quote it)"))
+            .option(QStringLiteral("--severity"), QStringLiteral("S"), QStringLiteral("info, warning, error or critical"))
+            .option(QStringLiteral("--node"), QStringLiteral("N"), QStringLiteral("the node it is about"))
+            .option(QStringLiteral("--summary"), QStringLiteral("TEXT"), QStringLiteral("what is happening"));
+        return withDb(p);
+    }();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    if (p.positional().size() != 1 || p.positional().first().trimmed().isEmpty())
+        return parser.usageError(QStringLiteral("give one TITLE (quote it)"));
     turno::Severity severity = turno::Severity::Critical;
     if (p.has(QStringLiteral("--severity")) && !turno::parseSeverity(p.value(QStringLiteral("--severity")), &severity))
-        return usage(cmd, kOpenSynopsis, QStringLiteral("--severity wants info, warning, error or critical"));
+        return parser.usageError(QStringLiteral("--severity wants info, warning, error or critical"));
     auto store = openStore(p, cmd, true);
     if (!store)
         return ExitUnavailable;
-    const auto id = store->openIncident(p.positional.first(), severity, p.value(QStringLiteral("--node")));
+    const auto id = store->openIncident(p.positional().first(), severity, p.value(QStringLiteral("--node")));
     if (!id) {
         err() << "turnoctl incident open: " << id.error() << "\n";
         return ExitFailure;
@@ -487,17 +450,19 @@ const QString kCloseSynopsis = QStringLiteral("incident close INCIDENT [--root-c
 int runClose(const QStringList &args)
 {
     const QString cmd = QStringLiteral("incident close");
-    const Parsed p = parse(args, {QStringLiteral("--root-cause"), QStringLiteral("--db")},
-                           {QStringLiteral("--help"), QStringLiteral("-h")});
-    if (p.has(QStringLiteral("--help")) || p.has(QStringLiteral("-h"))) {
-        out() << "Usage: turnoctl " << kCloseSynopsis << "\n\nCloses an incident; its timeline ends now.\n\n" << kDbHelp;
-        return ExitOk;
-    }
-    if (!p.error.isEmpty())
-        return usage(cmd, kCloseSynopsis, p.error);
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p =
+            storeOptions(QStringLiteral("incident close"), kCloseSynopsis, QStringLiteral("Closes an incident; its timeline ends now."));
+        p.argument(QStringLiteral("INCIDENT"), QStringLiteral("an incident number"))
+            .option(QStringLiteral("--root-cause"), QStringLiteral("TEXT"), QStringLiteral("recorded before closing"));
+        return withDb(p);
+    }();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
     qint64 id = 0;
-    if (p.positional.size() != 1 || !parseIncidentId(p.positional.first(), &id))
-        return usage(cmd, kCloseSynopsis, QStringLiteral("give one INCIDENT number"));
+    if (p.positional().size() != 1 || !parseIncidentId(p.positional().first(), &id))
+        return parser.usageError(QStringLiteral("give one INCIDENT number"));
     auto store = openStore(p, cmd, false);
     if (!store)
         return ExitUnavailable;
@@ -525,17 +490,18 @@ const QString kListSynopsis = QStringLiteral("incident list [--open] [--json]");
 int runList(const QStringList &args)
 {
     const QString cmd = QStringLiteral("incident list");
-    const Parsed p = parse(args, {QStringLiteral("--db")},
-                           {QStringLiteral("--open"), QStringLiteral("--json"), QStringLiteral("--help"), QStringLiteral("-h")});
-    if (p.has(QStringLiteral("--help")) || p.has(QStringLiteral("-h"))) {
-        out() << "Usage: turnoctl " << kListSynopsis << "\n\nLists incidents, newest first (--open: only open ones).\n\n"
-            << kDbHelp;
-        return ExitOk;
-    }
-    if (!p.error.isEmpty())
-        return usage(cmd, kListSynopsis, p.error);
-    if (!p.positional.isEmpty())
-        return usage(cmd, kListSynopsis, QStringLiteral("unexpected argument '%1'").arg(p.positional.first()));
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p = storeOptions(QStringLiteral("incident list"), kListSynopsis,
+                                                QStringLiteral("Lists incidents, newest first (--open: only open ones)."));
+        p.flag(QStringLiteral("--open"), QStringLiteral("only open incidents"))
+            .flag(QStringLiteral("--json"), QStringLiteral("a JSON array of incidents"));
+        return withDb(p);
+    }();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    if (!p.positional().isEmpty())
+        return parser.usageError(QStringLiteral("unexpected argument '%1'").arg(p.positional().first()));
     auto store = openStore(p, cmd, false);
     if (!store)
         return ExitUnavailable;
@@ -567,22 +533,24 @@ const QString kNoteSynopsis = QStringLiteral("incident note TEXT [--incident INC
 int runNote(const QStringList &args)
 {
     const QString cmd = QStringLiteral("incident note");
-    const Parsed p = parse(args, {QStringLiteral("--incident"), QStringLiteral("--node"), QStringLiteral("--db")},
-                           {QStringLiteral("--help"), QStringLiteral("-h")});
-    if (p.has(QStringLiteral("--help")) || p.has(QStringLiteral("-h"))) {
-        out() << "Usage: turnoctl " << kNoteSynopsis << "\n\n"
-               "Records an operator note in the timeline (it shows in the window of any incident\n"
-               "open at the time; --incident also names one in the note's details) and prints its id.\n\n"
-            << kDbHelp;
-        return ExitOk;
-    }
-    if (!p.error.isEmpty())
-        return usage(cmd, kNoteSynopsis, p.error);
-    if (p.positional.size() != 1 || p.positional.first().trimmed().isEmpty())
-        return usage(cmd, kNoteSynopsis, QStringLiteral("give one TEXT (quote it)"));
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p = storeOptions(
+            QStringLiteral("incident note"), kNoteSynopsis,
+            QStringLiteral("Records an operator note in the timeline (it shows in the window of any incident\n"
+                           "open at the time; --incident also names one in the note's details) and prints its id."));
+        p.argument(QStringLiteral("TEXT"), QStringLiteral("the note (quote it)"))
+            .option(QStringLiteral("--incident"), QStringLiteral("INCIDENT"), QStringLiteral("the incident it belongs to"))
+            .option(QStringLiteral("--node"), QStringLiteral("N"), QStringLiteral("the node it is about"));
+        return withDb(p);
+    }();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    if (p.positional().size() != 1 || p.positional().first().trimmed().isEmpty())
+        return parser.usageError(QStringLiteral("give one TEXT (quote it)"));
     qint64 incidentId = 0;
     if (p.has(QStringLiteral("--incident")) && !parseIncidentId(p.value(QStringLiteral("--incident")), &incidentId))
-        return usage(cmd, kNoteSynopsis, QStringLiteral("--incident wants an incident number"));
+        return parser.usageError(QStringLiteral("--incident wants an incident number"));
     auto store = openStore(p, cmd, true);
     if (!store)
         return ExitUnavailable;
@@ -598,7 +566,7 @@ int runNote(const QStringList &args)
     if (!user.isEmpty())
         details.insert(QStringLiteral("user"), user);
     store->record(QStringLiteral("operator"), p.value(QStringLiteral("--node")), QString::fromLatin1(turno::EventKind::Note),
-                  turno::Severity::Info, p.positional.first(), details);
+                  turno::Severity::Info, p.positional().first(), details);
     const auto id = store->flush();
     if (!id) {
         err() << "turnoctl incident note: " << id.error() << "\n";
@@ -617,23 +585,26 @@ const QString kSetUsage = QStringLiteral(
 int runSet(const QStringList &args)
 {
     const QString cmd = QStringLiteral("incident set");
-    const Parsed p = parse(args,
-                           {QStringLiteral("--title"), QStringLiteral("--severity"), QStringLiteral("--summary"),
-                            QStringLiteral("--impact"), QStringLiteral("--root-cause"), QStringLiteral("--db")},
-                           {QStringLiteral("--help"), QStringLiteral("-h")});
-    if (p.has(QStringLiteral("--help")) || p.has(QStringLiteral("-h"))) {
-        out() << "Usage: turnoctl " << kSetUsage << "\n\nEdits the write-up of an incident (open or closed).\n\n"
-            << kDbHelp;
-        return ExitOk;
-    }
-    if (!p.error.isEmpty())
-        return usage(cmd, kSetUsage, p.error);
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p = storeOptions(QStringLiteral("incident set"), kSetUsage,
+                                                QStringLiteral("Edits the write-up of an incident (open or closed)."));
+        p.argument(QStringLiteral("INCIDENT"), QStringLiteral("an incident number"))
+            .option(QStringLiteral("--title"), QStringLiteral("T"), QStringLiteral("a new title"))
+            .option(QStringLiteral("--severity"), QStringLiteral("S"), QStringLiteral("info, warning, error or critical"))
+            .option(QStringLiteral("--summary"), QStringLiteral("T"), QStringLiteral("what happened"))
+            .option(QStringLiteral("--impact"), QStringLiteral("T"), QStringLiteral("who noticed, what failed"))
+            .option(QStringLiteral("--root-cause"), QStringLiteral("T"), QStringLiteral("why it happened"));
+        return withDb(p);
+    }();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
     qint64 id = 0;
-    if (p.positional.size() != 1 || !parseIncidentId(p.positional.first(), &id))
-        return usage(cmd, kSetUsage, QStringLiteral("give one INCIDENT number"));
+    if (p.positional().size() != 1 || !parseIncidentId(p.positional().first(), &id))
+        return parser.usageError(QStringLiteral("give one INCIDENT number"));
     turno::Severity severity = turno::Severity::Critical;
     if (p.has(QStringLiteral("--severity")) && !turno::parseSeverity(p.value(QStringLiteral("--severity")), &severity))
-        return usage(cmd, kSetUsage, QStringLiteral("--severity wants info, warning, error or critical"));
+        return parser.usageError(QStringLiteral("--severity wants info, warning, error or critical"));
     auto store = openStore(p, cmd, false);
     if (!store)
         return ExitUnavailable;
@@ -666,29 +637,31 @@ const QString kActionSynopsis =
 int runAction(const QStringList &args)
 {
     const QString cmd = QStringLiteral("incident action");
-    const Parsed p = parse(args,
-                           {QStringLiteral("--item"), QStringLiteral("--owner"), QStringLiteral("--due"),
-                            QStringLiteral("--done"), QStringLiteral("--db")},
-                           {QStringLiteral("--help"), QStringLiteral("-h")});
-    if (p.has(QStringLiteral("--help")) || p.has(QStringLiteral("-h"))) {
-        out() << "Usage: turnoctl " << kActionSynopsis << "\n\n"
-               "Adds an item to an incident's action plan, or marks item N (1-based, as listed in\n"
-               "the report) done.\n\n"
-            << kDbHelp;
-        return ExitOk;
-    }
-    if (!p.error.isEmpty())
-        return usage(cmd, kActionSynopsis, p.error);
+    static const turnoctl::OptionParser parser = [] {
+        turnoctl::OptionParser p = storeOptions(
+            QStringLiteral("incident action"), kActionSynopsis,
+            QStringLiteral("Adds an item to an incident's action plan, or marks item N (1-based, as listed in\n"
+                           "the report) done."));
+        p.argument(QStringLiteral("INCIDENT"), QStringLiteral("an incident number"))
+            .option(QStringLiteral("--item"), QStringLiteral("TEXT"), QStringLiteral("a new item"))
+            .option(QStringLiteral("--owner"), QStringLiteral("O"), QStringLiteral("who does it"))
+            .option(QStringLiteral("--due"), QStringLiteral("DATE"), QStringLiteral("by when, e.g. 2026-12-01"))
+            .option(QStringLiteral("--done"), QStringLiteral("N"), QStringLiteral("mark item N done"));
+        return withDb(p);
+    }();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
     qint64 id = 0;
-    if (p.positional.size() != 1 || !parseIncidentId(p.positional.first(), &id))
-        return usage(cmd, kActionSynopsis, QStringLiteral("give one INCIDENT number"));
+    if (p.positional().size() != 1 || !parseIncidentId(p.positional().first(), &id))
+        return parser.usageError(QStringLiteral("give one INCIDENT number"));
     if (p.has(QStringLiteral("--item")) == p.has(QStringLiteral("--done")))
-        return usage(cmd, kActionSynopsis, QStringLiteral("give either --item TEXT or --done N"));
+        return parser.usageError(QStringLiteral("give either --item TEXT or --done N"));
     QDate due;
     if (p.has(QStringLiteral("--due"))) {
         due = QDate::fromString(p.value(QStringLiteral("--due")), Qt::ISODate);
         if (!due.isValid())
-            return usage(cmd, kActionSynopsis, QStringLiteral("--due wants a date like 2026-12-01"));
+            return parser.usageError(QStringLiteral("--due wants a date like 2026-12-01"));
     }
     auto store = openStore(p, cmd, false);
     if (!store)

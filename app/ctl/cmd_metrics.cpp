@@ -1,6 +1,7 @@
 // turnoctl metrics check / metrics dump: the strict checker and a one-shot
 // scrape, both thin over PromTextParser and HttpScraper.
 #include "command_registry.h"
+#include "option_parser.h"
 
 #include "metrics/prom_text_parser.h"
 #include "scrape/http_scraper.h"
@@ -9,6 +10,7 @@
 #include <QFile>
 #include <QTextStream>
 #include <cstdio>
+#include <optional>
 
 namespace {
 
@@ -55,28 +57,22 @@ void dump(const turno::MetricsScrape &scrape, QTextStream &out)
 
 int runCheck(const QStringList &args)
 {
-    QTextStream out(stdout);
-    QTextStream err(stderr);
+    static const turnoctl::OptionParser parser =
+        turnoctl::OptionParser(QStringLiteral("metrics check"), QStringLiteral("metrics check [--format prometheus|openmetrics] < FILE"))
+            .describe(QStringLiteral("Checks a metrics exposition against the published grammar: Prometheus text\n"
+                                     "format 0.0.4 (default) or OpenMetrics 1.0 text (strict: '# EOF' required).\n"
+                                     "Exit 0 when valid; 1 with 'LINE:COL: reason' on stderr when not."))
+            .option(QStringLiteral("--format"), QStringLiteral("prometheus|openmetrics"), QStringLiteral("the grammar [prometheus]"));
+    QTextStream &out = turnoctl::out();
+    QTextStream &err = turnoctl::err();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    if (!p.positional().isEmpty())
+        return parser.usageError(QStringLiteral("unknown argument '%1'").arg(p.positional().first()));
     PromTextParser::Options opt;
     opt.strict = true;
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &a = args[i];
-        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
-            out << "Usage: turnoctl metrics check [--format prometheus|openmetrics] < FILE\n\n"
-                   "Checks a metrics exposition against the published grammar: Prometheus text\n"
-                   "format 0.0.4 (default) or OpenMetrics 1.0 text (strict: '# EOF' required).\n"
-                   "Exit 0 when valid; 1 with 'LINE:COL: reason' on stderr when not.\n";
-            return turnoctl::ExitOk;
-        }
-        QString value;
-        if (a == QLatin1String("--format") && i + 1 < args.size())
-            value = args[++i];
-        else if (a.startsWith(QLatin1String("--format=")))
-            value = a.mid(9);
-        else {
-            err << "turnoctl metrics check: unknown argument '" << a << "'. Usage: turnoctl metrics check [--format prometheus|openmetrics] < FILE\n";
-            return turnoctl::ExitUsage;
-        }
+    for (const QString &value : p.values(QStringLiteral("--format"))) {
         if (value == QLatin1String("prometheus"))
             opt.format = PromTextParser::Format::Prometheus;
         else if (value == QLatin1String("openmetrics"))
@@ -98,20 +94,22 @@ int runCheck(const QStringList &args)
 
 int runDump(const QStringList &args)
 {
-    QTextStream out(stdout);
-    QTextStream err(stderr);
-    if (args.size() != 1 || args[0].startsWith(QLatin1Char('-'))) {
-        if (args.value(0) == QLatin1String("--help") || args.value(0) == QLatin1String("-h")) {
-            out << "Usage: turnoctl metrics dump URL\n\nScrapes URL once (as the console does) and prints every metric family\n"
-                   "with its type, help and samples.\n";
-            return turnoctl::ExitOk;
-        }
-        err << "Usage: turnoctl metrics dump URL\n";
-        return turnoctl::ExitUsage;
-    }
-    const QUrl url = QUrl::fromUserInput(args[0]);
+    static const turnoctl::OptionParser parser =
+        turnoctl::OptionParser(QStringLiteral("metrics dump"), QStringLiteral("metrics dump URL"))
+            .describe(QStringLiteral("Scrapes URL once (as the console does) and prints every metric family\n"
+                                     "with its type, help and samples."))
+            .argument(QStringLiteral("URL"), QStringLiteral("an http(s) metrics endpoint, e.g. http://127.0.0.1:7017/metrics"));
+    QTextStream &out = turnoctl::out();
+    QTextStream &err = turnoctl::err();
+    turnoctl::ParsedArgs p;
+    if (const std::optional<int> code = parser.parseOrExit(args, &p))
+        return *code;
+    if (p.positional().size() != 1)
+        return parser.usageError(QStringLiteral("give one URL"));
+    const QString target = p.positional().first();
+    const QUrl url = QUrl::fromUserInput(target);
     if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
-        err << "turnoctl metrics dump: '" << args[0] << "' is not an http(s) URL\n";
+        err << "turnoctl metrics dump: '" << target << "' is not an http(s) URL\n";
         return turnoctl::ExitUsage;
     }
     turno::HttpScraper scraper;

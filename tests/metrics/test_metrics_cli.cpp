@@ -37,6 +37,9 @@ private slots:
     void invalidInput();
     void usageErrors();
     void listedInHelp();
+    void everyCommandExplainsItself_data();
+    void everyCommandExplainsItself();
+    void optionForms();
 };
 
 void TestMetricsCli::validFixtures_data()
@@ -102,6 +105,66 @@ void TestMetricsCli::listedInHelp()
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains(QLatin1String("metrics check [--format prometheus|openmetrics] < FILE")));
     QVERIFY(r.out.contains(QLatin1String("metrics dump URL")));
+}
+
+// Every turnoctl command parses with the one option table: --help prints its
+// usage on stdout (exit 0), an unknown option is a usage error (exit 2) that
+// names the command, before anything is started or contacted.
+void TestMetricsCli::everyCommandExplainsItself_data()
+{
+    QTest::addColumn<QString>("command");
+    for (const char *c : {"up", "down", "status", "scale", "drain", "enable", "weight", "balance", "attach", "logs", "bench", "soak",
+                          "drill", "failover", "failback", "alerts", "alerts ack", "alerts reload-rules", "alerts check-rules",
+                          "silence", "export prometheus", "export prometheus-rules", "events", "report", "incident open",
+                          "incident close", "incident list", "incident note", "incident set", "incident action", "metrics check",
+                          "metrics dump"})
+        QTest::newRow(c) << QString::fromLatin1(c);
+}
+
+void TestMetricsCli::everyCommandExplainsItself()
+{
+    QFETCH(QString, command);
+    const QStringList words = command.split(QLatin1Char(' '));
+    const Run help = turnoctl(words + QStringList{QStringLiteral("--help")}, {});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY2(help.out.startsWith(QStringLiteral("Usage: turnoctl ") + command), qPrintable(help.out));
+    QVERIFY2(help.out.contains(QLatin1String("\n  -h, --help ")), qPrintable(help.out));
+    QVERIFY2(turnoctl(words + QStringList{QStringLiteral("-h")}, {}).out == help.out, "-h and --help differ");
+    const Run bad = turnoctl(words + QStringList{QStringLiteral("--no-such-option")}, {});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.startsWith(QStringLiteral("turnoctl %1: unknown option '--no-such-option'").arg(command)), qPrintable(bad.err));
+    QVERIFY2(bad.err.contains(QStringLiteral("\nUsage: turnoctl ") + command), qPrintable(bad.err));
+    QVERIFY(bad.out.isEmpty());
+}
+
+void TestMetricsCli::optionForms()
+{
+    const QStringList check{QStringLiteral("metrics"), QStringLiteral("check")};
+    // --opt VALUE and --opt=VALUE are the same option; a flag takes no =VALUE.
+    QCOMPARE(turnoctl(check + QStringList{QStringLiteral("--format"), QStringLiteral("openmetrics")}, "a 1\n# EOF\n").exitCode, 0);
+    QCOMPARE(turnoctl(check + QStringList{QStringLiteral("--format=openmetrics")}, "a 1\n# EOF\n").exitCode, 0);
+    QCOMPARE(turnoctl(check + QStringList{QStringLiteral("--format=openmetrics")}, "a 1\n").exitCode, 1);
+    Run r = turnoctl(check + QStringList{QStringLiteral("--format")}, {});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("--format needs a value")), qPrintable(r.err));
+    r = turnoctl({QStringLiteral("incident"), QStringLiteral("list"), QStringLiteral("--json=yes")}, {});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("--json takes no value")), qPrintable(r.err));
+    // After "--" everything is positional, even what looks like an option.
+    r = turnoctl({QStringLiteral("metrics"), QStringLiteral("dump"), QStringLiteral("--"), QStringLiteral("--weird")}, {});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("'--weird' is not an http(s) URL")), qPrintable(r.err));
+    // A negative number is an argument (here one the command refuses), not an option.
+    r = turnoctl({QStringLiteral("weight"), QStringLiteral("primary-1"), QStringLiteral("-1")}, {});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("W must be a weight from 0 to 256")), qPrintable(r.err));
+    // --help wins over a mistake elsewhere on the line.
+    r = turnoctl({QStringLiteral("soak"), QStringLiteral("--bogus"), QStringLiteral("--help")}, {});
+    QCOMPARE(r.exitCode, 0);
+    // The usage lists the options of the table with their value names.
+    r = turnoctl({QStringLiteral("soak"), QStringLiteral("--help")}, {});
+    for (const char *line : {"\n  --target URL ", "\n  --max-rss-growth F ", "\n  --json ", "\nVerdict limits:\n"})
+        QVERIFY2(r.out.contains(QLatin1String(line)), line);
 }
 
 QTEST_GUILESS_MAIN(TestMetricsCli)
