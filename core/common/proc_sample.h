@@ -2,7 +2,7 @@
 // open descriptors), read by soak runs and anything else that watches a PID.
 #pragma once
 
-#include "result.h"
+#include "common/result.h"
 
 #include <QtGlobal>
 

@@ -109,8 +109,16 @@ void ControlServer::onLine(QLocalSocket *socket, const QByteArray &line)
                               {QStringLiteral("state"), m_supervisor->stateName()},
                               {QStringLiteral("readyMs"), m_supervisor->readyMs()}});
     }
-    if (cmd == QLatin1String("status"))
-        return m_supervisor->status([ok](QJsonObject st) { ok(st); });
+    if (cmd == QLatin1String("status")) {
+        QPointer<ControlServer> self(this);
+        return m_supervisor->status([self, ok](QJsonObject st) {
+            if (self)
+                for (auto it = self->m_statusParts.cbegin(); it != self->m_statusParts.cend(); ++it)
+                    if (const QJsonValue v = it.value()(); !v.isUndefined())
+                        st.insert(it.key(), v);
+            ok(st);
+        });
+    }
     if (cmd == QLatin1String("down")) {
         connect(m_supervisor, &FleetSupervisor::stopped, this, [this, ok](qint64 ms) {
             // Gone before the answer: a client that sees `down` succeed finds no cluster here.
@@ -157,6 +165,11 @@ void ControlServer::onLine(QLocalSocket *socket, const QByteArray &line)
                       QStringLiteral("logs")};
     known += m_commands.keys();
     err(QStringLiteral("unknown command \"%1\"; known: %2").arg(cmd, known.join(QStringLiteral(", "))));
+}
+
+void ControlServer::addStatusPart(const QString &key, StatusPart part)
+{
+    m_statusParts.insert(key, std::move(part));
 }
 
 void ControlServer::addCommand(const QString &name, Handler handler)

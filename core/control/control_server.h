@@ -39,6 +39,10 @@ public:
     using Reply = std::function<void(Result<QJsonValue>)>;
     using Handler = std::function<void(const QJsonObject &request, Reply reply)>;
     void addCommand(const QString &name, Handler handler);
+    // A top-level field of the `status` reply that another part owns (e.g. "failover"):
+    // read from it at each status request, so only its owner writes it.
+    using StatusPart = std::function<QJsonValue()>;
+    void addStatusPart(const QString &key, StatusPart part);
 
 signals:
     // A client asked for `down` and the cluster has stopped; the reply is already written.
@@ -53,6 +57,7 @@ private:
     QLocalServer *m_server = nullptr;
     QString m_path;
     QMap<QString, Handler> m_commands;
+    QMap<QString, StatusPart> m_statusParts;
 };
 
 }  // namespace turno

@@ -245,8 +245,7 @@ QJsonObject FailoverController::statusJson() const
 
 void FailoverController::publishStatus()
 {
-    if (m_supervisor)
-        m_supervisor->setStatusField(QStringLiteral("failover"), statusJson());
+    // The control API's status reads statusJson() itself (FailoverCommands).
 }
 
 quint16 FailoverController::redisPort(const QString &node) const

@@ -1,8 +1,9 @@
 #include "fleet/fleet_attach.h"
 
+#include "scrape/http_get.h"
+
 #include <QJsonArray>
 #include <QSet>
-#include <QTcpSocket>
 #include <QTimer>
 #include <memory>
 
@@ -10,62 +11,18 @@ namespace turno {
 
 namespace {
 
-QByteArray dechunk(const QByteArray &body)
-{
-    QByteArray out;
-    qsizetype pos = 0;
-    while (pos < body.size()) {
-        const qsizetype eol = body.indexOf("\r\n", pos);
-        if (eol < 0)
-            break;
-        bool ok = false;
-        const qsizetype len = body.mid(pos, eol - pos).split(';').first().trimmed().toLongLong(&ok, 16);
-        if (!ok || len == 0)
-            break;
-        out += body.mid(eol + 2, len);
-        pos = eol + 2 + len + 2;
-    }
-    return out;
-}
-
-// One HTTP GET on a fresh connection; the body, or an error naming the address.
-void httpGet(QObject *owner, const QString &host, quint16 port, const QByteArray &path,
+// The body of a 200 answer to one GET, or an error naming the address and what it answered.
+void getBody(QObject *owner, const QString &host, quint16 port, const QByteArray &path,
              std::function<void(Result<QByteArray>)> done, int timeoutMs = 2000)
 {
-    auto *s = new QTcpSocket(owner);
-    auto *timer = new QTimer(s);
-    auto buf = std::make_shared<QByteArray>();
-    auto finished = std::make_shared<bool>(false);
-    auto finish = [s, done, finished](Result<QByteArray> r) {
-        if (*finished)
-            return;
-        *finished = true;
-        s->disconnect();
-        s->abort();
-        s->deleteLater();
-        done(std::move(r));
-    };
     const QString where = QStringLiteral("%1:%2").arg(host).arg(port);
-    QObject::connect(timer, &QTimer::timeout, s, [finish, where] { finish(Error{QStringLiteral("%1 did not answer in time").arg(where)}); });
-    QObject::connect(s, &QTcpSocket::connected, s, [s, path, host] {
-        s->write("GET " + path + " HTTP/1.0\r\nHost: " + host.toUtf8() + "\r\n\r\n");
+    httpGet(owner, host, port, path, timeoutMs, [done, where](Result<HttpConnection::Response> r) {
+        if (!r.ok())
+            return done(Error{r.error()});
+        if (r.value().status != 200)
+            return done(Error{QStringLiteral("%1 answered %2 %3").arg(where).arg(r.value().status).arg(QString::fromUtf8(r.value().reason))});
+        done(r.value().body);
     });
-    QObject::connect(s, &QTcpSocket::readyRead, s, [s, buf] { *buf += s->readAll(); });
-    QObject::connect(s, &QTcpSocket::errorOccurred, s, [s, buf, finish, where](QAbstractSocket::SocketError e) {
-        *buf += s->readAll();
-        if (e != QAbstractSocket::RemoteHostClosedError)
-            return finish(Error{QStringLiteral("cannot reach %1: %2").arg(where, s->errorString())});
-        const qsizetype head = buf->indexOf("\r\n\r\n");
-        if (head < 0)
-            return finish(Error{QStringLiteral("%1 closed without an HTTP answer").arg(where)});
-        if (!buf->startsWith("HTTP/1.1 200") && !buf->startsWith("HTTP/1.0 200"))
-            return finish(Error{QStringLiteral("%1 answered %2").arg(where, QString::fromUtf8(buf->left(buf->indexOf('\r'))))});
-        // HAProxy's stats page is chunked even for an HTTP/1.0 request.
-        const bool chunked = buf->left(head).toLower().contains("transfer-encoding: chunked");
-        finish(chunked ? dechunk(buf->mid(head + 4)) : buf->mid(head + 4));
-    });
-    timer->start(timeoutMs);
-    s->connectToHost(host, port);
 }
 
 }  // namespace
@@ -108,7 +65,7 @@ void FleetAttach::readBalancer(std::function<void(Result<QList<HaproxyStatRow>>)
     if (m_target.balancerStats.isEmpty())
         return done(QList<HaproxyStatRow>{});
     const QUrl url(m_target.balancerStats);
-    httpGet(this, url.host(), quint16(url.port(80)), (url.path().isEmpty() ? QStringLiteral("/stats") : url.path()).toUtf8() + ";csv",
+    getBody(this, url.host(), quint16(url.port(80)), (url.path().isEmpty() ? QStringLiteral("/stats") : url.path()).toUtf8() + ";csv",
             [done](Result<QByteArray> r) {
                 done(r.ok() ? HaproxyRuntime::parseShowStat(r.value()) : Result<QList<HaproxyStatRow>>(Error{r.error()}));
             });
@@ -117,7 +74,7 @@ void FleetAttach::readBalancer(std::function<void(Result<QList<HaproxyStatRow>>)
 void FleetAttach::probeReady(const QString &address, std::function<void(bool)> done)
 {
     const qsizetype colon = address.lastIndexOf(QLatin1Char(':'));
-    httpGet(this, address.left(colon), quint16(address.mid(colon + 1).toUInt()), "/readyz",
+    getBody(this, address.left(colon), quint16(address.mid(colon + 1).toUInt()), "/readyz",
             [done](Result<QByteArray> r) { done(r.ok()); }, 1000);
 }
 

@@ -1,9 +1,14 @@
 #include "fleet/fleet_supervisor.h"
 
+#include "common/proc_sample.h"
 #include "common/secret_file.h"
 #include "fleet/autoscaler.h"
+#include "fleet/cluster_status.h"
 #include "fleet/config_renderer.h"
 #include "fleet/managed_process.h"
+#include "redis/redis_info.h"
+#include "redis/resp_client.h"
+#include "scrape/http_get.h"
 #include "scrape/node_collector.h"
 
 #include <QCoreApplication>
@@ -13,7 +18,6 @@
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QStandardPaths>
-#include <QTcpSocket>
 #include <QTimer>
 #include <arpa/inet.h>
 #include <cerrno>
@@ -54,14 +58,6 @@ quint16 tryBind(quint16 port)
     }
     ::close(fd);
     return got;
-}
-
-QByteArray resp(const QList<QByteArray> &args)
-{
-    QByteArray out = "*" + QByteArray::number(args.size()) + "\r\n";
-    for (const QByteArray &a : args)
-        out += "$" + QByteArray::number(a.size()) + "\r\n" + a + "\r\n";
-    return out;
 }
 
 bool writeFile(const QString &path, const QByteArray &data, QFile::Permissions perms, QString *why)
@@ -524,52 +520,40 @@ void FleetSupervisor::fail(const QString &message)
     stopNodes(all, 1000, [this, message] { emit startFailed(message); });
 }
 
-void FleetSupervisor::tcpCheck(quint16 port, const QByteArray &request, const QByteArray &expect,
-                               std::function<void(bool)> done, const QByteArray &refuse)
-{
-    auto *s = new QTcpSocket(this);
-    auto *timer = new QTimer(s);
-    auto buffer = std::make_shared<QByteArray>();
-    auto finished = std::make_shared<bool>(false);
-    auto finish = [s, done, finished](bool ok) {
-        if (*finished)
-            return;
-        *finished = true;
-        s->disconnect();
-        s->abort();
-        s->deleteLater();
-        done(ok);
-    };
-    connect(timer, &QTimer::timeout, s, [finish] { finish(false); });
-    connect(s, &QTcpSocket::connected, s, [s, request] { s->write(request); });
-    connect(s, &QTcpSocket::readyRead, s, [s, buffer, expect, refuse, finish] {
-        *buffer += s->readAll();
-        if (buffer->contains(expect))
-            finish(true);
-        else if (!refuse.isEmpty() && buffer->contains(refuse))
-            finish(false);  // a complete negative answer: retry now rather than at the timeout
-    });
-    connect(s, &QTcpSocket::errorOccurred, s, [finish] { finish(false); });
-    timer->start(1000);
-    s->connectToHost(QStringLiteral("127.0.0.1"), port);
-}
-
 FleetSupervisor::Check FleetSupervisor::redisPing(quint16 port) const
 {
-    QByteArray req;
-    if (!m_password.isEmpty())
-        req += resp({"AUTH", m_password.toUtf8()});
-    req += resp({"PING"});
-    return [this, port, req](std::function<void(bool)> done) {
-        const_cast<FleetSupervisor *>(this)->tcpCheck(port, req, "+PONG", done, "-LOADING");
+    return [this, port](std::function<void(bool)> done) {
+        // A refusal (LOADING while the AOF is read, NOAUTH) is a complete answer: retry now.
+        auto *client = new RespClient(QStringLiteral("127.0.0.1"), port, m_password, const_cast<FleetSupervisor *>(this));
+        client->run({{"PING"}}, [client, done](Result<QList<RespValue>> r) {
+            client->deleteLater();
+            done(r.ok() && r.value().value(0).type == RespValue::Type::Simple && r.value().value(0).text == "PONG");
+        }, 1000);
     };
 }
 
 FleetSupervisor::Check FleetSupervisor::turnoReady(quint16 port) const
 {
-    const QByteArray req = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    return [this, port, req](std::function<void(bool)> done) {
-        const_cast<FleetSupervisor *>(this)->tcpCheck(port, req, " 200 ", done, "\r\n\r\n");
+    return [this, port](std::function<void(bool)> done) {
+        httpGet(const_cast<FleetSupervisor *>(this), QStringLiteral("127.0.0.1"), port, "/readyz", 1000,
+                [done](Result<HttpConnection::Response> r) { done(r.ok() && r.value().status == 200); });
+    };
+}
+
+FleetSupervisor::Check FleetSupervisor::listsOnlineReplica(quint16 primaryPort) const
+{
+    return [this, primaryPort](std::function<void(bool)> done) {
+        auto *client = new RespClient(QStringLiteral("127.0.0.1"), primaryPort, m_password, const_cast<FleetSupervisor *>(this));
+        client->run({{"INFO", "replication"}}, [client, done](Result<QList<RespValue>> r) {
+            client->deleteLater();
+            if (!r.ok() || r.value().value(0).type != RespValue::Type::Bulk)
+                return done(false);
+            const Result<RedisInfo> info = RedisInfo::parse(r.value().value(0).text);
+            bool online = false;
+            for (const RedisInfo::Replica &replica : info.ok() ? info.value().replicas() : QList<RedisInfo::Replica>{})
+                online = online || replica.state == QLatin1String("online");
+            done(online);
+        }, 1000);
     };
 }
 
@@ -686,14 +670,8 @@ void FleetSupervisor::phaseRedis()
             launch(replica);
             // The primary refuses writes until it counts an online replica
             // (min-replicas-to-write), so ask the primary, not the replica.
-            QByteArray req;
-            if (!m_password.isEmpty())
-                req += resp({"AUTH", m_password.toUtf8()});
-            req += resp({"INFO", "replication"});
-            const quint16 primaryPort = primary->port;
-            watchReady(replica, [this, primaryPort, req](std::function<void(bool)> done) {
-                tcpCheck(primaryPort, req, ",state=online,", done, "master_failover_state");
-            }, QStringLiteral(" (the primary does not list it as an online replica)"), startSentinels);
+            watchReady(replica, listsOnlineReplica(primary->port),
+                       QStringLiteral(" (the primary does not list it as an online replica)"), startSentinels);
         } else {
             startSentinels();
         }
@@ -724,13 +702,13 @@ void FleetSupervisor::probeThroughBalancer()
 {
     // Ready means a user gets a number: one real request through the frontend,
     // on an id of its own so no user counter moves.
-    const QByteArray req = "GET /turno/turno-ops-readiness-probe HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     FleetNode *haproxy = nullptr;
     for (FleetNode *n : std::as_const(m_nodes))
         if (n->kind == FleetNode::Kind::Haproxy)
             haproxy = n;
-    waitUntil(QStringLiteral("balancer"), [this, req](std::function<void(bool)> done) {
-        tcpCheck(m_balancerPort, req, " 200 ", done, "\r\n\r\n");
+    waitUntil(QStringLiteral("balancer"), [this](std::function<void(bool)> done) {
+        httpGet(this, QStringLiteral("127.0.0.1"), m_balancerPort, "/turno/turno-ops-readiness-probe", 1000,
+                [done](Result<HttpConnection::Response> r) { done(r.ok() && r.value().status == 200); });
     }, kReadyTimeoutMs, [this, haproxy](bool ok) {
         if (m_state != State::Starting)
             return;
@@ -907,8 +885,6 @@ void FleetSupervisor::finishStop()
 
 void FleetSupervisor::sampleResources()
 {
-    static const long ticksPerSecond = ::sysconf(_SC_CLK_TCK);
-    static const long pageSize = ::sysconf(_SC_PAGESIZE);
     const qint64 now = m_clock.elapsed();
     for (FleetNode *n : std::as_const(m_nodes)) {
         if (!n->process || !n->process->running()) {
@@ -916,18 +892,13 @@ void FleetSupervisor::sampleResources()
             n->rssBytes = 0;
             continue;
         }
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(n->process->pid()));
-        if (!stat.open(QIODevice::ReadOnly))
+        const Result<ProcSample> sample = ProcSample::read(n->process->pid());
+        if (!sample.ok())
             continue;
-        const QByteArray line = stat.readAll();
-        // Fields after the command name, which may itself contain spaces.
-        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
-        if (f.size() < 22)
-            continue;
-        const qint64 ticks = f[11].toLongLong() + f[12].toLongLong();
-        n->rssBytes = f[21].toLongLong() * pageSize;
+        const qint64 ticks = sample.value().cpuTicks;
+        n->rssBytes = sample.value().rssKiB * 1024;
         if (n->lastCpuTicks >= 0 && now > n->lastCpuSampleMs)
-            n->cpuPercent = 100.0 * double(ticks - n->lastCpuTicks) / double(ticksPerSecond) /
+            n->cpuPercent = 100.0 * double(ticks - n->lastCpuTicks) / double(ProcSample::ticksPerSecond()) /
                             (double(now - n->lastCpuSampleMs) / 1000.0);
         n->lastCpuTicks = ticks;
         n->lastCpuSampleMs = now;
@@ -1286,81 +1257,14 @@ void FleetSupervisor::reloadBalancer(std::function<void(Result<void>)> done)
 void FleetSupervisor::status(std::function<void(QJsonObject)> done)
 {
     auto build = [this, done](const QList<HaproxyStatRow> &rows, const QString &haproxyError) {
-        QHash<QString, HaproxyStatRow> byName;
-        for (const HaproxyStatRow &r : rows)
-            if (r.proxy == kBackend)
-                byName.insert(r.server, r);
-        QJsonArray nodes;
-        bool primaryUp = false, secondaryUp = false;
-        for (const FleetNode *n : std::as_const(m_nodes)) {
-            QJsonObject o{{QStringLiteral("node"), n->name},
-                          {QStringLiteral("kind"), n->kindName()},
-                          {QStringLiteral("pool"), n->pool},
-                          {QStringLiteral("process"), nodeStateName(n->state)},
-                          {QStringLiteral("pid"), n->process && n->process->running() ? n->process->pid() : 0},
-                          {QStringLiteral("address"), QStringLiteral("127.0.0.1:%1").arg(n->port)},
-                          {QStringLiteral("cpuPercent"), std::round(n->cpuPercent * 10) / 10},
-                          {QStringLiteral("rssBytes"), n->rssBytes},
-                          {QStringLiteral("restarts"), int(n->restartTimes.size())},
-                          {QStringLiteral("log"), n->process ? n->process->logFile() : QString()}};
-            QString state = nodeStateName(n->state);
-            if (n->kind == FleetNode::Kind::Turno) {
-                // Over the collector's last scrape interval, from the node's own /metrics.
-                const NodeFigures f = figuresOf(n->name);
-                o.insert(QStringLiteral("weight"), n->weight);
-                if (byName.contains(n->name)) {
-                    const HaproxyStatRow &r = byName[n->name];
-                    if (n->state == NodeState::Running)
-                        state = r.stateName();
-                    o.insert(QStringLiteral("balancer"), r.stateName());
-                    o.insert(QStringLiteral("weight"), r.weight);
-                    o.insert(QStringLiteral("reqPerSec"), std::isnan(f.requestsPerSecond)
-                                                              ? double(r.sessionRate)
-                                                              : std::round(f.requestsPerSecond * 10) / 10);
-                    o.insert(QStringLiteral("sessions"), r.currentSessions);
-                    o.insert(QStringLiteral("picked"), r.lbTotal);
-                    o.insert(QStringLiteral("avgResponseMs"), r.responseTimeMs);
-                    o.insert(QStringLiteral("errors"), r.responses5xx + r.responseErrors + r.connectionErrors);
-                    if (r.state() == BalancerState::Up && n->pool == QLatin1String("primary"))
-                        primaryUp = true;
-                    if (r.state() == BalancerState::Up && n->pool == QLatin1String("secondary"))
-                        secondaryUp = true;
-                }
-                // From the node's own latency histogram; null without traffic.
-                o.insert(QStringLiteral("p99Ms"), std::isnan(f.p99Ms) ? QJsonValue() : QJsonValue(std::round(f.p99Ms * 100) / 100));
-                if (!std::isnan(f.errors5xx))
-                    o.insert(QStringLiteral("node5xx"), f.errors5xx);
-            }
-            if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica)
-                o.insert(QStringLiteral("role"), n->name == m_redisPrimary ? QStringLiteral("primary") : QStringLiteral("replica"));
-            o.insert(QStringLiteral("state"), state);
-            nodes << o;
-        }
-        QJsonObject out{{QStringLiteral("cluster"), m_profile.name},
-                        {QStringLiteral("state"), stateName()},
-                        {QStringLiteral("runDir"), m_runDir},
-                        {QStringLiteral("balancer"), QStringLiteral("%1:%2").arg(m_profile.balancerListen.host).arg(m_balancerPort)},
-                        {QStringLiteral("prometheus"), QStringLiteral("127.0.0.1:%1").arg(m_prometheusPort)},
-                        {QStringLiteral("statsSocket"), haproxySocket()},
-                        {QStringLiteral("algorithm"), m_profile.algorithm},
-                        {QStringLiteral("active"), primaryUp ? QStringLiteral("primary")
-                                                   : secondaryUp ? QStringLiteral("secondary") : QStringLiteral("none")},
-                        {QStringLiteral("readyMs"), m_readyMs},
-                        {QStringLiteral("nodes"), nodes}};
-        for (const HaproxyStatRow &r : rows)
-            if (r.proxy == QLatin1String("turno") && r.server == QLatin1String("FRONTEND"))
-                out.insert(QStringLiteral("frontend"),
-                           QJsonObject{{QStringLiteral("reqPerSec"), r.requestRate},
-                                       {QStringLiteral("requests"), r.requestsTotal},
-                                       {QStringLiteral("sessions"), r.currentSessions},
-                                       {QStringLiteral("responses5xx"), r.responses5xx}});
-        if (!haproxyError.isEmpty())
-            out.insert(QStringLiteral("balancerError"), haproxyError);
-        if (node(m_redisPrimary))
-            out.insert(QStringLiteral("redisPrimary"), m_redisPrimary);
-        for (auto it = m_statusFields.constBegin(); it != m_statusFields.constEnd(); ++it)
-            out.insert(it.key(), it.value());
-        done(out);
+        ClusterStatusInput in;
+        in.layout = layout();
+        in.state = stateName();
+        in.readyMs = m_readyMs;
+        in.rows = rows;
+        in.balancerError = haproxyError;
+        in.figures = [this](const QString &node) { return figuresOf(node); };
+        done(ClusterStatus::build(in));
     };
     const FleetNode *haproxy = node(QStringLiteral("haproxy"));
     if (!haproxy || !haproxy->process || !haproxy->process->running())

@@ -76,8 +76,6 @@ public:
     // Starts an embedded Redis node that is down as a replica of the current
     // primary; done once it answers PING (the sync may still be running).
     void restartRedisAsReplica(const QString &name, std::function<void(Result<void>)> done);
-    // Extra top-level fields of status() owned by other parts (e.g. "failover").
-    void setStatusField(const QString &key, const QJsonValue &value) { m_statusFields.insert(key, value); }
     // Sentinel ports of an embedded cluster (empty without sentinels).
     QList<quint16> sentinelPorts() const;
     // TTL of the registry keys turno nodes announce themselves under
@@ -125,12 +123,10 @@ private:
     void watchReady(FleetNode *n, Check check, const QString &hint, std::function<void()> then);
     void fail(const QString &message);
     void waitUntil(const QString &what, Check check, int timeoutMs, std::function<void(bool)> done);
-    // One request on a fresh connection: true once the answer holds expect, false
-    // at once when it holds refuse (a complete negative answer), else at the timeout.
-    void tcpCheck(quint16 port, const QByteArray &request, const QByteArray &expect, std::function<void(bool)> done,
-                  const QByteArray &refuse = {});
     Check redisPing(quint16 port) const;
     Check turnoReady(quint16 port) const;
+    // The primary counts a replica as online (it refuses writes until then).
+    Check listsOnlineReplica(quint16 primaryPort) const;
     Check haproxyServersUp(QStringList servers) const;
     void stopNodes(QList<FleetNode *> nodes, int graceMs, std::function<void()> done);
     void finishStop();
@@ -165,7 +161,6 @@ private:
     QTimer *m_sampler = nullptr;
     NodeCollector *m_collector = nullptr;
     QString m_redisPrimary = QStringLiteral("redis-primary");
-    QJsonObject m_statusFields;
 };
 
 }  // namespace turno

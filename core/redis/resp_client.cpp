@@ -1,5 +1,7 @@
 #include "redis/resp_client.h"
 
+#include "common/finish_once.h"
+
 #include <QTcpSocket>
 #include <QTimer>
 #include <memory>
@@ -73,24 +75,21 @@ void RespClient::run(const QList<QList<QByteArray>> &commands, std::function<voi
                      int timeoutMs)
 {
     auto *s = new QTcpSocket(this);
-    auto *timer = new QTimer(s);
     auto buffer = std::make_shared<QByteArray>();
-    auto finished = std::make_shared<bool>(false);
     const bool auth = !m_password.isEmpty();
     const qsizetype expected = commands.size() + (auth ? 1 : 0);
     const QString where = QStringLiteral("%1:%2").arg(m_host).arg(m_port);
-    auto finish = [s, done, finished](Result<QList<RespValue>> r) {
-        if (*finished)
-            return;
-        *finished = true;
+    auto close = [s] {
         s->disconnect();
         s->abort();
         s->deleteLater();
-        done(std::move(r));
     };
-    connect(timer, &QTimer::timeout, s, [finish, where, timeoutMs] {
-        finish(Error{QStringLiteral("Redis at %1 did not answer within %2 ms").arg(where).arg(timeoutMs)});
-    });
+    auto finish = finishOnce<QList<RespValue>>(
+        s, timeoutMs, QStringLiteral("Redis at %1 did not answer within %2 ms").arg(where).arg(timeoutMs),
+        [close, done](Result<QList<RespValue>> r) {
+            close();
+            done(std::move(r));
+        });
     connect(s, &QTcpSocket::connected, s, [this, s, commands, auth] {
         QByteArray out;
         if (auth)
@@ -119,7 +118,6 @@ void RespClient::run(const QList<QList<QByteArray>> &commands, std::function<voi
     connect(s, &QTcpSocket::errorOccurred, s, [s, finish, where] {
         finish(Error{QStringLiteral("cannot reach Redis at %1: %2").arg(where, s->errorString())});
     });
-    timer->start(timeoutMs);
     s->connectToHost(m_host, m_port);
 }
 

@@ -49,6 +49,10 @@ FailoverCommands::FailoverCommands(FleetMonitor *monitor) : QObject(monitor), m_
             m_controller->setAutomatic(req.value(QStringLiteral("on")).toBool());
         reply(QJsonValue(m_controller->statusJson()));
     });
+    // The controller owns its state; `status` reads it at every request.
+    monitor->addStatusPart(QStringLiteral("failover"), [this]() -> QJsonValue {
+        return m_controller ? QJsonValue(m_controller->statusJson()) : QJsonValue(QJsonValue::Undefined);
+    });
     monitor->addControlCommand(QStringLiteral("failover-status"), [this, noCluster](const QJsonObject &, ControlServer::Reply reply) {
         if (noCluster(reply))
             return;

@@ -332,6 +332,13 @@ void FleetMonitor::addControlCommand(const QString &name, ControlServer::Handler
         m_control->addCommand(name, std::move(handler));
 }
 
+void FleetMonitor::addStatusPart(const QString &key, ControlServer::StatusPart part)
+{
+    m_statusParts.insert(key, part);
+    if (m_control)
+        m_control->addStatusPart(key, std::move(part));
+}
+
 Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &runDirOption)
 {
     if (isActive())
@@ -366,6 +373,8 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
     m_control = new ControlServer(supervisor, this);
     for (auto it = m_controlCommands.cbegin(); it != m_controlCommands.cend(); ++it)
         m_control->addCommand(it.key(), it.value());
+    for (auto it = m_statusParts.cbegin(); it != m_statusParts.cend(); ++it)
+        m_control->addStatusPart(it.key(), it.value());
     const Result<void> listening = m_control->listen(runDir);
     if (!listening.ok()) {
         delete m_control;

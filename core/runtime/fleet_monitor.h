@@ -102,6 +102,8 @@ public:
     // A command of the control API served by this monitor's supervisor, now and
     // after every later launch (alerts, silences, failover...).
     void addControlCommand(const QString &name, ControlServer::Handler handler);
+    // A field of the control API's `status` reply that part owns (now and after every later launch).
+    void addStatusPart(const QString &key, ControlServer::StatusPart part);
 
     // Operator actions: the same supervisor calls turnoctl makes. done gets
     // the outcome; an error names the node and what to do.
@@ -162,6 +164,7 @@ private:
     AlertListModel *m_alertModel = nullptr;
     QString m_alertRulesError;
     QMap<QString, ControlServer::Handler> m_controlCommands;
+    QMap<QString, ControlServer::StatusPart> m_statusParts;
     QHash<QString, double> m_lastRps;
     QHash<QString, double> m_lastErrorRatio;
     QHash<QString, double> m_lastP99;

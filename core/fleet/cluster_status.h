@@ -1,0 +1,34 @@
+// ClusterStatus: the status JSON of a supervised cluster (`turnoctl status
+// --json`, the control API's `status`), built from what its owners know: the
+// layout and node states (supervisor), HAProxy's `show stat` rows, and the
+// collector's figures. A pure function: parts owned elsewhere (failover) are
+// added by the control API, never written into the supervisor.
+#pragma once
+
+#include "fleet/cluster_layout.h"
+#include "fleet/haproxy_runtime.h"
+#include "metrics/node_figures.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <functional>
+
+namespace turno {
+
+struct ClusterStatusInput {
+    ClusterLayout layout;
+    QString state;   // the supervisor's state name: starting, ready, ...
+    qint64 readyMs = -1;
+    QList<HaproxyStatRow> rows;   // empty when HAProxy did not answer
+    QString balancerError;        // why there are no rows
+    // The collector's last figures of a turno node (all NaN when none).
+    std::function<NodeFigures(const QString &node)> figures;
+};
+
+class ClusterStatus {
+public:
+    static QJsonObject build(const ClusterStatusInput &in);
+};
+
+}  // namespace turno

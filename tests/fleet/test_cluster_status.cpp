@@ -1,0 +1,132 @@
+// ClusterStatus: the status JSON from a layout, HAProxy's rows and the
+// collector's figures, with no process running.
+#include "fleet/cluster_status.h"
+
+#include <QJsonArray>
+#include <QTest>
+#include <cmath>
+#include <deque>
+
+using namespace turno;
+
+namespace {
+
+struct Fixture {
+    std::deque<FleetNode> nodes;
+    ClusterStatusInput in;
+
+    Fixture()
+    {
+        in.layout.profile.name = QStringLiteral("local");
+        in.layout.profile.algorithm = QStringLiteral("roundrobin");
+        in.layout.profile.balancerListen.host = QStringLiteral("127.0.0.1");
+        in.layout.runDir = QStringLiteral("/run/t");
+        in.layout.balancerPort = 7017;
+        in.layout.prometheusPort = 7100;
+        in.state = QStringLiteral("ready");
+        in.readyMs = 420;
+        add(QStringLiteral("redis-primary"), FleetNode::Kind::RedisPrimary, {}, 7101);
+        add(QStringLiteral("redis-replica"), FleetNode::Kind::RedisReplica, {}, 7102);
+        add(QStringLiteral("primary-1"), FleetNode::Kind::Turno, QStringLiteral("primary"), 7103);
+        add(QStringLiteral("secondary-1"), FleetNode::Kind::Turno, QStringLiteral("secondary"), 7104);
+        add(QStringLiteral("haproxy"), FleetNode::Kind::Haproxy, {}, 7017);
+    }
+    void add(const QString &name, FleetNode::Kind kind, const QString &pool, quint16 port)
+    {
+        FleetNode n;
+        n.name = name;
+        n.kind = kind;
+        n.pool = pool;
+        n.port = port;
+        n.state = NodeState::Running;
+        nodes.push_back(n);
+        in.layout.nodes << &nodes.back();
+    }
+    static HaproxyStatRow row(const QString &server, const QString &status, bool backup)
+    {
+        HaproxyStatRow r;
+        r.proxy = ClusterLayout::backendName();
+        r.server = server;
+        r.status = status;
+        r.weight = 1;
+        r.sessionRate = 7;
+        r.backup = backup;
+        return r;
+    }
+};
+
+QJsonObject nodeOf(const QJsonObject &status, const QString &name)
+{
+    for (const QJsonValue &v : status.value(QStringLiteral("nodes")).toArray())
+        if (v.toObject().value(QStringLiteral("node")).toString() == name)
+            return v.toObject();
+    return {};
+}
+
+}  // namespace
+
+class TestClusterStatus : public QObject {
+    Q_OBJECT
+private slots:
+    void figuresComeFromTheCollectorAndStatesFromTheBalancer()
+    {
+        Fixture f;
+        f.in.rows = {Fixture::row(QStringLiteral("primary-1"), QStringLiteral("UP"), false),
+                     Fixture::row(QStringLiteral("secondary-1"), QStringLiteral("DRAIN"), true)};
+        HaproxyStatRow frontend;
+        frontend.proxy = QStringLiteral("turno");
+        frontend.server = QStringLiteral("FRONTEND");
+        frontend.requestRate = 1234;
+        f.in.rows << frontend;
+        f.in.figures = [](const QString &node) {
+            NodeFigures fig;
+            if (node == QLatin1String("primary-1")) {
+                fig.requestsPerSecond = 1000.04;
+                fig.p99Ms = 1.23456;
+                fig.errors5xx = 3;
+            }
+            return fig;
+        };
+        const QJsonObject st = ClusterStatus::build(f.in);
+        QCOMPARE(st.value(QStringLiteral("cluster")).toString(), QStringLiteral("local"));
+        QCOMPARE(st.value(QStringLiteral("state")).toString(), QStringLiteral("ready"));
+        QCOMPARE(st.value(QStringLiteral("active")).toString(), QStringLiteral("primary"));
+        QCOMPARE(st.value(QStringLiteral("balancer")).toString(), QStringLiteral("127.0.0.1:7017"));
+        QCOMPARE(st.value(QStringLiteral("statsSocket")).toString(), QStringLiteral("/run/t/haproxy.sock"));
+        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-primary"));
+        QCOMPARE(st.value(QStringLiteral("frontend")).toObject().value(QStringLiteral("reqPerSec")).toInt(), 1234);
+        QVERIFY(!st.contains(QStringLiteral("balancerError")));
+
+        const QJsonObject p1 = nodeOf(st, QStringLiteral("primary-1"));
+        QCOMPARE(p1.value(QStringLiteral("state")).toString(), QStringLiteral("UP"));
+        QCOMPARE(p1.value(QStringLiteral("process")).toString(), QStringLiteral("running"));
+        QCOMPARE(p1.value(QStringLiteral("reqPerSec")).toDouble(), 1000.0);
+        QCOMPARE(p1.value(QStringLiteral("p99Ms")).toDouble(), 1.23);
+        QCOMPARE(p1.value(QStringLiteral("node5xx")).toDouble(), 3.0);
+        // Without figures: HAProxy's session rate, and no p99 at all rather than a made-up one.
+        const QJsonObject s1 = nodeOf(st, QStringLiteral("secondary-1"));
+        QCOMPARE(s1.value(QStringLiteral("state")).toString(), QStringLiteral("DRAIN"));
+        QCOMPARE(s1.value(QStringLiteral("reqPerSec")).toDouble(), 7.0);
+        QVERIFY(s1.value(QStringLiteral("p99Ms")).isNull());
+        QVERIFY(!s1.contains(QStringLiteral("node5xx")));
+        QCOMPARE(nodeOf(st, QStringLiteral("redis-primary")).value(QStringLiteral("role")).toString(), QStringLiteral("primary"));
+        QCOMPARE(nodeOf(st, QStringLiteral("redis-replica")).value(QStringLiteral("role")).toString(), QStringLiteral("replica"));
+    }
+
+    void aSilentBalancerIsSaidAndTheProcessStatesRemain()
+    {
+        Fixture f;
+        f.nodes[2].state = NodeState::Restarting;
+        f.in.layout.redisPrimary = QStringLiteral("redis-replica");
+        f.in.balancerError = QStringLiteral("haproxy is not running");
+        const QJsonObject st = ClusterStatus::build(f.in);
+        QCOMPARE(st.value(QStringLiteral("balancerError")).toString(), QStringLiteral("haproxy is not running"));
+        QCOMPARE(st.value(QStringLiteral("active")).toString(), QStringLiteral("none"));
+        QCOMPARE(nodeOf(st, QStringLiteral("primary-1")).value(QStringLiteral("state")).toString(), QStringLiteral("restarting"));
+        QCOMPARE(nodeOf(st, QStringLiteral("redis-replica")).value(QStringLiteral("role")).toString(), QStringLiteral("primary"));
+        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-replica"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestClusterStatus)
+#include "test_cluster_status.moc"
