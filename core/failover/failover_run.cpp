@@ -74,6 +74,7 @@ const FailoverRun::StepSpec &FailoverRun::spec(FailoverStepId id)
         {FailoverStepId::Verify, nullptr, &R::stepVerify, kSlackMs, true},
         {FailoverStepId::Sentinel, &R::sentinelFollows, &R::stepSentinel, kSlackMs, false},
     }};
+    Q_ASSERT(table[size_t(id)].id == id);
     return table[size_t(id)];
 }
 
