@@ -472,6 +472,7 @@ private slots:
         QTest::addColumn<QString>("fault");
         QTest::addColumn<QString>("step");
         QTest::addColumn<bool>("memory");
+        QTest::newRow("probe unanswered past its bound") << "held" << "probe" << false;
         QTest::newRow("drain refused") << "balancer" << "drain" << false;
         QTest::newRow("pause refused") << "pause" << "pause" << false;
         QTest::newRow("replica never catches up") << "lag" << "catch-up" << false;
@@ -497,6 +498,8 @@ private slots:
             fleet.refused << "SENTINEL FAILOVER";
         else if (fault == QLatin1String("no-op"))
             fleet.sentinelIgnoresFailover = true;
+        else if (fault == QLatin1String("held"))
+            fleet.answeredProbes = 0;
         FailoverController c(&fleet);
         // Faults the gate would see start with the switch, after the gate.
         connect(&c, &FailoverController::stepStarted, this, [&fleet, fault](const QString &n) {
@@ -515,6 +518,14 @@ private slots:
         QCOMPARE(r.steps.last().name, step);
         QVERIFY(!r.steps.last().ok);
         QVERIFY2(r.message.startsWith(step + QStringLiteral(" failed: ")), qPrintable(r.message));
+        if (fault == QLatin1String("held")) {
+            QCOMPARE(r.steps.last().detail, QStringLiteral("step timed out after 800 ms"));
+            QCOMPARE(fleet.heldProbes.size(), 1);
+            QTRY_VERIFY_WITH_TIMEOUT(fleet.heldProbes.first().context.isNull(), 1000);
+            fleet.heldProbes.first().done(Result<qint64>(qint64(99999)));
+            QTest::qWait(20);
+            QCOMPARE(c.lastReport().probeBefore, qint64(-1));
+        }
         QVERIFY2(r.message.contains(QLatin1String("rolled back: the primary pool serves as before")), qPrintable(r.message));
         QVERIFY(!r.message.contains(QLatin1String("degraded")));
         QCOMPARE(c.state(), FailoverController::State::PrimaryActive);
