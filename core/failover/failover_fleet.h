@@ -105,7 +105,7 @@ public:
     void info(QObject *context, const QString &node, std::function<void(Result<RedisInfo>)> done);
 
 signals:
-    // The cluster became ready (also after a restart of the supervisor's start).
+    // The cluster became ready (each time a start completes).
     void ready();
     // The process of the Redis primary exited (certainly down; not restarted as primary).
     void redisPrimaryExited(const QString &node);
