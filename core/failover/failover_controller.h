@@ -1,19 +1,22 @@
 // FailoverController: moves traffic and data between the primary and the
-// secondary side of a supervised cluster (active-passive) as an explicit state
-// machine, by an operator's request or by itself, without ever letting a number
-// be handed out twice.
+// secondary side of a cluster (active-passive), by an operator's request or by
+// itself, without ever letting a number be handed out twice.
 //
-// A switch drains the active pool at HAProxy (the other pool takes the traffic
-// at once), pauses writes on the Redis primary, waits until the replica holds
-// every byte of it, has Sentinel promote the replica (SENTINEL FAILOVER; the
-// FAILOVER command only when no Sentinel manages the pair), fences the old
-// primary (demoted, its clients cut off), checks the new pool is up, and
-// verifies with a probe turno through the balancer that is above every number
-// issued before. Every step is bounded and reported; a failed step rolls back
-// when nothing irreversible happened yet, else stops in Degraded with advice.
+// A switch (a FailoverRun, one step machine per switch) drains the active pool
+// at HAProxy (the other pool takes the traffic at once), pauses writes on the
+// Redis primary, waits until the replica holds every byte of it, has Sentinel
+// promote the replica (SENTINEL FAILOVER; the FAILOVER command only when no
+// Sentinel manages the pair), fences the old primary (demoted, its clients cut
+// off), checks the new pool is up, and verifies with a probe turno through the
+// balancer that is above every number issued before. Every step is bounded and
+// reported; a failed step rolls back when nothing irreversible happened yet,
+// else stops in Degraded with advice. The controller keeps the state between
+// switches and decides when automatic mode switches (FailoverWatch).
 #pragma once
 
 #include "common/result.h"
+#include "failover/failover_report.h"
+#include "failover/failover_run.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -25,58 +28,11 @@
 #include <functional>
 #include <memory>
 
-class QTimer;
-
 namespace turno {
 
+class FailoverFleet;
+class FailoverWatch;
 class FleetSupervisor;
-struct FleetEvent;
-struct HaproxyStatRow;
-struct RespValue;
-
-struct FailoverCheck {
-    QString name;    // balancer, replica-link, replica-offset, sentinel-quorum, ...
-    bool ok = false;
-    QString detail;
-};
-
-// The pre-flight gate of a planned switch: every check must pass unless forced.
-struct FailoverGate {
-    QString target;  // pool the switch would activate
-    QList<FailoverCheck> checks;
-    bool ok() const;
-    QString failures() const;  // "replica-link: master_link_status:down; ..."
-    QJsonObject toJson() const;
-};
-
-struct FailoverStep {
-    QString name;          // gate, probe, drain, pause, catch-up, promote, gap (async), fence, activate, verify, sentinel
-    qint64 startMs = 0;    // since the switch began
-    qint64 durationMs = 0;
-    bool ok = false;
-    QString detail;
-};
-
-struct FailoverReport {
-    QString from;          // pool active before
-    QString to;            // pool asked for
-    QString trigger;       // operator, automatic: <reason>
-    bool forced = false;
-    bool ok = false;
-    bool rolledBack = false;
-    QString message;       // what happened, and on failure what to do
-    qint64 startedAtMs = 0;  // wall clock, ms since the epoch
-    qint64 totalMs = 0;        // drain -> verify: until clients are served by the new side
-    qint64 switchMs = -1;      // (internal) totalMs once verify passed
-    qint64 settledMs = 0;      // until Sentinel names the new primary too
-    qint64 probeBefore = -1;  // turno of the probe id before / after (-1: none)
-    qint64 probeAfter = -1;
-    QString redisPrimaryBefore;
-    QString redisPrimaryAfter;
-    QList<FailoverStep> steps;
-    QJsonObject toJson() const;
-    QString toText() const;
-};
 
 class FailoverController : public QObject {
     Q_OBJECT
@@ -86,8 +42,10 @@ public:
     // The id probed through the balancer before and after every switch.
     static QString probeId() { return QStringLiteral("__turno_failover_probe"); }
 
-    // Starts automatic mode as the supervisor's profile says (failover.auto).
+    // Over a supervised cluster; starts automatic mode as its profile says (failover.auto).
     explicit FailoverController(FleetSupervisor *supervisor, QObject *parent = nullptr);
+    // Over any fleet (a fake one in tests); fleet must outlive the controller.
+    explicit FailoverController(FailoverFleet *fleet, QObject *parent = nullptr);
     ~FailoverController() override;
 
     State state() const { return m_state; }
@@ -118,57 +76,22 @@ signals:
     void event(const QString &kind, const QString &node, const QString &message);
 
 private:
-    struct Run;
-    using Done = std::function<void(bool ok, QString detail)>;
-
+    void init();
     void setState(State s);
-    void publishStatus();
-    void redis(const QString &node, const QList<QList<QByteArray>> &commands,
-               std::function<void(Result<QList<RespValue>>)> done, int timeoutMs = 1000);
-    void sentinel(const QList<QByteArray> &command, std::function<void(Result<RespValue>)> done, int index = 0);
-    void info(const QString &node, std::function<void(Result<QHash<QString, QString>>)> done);
-    void probe(std::function<void(Result<qint64>)> done, int timeoutMs = 1000);
-    void poll(std::function<void(Done)> check, int intervalMs, int timeoutMs, Done done);
-    void balancerRows(std::function<void(Result<QList<HaproxyStatRow>>)> done);
-    QString replicaNode() const;
-    quint16 redisPort(const QString &node) const;
-    bool sentinelManaged() const;
-
-    void step(const QString &name, std::function<void(Done)> body, std::function<void()> next);
-    void stepDrain();
-    void stepPause();
-    void stepCatchUp();
-    void stepPromote();
-    void stepGap();
-    void stepFence();
-    void stepActivate();
-    void stepVerify();
-    void stepSentinel();
-    void finish(bool ok, const QString &message);
-    void rollback(const QString &why);
-    // HAProxy server states for `active` serving: its pool ready; the primary
-    // pool drained while the secondary (HAProxy backup servers) serves.
-    void applyLayout(const QString &active, std::function<void(Result<void>)> done);
-    void adoptSentinelView();
-
-    void healthTick();
-    void onSupervisorEvent(const FleetEvent &event);
+    void onRunFinished(const FailoverReport &report, FailoverRun::Outcome outcome);
     void autoSwitch(const QString &reason, bool certain);
 
-    QPointer<FleetSupervisor> m_supervisor;
+    FailoverFleet *m_fleet;
+    FailoverWatch *m_watch = nullptr;
     State m_state = State::PrimaryActive;
     QString m_active = QStringLiteral("primary");
     bool m_automatic = false;
     bool m_automaticChosen = false;
     FailoverReport m_last;
-    std::unique_ptr<Run> m_run;
-    QTimer *m_health = nullptr;
+    FailoverRun *m_run = nullptr;  // a child, while a switch runs
+    std::function<void(FailoverReport)> m_done;
     QElapsedTimer m_clock;
-    qint64 m_poolDownSinceMs = -1;
-    qint64 m_redisDownSinceMs = -1;
     qint64 m_lastAutoMs = -1;
-    bool m_healthPending = false;
-    quint64 m_ticks = 0;
 };
 
 }  // namespace turno

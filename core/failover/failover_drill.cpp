@@ -1,6 +1,8 @@
 #include "failover/failover_drill.h"
 
+#include "failover/balancer_probe.h"
 #include "failover/failover_controller.h"
+#include "failover/supervisor_failover_fleet.h"
 #include "fleet/fleet_supervisor.h"
 #include "fleet/managed_process.h"
 #include "redis/resp_client.h"
@@ -10,7 +12,6 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QPointer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <algorithm>
@@ -523,23 +524,14 @@ void FailoverDrill::probeUntilGood(qint64 t0, std::function<void(qint64)> done)
             return;
         if (mode->clock.elapsed() - t0 > 20000)
             return done(-1);
-        auto *s = new QTcpSocket(this);
-        auto buffer = std::make_shared<QByteArray>();
         // Longer than the nodes' retry window: a request they hold is answered once Redis is back.
-        QTimer::singleShot(3000, s, [s] { s->abort(); });
-        connect(s, &QTcpSocket::connected, s, [s] { s->write("GET /turno/__drill_probe HTTP/1.1\r\nHost: drill\r\nConnection: close\r\n\r\n"); });
-        connect(s, &QTcpSocket::readyRead, s, [s, buffer] { *buffer += s->readAll(); });
-        connect(s, &QTcpSocket::stateChanged, this, [this, s, buffer, mode, t0, done, keep](QAbstractSocket::SocketState st) {
-            if (st != QAbstractSocket::UnconnectedState)
-                return;
-            s->deleteLater();
+        BalancerProbe::turno(this, port, QStringLiteral("__drill_probe"), 3000, [this, mode, t0, done, keep](Result<qint64> r) {
             if (m_mode.get() != mode)
                 return;
-            if (buffer->startsWith("HTTP/1.1 200"))
+            if (r.ok())
                 return done(mode->clock.elapsed() - t0);
             QTimer::singleShot(5, this, [keep] { (*keep)(); });
         });
-        s->connectToHost(QStringLiteral("127.0.0.1"), port);
     };
     (*probe)();
 }
@@ -586,7 +578,7 @@ void FailoverDrill::nextChaos()
                         return;
                     ManagedProcess *q = mode->supervisor ? mode->supervisor->process(victim) : nullptr;
                     const FleetNode *n = mode->supervisor ? mode->supervisor->node(victim) : nullptr;
-                    const bool back = q && q->running() && q->pid() != oldPid && n && n->state == NodeState::Running;
+                    const bool back = q && q->running() && q->pid() != oldPid && n && SupervisorFailoverFleet::nodeRunning(*n);
                     if (!back && mode->clock.elapsed() - t0 < 20000) {
                         QTimer::singleShot(50, this, [keep] { (*keep)(); });
                         return;

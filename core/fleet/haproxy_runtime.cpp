@@ -1,5 +1,7 @@
 #include "fleet/haproxy_runtime.h"
 
+#include "common/once_with_timeout.h"
+
 #include <QElapsedTimer>
 #include <QHash>
 #include <QLocalSocket>
@@ -32,22 +34,20 @@ HaproxyRuntime::HaproxyRuntime(QString socketPath, QObject *parent)
 void HaproxyRuntime::send(const QString &command, Reply done, int timeoutMs)
 {
     auto *socket = new QLocalSocket(this);
-    auto *timer = new QTimer(socket);
     auto buffer = std::make_shared<QByteArray>();
-    auto finished = std::make_shared<bool>(false);
-    auto finish = [socket, done, finished](Result<QByteArray> r) {
-        if (*finished)
-            return;
-        *finished = true;
-        socket->disconnect();
-        socket->abort();
-        socket->deleteLater();
-        done(std::move(r));
-    };
-    connect(timer, &QTimer::timeout, socket, [this, finish, command, timeoutMs] {
-        finish(Error{QStringLiteral("HAProxy stats socket %1 did not answer \"%2\" within %3 ms; is haproxy running?")
-                         .arg(m_socketPath, command).arg(timeoutMs)});
-    });
+    const QString path = m_socketPath;
+    auto finish = onceWithTimeout<Result<QByteArray>>(
+        socket, timeoutMs,
+        [path, command, timeoutMs] {
+            return Result<QByteArray>(Error{QStringLiteral("HAProxy stats socket %1 did not answer \"%2\" within %3 ms; is haproxy running?")
+                                                .arg(path, command).arg(timeoutMs)});
+        },
+        [socket, done](Result<QByteArray> r) {
+            socket->disconnect();
+            socket->abort();
+            socket->deleteLater();
+            done(std::move(r));
+        });
     connect(socket, &QLocalSocket::connected, socket, [socket, command] { socket->write(command.toUtf8() + '\n'); });
     connect(socket, &QLocalSocket::readyRead, socket, [socket, buffer] { *buffer += socket->readAll(); });
     connect(socket, &QLocalSocket::disconnected, socket, [socket, buffer, finish] {
@@ -62,7 +62,6 @@ void HaproxyRuntime::send(const QString &command, Reply done, int timeoutMs)
         }
         finish(Error{QStringLiteral("cannot talk to HAProxy at %1: %2; is haproxy running?").arg(m_socketPath, socket->errorString())});
     });
-    timer->start(timeoutMs);
     socket->connectToServer(m_socketPath);
 }
 

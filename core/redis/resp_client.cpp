@@ -1,6 +1,6 @@
 #include "redis/resp_client.h"
 
-#include "common/finish_once.h"
+#include "common/once_with_timeout.h"
 
 #include <QTcpSocket>
 #include <QTimer>
@@ -84,9 +84,10 @@ void RespClient::run(const QList<QList<QByteArray>> &commands, std::function<voi
         s->abort();
         s->deleteLater();
     };
-    auto finish = finishOnce<QList<RespValue>>(
-        s, timeoutMs, QStringLiteral("Redis at %1 did not answer within %2 ms").arg(where).arg(timeoutMs),
-        [close, done](Result<QList<RespValue>> r) {
+    using Reply = Result<QList<RespValue>>;
+    auto finish = onceWithTimeout<Reply>(
+        s, timeoutMs, [where, timeoutMs] { return Reply(Error{QStringLiteral("Redis at %1 did not answer within %2 ms").arg(where).arg(timeoutMs)}); },
+        [close, done](Reply r) {
             close();
             done(std::move(r));
         });
