@@ -142,7 +142,7 @@ void FleetAttach::refresh(std::function<void(QJsonObject)> done)
                         o.insert(QStringLiteral("weight"), r.weight);
                         o.insert(QStringLiteral("reqPerSec"), r.sessionRate);
                         o.insert(QStringLiteral("errors"), r.responses5xx + r.responseErrors + r.connectionErrors);
-                        if (state == QLatin1String("UP"))
+                        if (r.state() == BalancerState::Up)
                             (r.backup ? secondaryUp : primaryUp) = true;
                     }
                     o.insert(QStringLiteral("state"), state);

@@ -6,9 +6,7 @@
 #include "fleet/cluster_status.h"
 #include "fleet/config_renderer.h"
 #include "fleet/managed_process.h"
-#include "redis/redis_info.h"
-#include "redis/resp_client.h"
-#include "scrape/http_get.h"
+#include "fleet/restart_policy.h"
 #include "scrape/node_collector.h"
 
 #include <QCoreApplication>
@@ -491,7 +489,7 @@ void FleetSupervisor::restartRedisAsReplica(const QString &name, std::function<v
     if (n->process && n->process->running())
         return done({});
     launch(n);
-    waitUntil(n->name, redisPing(n->port), kReadyTimeoutMs, [this, n, done](bool ok) {
+    waitUntil(n->name, ReadinessProbe::redisPing(this, n->port, m_password), kReadyTimeoutMs, [this, n, done](bool ok) {
         if (!ok)
             return done(Error{QStringLiteral("%1 did not answer PING within %2 s after its restart; see %3")
                                   .arg(n->name).arg(kReadyTimeoutMs / 1000).arg(n->process->logFile())});
@@ -520,94 +518,13 @@ void FleetSupervisor::fail(const QString &message)
     stopNodes(all, 1000, [this, message] { emit startFailed(message); });
 }
 
-FleetSupervisor::Check FleetSupervisor::redisPing(quint16 port) const
-{
-    return [this, port](std::function<void(bool)> done) {
-        // A refusal (LOADING while the AOF is read, NOAUTH) is a complete answer: retry now.
-        auto *client = new RespClient(QStringLiteral("127.0.0.1"), port, m_password, const_cast<FleetSupervisor *>(this));
-        client->run({{"PING"}}, [client, done](Result<QList<RespValue>> r) {
-            client->deleteLater();
-            done(r.ok() && r.value().value(0).type == RespValue::Type::Simple && r.value().value(0).text == "PONG");
-        }, 1000);
-    };
-}
-
-FleetSupervisor::Check FleetSupervisor::turnoReady(quint16 port) const
-{
-    return [this, port](std::function<void(bool)> done) {
-        httpGet(const_cast<FleetSupervisor *>(this), QStringLiteral("127.0.0.1"), port, "/readyz", 1000,
-                [done](Result<HttpConnection::Response> r) { done(r.ok() && r.value().status == 200); });
-    };
-}
-
-FleetSupervisor::Check FleetSupervisor::listsOnlineReplica(quint16 primaryPort) const
-{
-    return [this, primaryPort](std::function<void(bool)> done) {
-        auto *client = new RespClient(QStringLiteral("127.0.0.1"), primaryPort, m_password, const_cast<FleetSupervisor *>(this));
-        client->run({{"INFO", "replication"}}, [client, done](Result<QList<RespValue>> r) {
-            client->deleteLater();
-            if (!r.ok() || r.value().value(0).type != RespValue::Type::Bulk)
-                return done(false);
-            const Result<RedisInfo> info = RedisInfo::parse(r.value().value(0).text);
-            bool online = false;
-            for (const RedisInfo::Replica &replica : info.ok() ? info.value().replicas() : QList<RedisInfo::Replica>{})
-                online = online || replica.state == QLatin1String("online");
-            done(online);
-        }, 1000);
-    };
-}
-
-FleetSupervisor::Check FleetSupervisor::haproxyServersUp(QStringList servers) const
-{
-    return [this, servers](std::function<void(bool)> done) {
-        m_haproxy->send(QStringLiteral("show stat"), [servers, done](Result<QByteArray> r) {
-            if (!r.ok()) {
-                done(false);
-                return;
-            }
-            const auto rows = HaproxyRuntime::parseShowStat(r.value());
-            if (!rows.ok()) {
-                done(false);
-                return;
-            }
-            int up = 0;
-            for (const HaproxyStatRow &row : rows.value())
-                if (row.proxy == kBackend && servers.contains(row.server) && row.state() == BalancerState::Up)
-                    ++up;
-            done(up == servers.size());
-        }, 500);
-    };
-}
-
 void FleetSupervisor::waitUntil(const QString &what, Check check, int timeoutMs, std::function<void(bool)> done)
 {
-    const int generation = m_generation;
-    const qint64 deadline = m_clock.elapsed() + timeoutMs;
-    // The attempt holds itself only weakly; a check in flight or a pending
-    // retry timer holds it strongly. So it is freed however it ends: done,
-    // timed out, superseded by a stop (generation), or the supervisor gone.
-    auto attempt = std::make_shared<std::function<void()>>();
-    std::weak_ptr<std::function<void()>> weak = attempt;
-    *attempt = [this, check, done, generation, deadline, weak] {
-        auto self = weak.lock();
-        if (!self)
-            return;
-        check([this, done, generation, deadline, self](bool ok) {
-            if (generation != m_generation)
-                return;
-            if (ok) {
-                done(true);
-                return;
-            }
-            if (m_clock.elapsed() >= deadline) {
-                done(false);
-                return;
-            }
-            QTimer::singleShot(kProbeIntervalMs, this, [self] { (*self)(); });
-        });
-    };
     Q_UNUSED(what);
-    (*attempt)();
+    // A stop or a new start (generation) makes every wait of the old one moot.
+    const int generation = m_generation;
+    ReadinessProbe::waitUntil(this, std::move(check), timeoutMs, kProbeIntervalMs,
+                              [this, generation] { return generation == m_generation; }, std::move(done));
 }
 
 void FleetSupervisor::watchReady(FleetNode *n, Check check, const QString &hint, std::function<void()> then)
@@ -661,16 +578,17 @@ void FleetSupervisor::phaseRedis()
     auto startSentinels = [this, sentinels, coreReady] {
         for (FleetNode *n : sentinels) {
             launch(n);
-            watchReady(n, redisPing(n->port), QStringLiteral(" (no PONG)"), coreReady);
+            // Sentinels have no password of their own (auth-pass is for the primary).
+            watchReady(n, ReadinessProbe::redisPing(this, n->port, {}), QStringLiteral(" (no PONG)"), coreReady);
         }
     };
     launch(primary);
-    watchReady(primary, redisPing(primary->port), QStringLiteral(" (no PONG)"), [this, primary, replica, coreReady, startSentinels] {
+    watchReady(primary, ReadinessProbe::redisPing(this, primary->port, m_password), QStringLiteral(" (no PONG)"), [this, primary, replica, coreReady, startSentinels] {
         if (replica) {
             launch(replica);
             // The primary refuses writes until it counts an online replica
             // (min-replicas-to-write), so ask the primary, not the replica.
-            watchReady(replica, listsOnlineReplica(primary->port),
+            watchReady(replica, ReadinessProbe::listsOnlineReplica(this, primary->port, m_password),
                        QStringLiteral(" (the primary does not list it as an online replica)"), startSentinels);
         } else {
             startSentinels();
@@ -689,13 +607,13 @@ void FleetSupervisor::phaseNodes()
         if (n->kind == FleetNode::Kind::Turno) {
             names << n->name;
             launch(n);
-            watchReady(n, turnoReady(n->port), QStringLiteral(" (GET /readyz did not answer 200)"), {});
+            watchReady(n, ReadinessProbe::turnoReady(this, n->port), QStringLiteral(" (GET /readyz did not answer 200)"), {});
         } else if (n->kind == FleetNode::Kind::Haproxy) {
             haproxy = n;
         }
     }
     launch(haproxy);
-    watchReady(haproxy, haproxyServersUp(names), QStringLiteral(" (not every turno server was UP in its health checks)"), {});
+    watchReady(haproxy, ReadinessProbe::haproxyServersUp(m_haproxy, kBackend, names), QStringLiteral(" (not every turno server was UP in its health checks)"), {});
 }
 
 void FleetSupervisor::probeThroughBalancer()
@@ -706,10 +624,8 @@ void FleetSupervisor::probeThroughBalancer()
     for (FleetNode *n : std::as_const(m_nodes))
         if (n->kind == FleetNode::Kind::Haproxy)
             haproxy = n;
-    waitUntil(QStringLiteral("balancer"), [this](std::function<void(bool)> done) {
-        httpGet(this, QStringLiteral("127.0.0.1"), m_balancerPort, "/turno/turno-ops-readiness-probe", 1000,
-                [done](Result<HttpConnection::Response> r) { done(r.ok() && r.value().status == 200); });
-    }, kReadyTimeoutMs, [this, haproxy](bool ok) {
+    waitUntil(QStringLiteral("balancer"), ReadinessProbe::answers200(this, m_balancerPort, "/turno/turno-ops-readiness-probe"),
+              kReadyTimeoutMs, [this, haproxy](bool ok) {
         if (m_state != State::Starting)
             return;
         if (!ok) {
@@ -760,37 +676,31 @@ void FleetSupervisor::onExited(FleetNode *n, int status, bool expected)
         emit nodesChanged();
         return;
     }
-    const qint64 now = m_clock.elapsed();
-    const qint64 window = qint64(m_profile.restartWindowS) * 1000;
-    n->restartTimes.erase(std::remove_if(n->restartTimes.begin(), n->restartTimes.end(),
-                                         [now, window](qint64 t) { return now - t > window; }),
-                          n->restartTimes.end());
-    if (n->restartTimes.size() >= m_profile.restartLimit) {
+    const RestartDecision decision = RestartPolicy::onExit(n->restartTimes, n->consecutiveRestarts, m_clock.elapsed(), m_profile);
+    if (decision.giveUp) {
         n->state = NodeState::Failed;
         notify(FleetEvent::Kind::GaveUp, n->name,
                    QStringLiteral("%1 exited %2 times within %3 s; not restarting it any more. Read %4, fix the "
                                   "cause, then restart the cluster")
-                       .arg(n->name).arg(n->restartTimes.size() + 1).arg(m_profile.restartWindowS).arg(n->process->logFile()));
+                       .arg(n->name).arg(decision.exits).arg(m_profile.restartWindowS).arg(n->process->logFile()));
         emit nodesChanged();
         return;
     }
-    n->restartTimes << now;
-    const int backoff = std::min(m_profile.backoffMaxMs,
-                                 m_profile.backoffInitialMs << std::min(n->consecutiveRestarts, 16));
-    ++n->consecutiveRestarts;
+    const int backoff = decision.backoffMs;
     n->state = NodeState::Restarting;
     notify(FleetEvent::Kind::NodeRestarting, n->name,
                QStringLiteral("restarting %1 in %2 ms (restart %3 of at most %4 within %5 s)")
-                   .arg(n->name).arg(backoff).arg(n->restartTimes.size()).arg(m_profile.restartLimit).arg(m_profile.restartWindowS));
+                   .arg(n->name).arg(backoff).arg(decision.restarts).arg(m_profile.restartLimit).arg(m_profile.restartWindowS));
     emit nodesChanged();
     const int generation = m_generation;
     QTimer::singleShot(backoff, this, [this, n, generation] {
         if (generation != m_generation || (m_state != State::Ready && m_state != State::Starting) || n->removing)
             return;
         launch(n);
-        Check check = n->kind == FleetNode::Kind::Turno ? turnoReady(n->port)
-                      : n->kind == FleetNode::Kind::Haproxy ? haproxyServersUp({})
-                                                             : redisPing(n->port);
+        Check check = n->kind == FleetNode::Kind::Turno ? ReadinessProbe::turnoReady(this, n->port)
+                      : n->kind == FleetNode::Kind::Haproxy ? ReadinessProbe::haproxyServersUp(m_haproxy, kBackend, {})
+                      : n->kind == FleetNode::Kind::Sentinel ? ReadinessProbe::redisPing(this, n->port, {})
+                                                             : ReadinessProbe::redisPing(this, n->port, m_password);
         waitUntil(n->name, check, kReadyTimeoutMs, [this, n](bool ok) {
             if (!ok) {
                 notify(FleetEvent::Kind::NodeNotReady, n->name,
@@ -1076,7 +986,7 @@ void FleetSupervisor::scaleUp(const QString &pool, int count, std::function<void
         return done(Error{port.error()});
     FleetNode *n = addNode(name, FleetNode::Kind::Turno, pool, port.value(), 1);
     launch(n);
-    waitUntil(name, turnoReady(n->port), kReadyTimeoutMs, [this, n, pool, count, done](bool ok) {
+    waitUntil(name, ReadinessProbe::turnoReady(this, n->port), kReadyTimeoutMs, [this, n, pool, count, done](bool ok) {
         if (!ok) {
             n->removing = true;
             n->process->stop(1000);

@@ -9,6 +9,7 @@
 #include "fleet/fleet_event.h"
 #include "fleet/fleet_node.h"
 #include "fleet/haproxy_runtime.h"
+#include "fleet/readiness_probe.h"
 #include "metrics/node_figures.h"
 
 #include <QElapsedTimer>
@@ -103,7 +104,7 @@ signals:
     void nodesChanged();
 
 private:
-    using Check = std::function<void(std::function<void(bool)>)>;
+    using Check = ReadinessProbe::Check;
 
     void notify(FleetEvent::Kind kind, const QString &node, const QString &message);
     Result<quint16> allocatePort(const QString &what, quint16 wanted, const QString &profileKey);
@@ -123,11 +124,6 @@ private:
     void watchReady(FleetNode *n, Check check, const QString &hint, std::function<void()> then);
     void fail(const QString &message);
     void waitUntil(const QString &what, Check check, int timeoutMs, std::function<void(bool)> done);
-    Check redisPing(quint16 port) const;
-    Check turnoReady(quint16 port) const;
-    // The primary counts a replica as online (it refuses writes until then).
-    Check listsOnlineReplica(quint16 primaryPort) const;
-    Check haproxyServersUp(QStringList servers) const;
     void stopNodes(QList<FleetNode *> nodes, int graceMs, std::function<void()> done);
     void finishStop();
     void sampleResources();
