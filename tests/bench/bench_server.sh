@@ -3,12 +3,19 @@
 # on loopback: servers pinned to core 0, wrk to core 1, A B A B alternation,
 # RUNS runs of DURATION seconds per cell, medians. Prints req/s, p50/p99 and
 # the server's CPU-seconds per 100k requests (utime+stime from /proc/PID/stat).
-#   tests/bench/bench_server.sh [BUILD_DIR]      (env: RUNS=3 DURATION=10 CASES="...")
+#   tests/bench/bench_server.sh [BUILD_DIR [BUILD_DIR_B]]   (env: RUNS=3 DURATION=10 CASES="..." SERVERS="...")
+# With BUILD_DIR_B, every turno server also runs from B's binary ("memory-b",
+# ...), right after A's in each round (A B A B), and a B ÷ A table follows.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build}
 server=$build/server/turno-server
 [ -x "$server" ] || { echo "no turno-server at $server: build first (cmake --build build)" >&2; exit 2; }
+server_b=
+if [ -n "${2:-}" ]; then
+  server_b=$2/server/turno-server
+  [ -x "$server_b" ] || { echo "no turno-server at $server_b: build it first" >&2; exit 2; }
+fi
 for p in wrk nginx redis-server taskset; do
   command -v "$p" >/dev/null || [ -x "/usr/sbin/$p" ] || { echo "$p missing: run scripts/setup.sh" >&2; exit 2; }
 done
@@ -48,23 +55,34 @@ NGX
 taskset -c 0 "$nginx_bin" -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!); declare -A pid port
 pid[nginx]=$!; port[nginx]=$ngx_port
 
-mem_port=$(free_port)
-taskset -c 0 "$server" --listen 127.0.0.1:$mem_port --threads 1 --store memory 2>"$work/memory.log" & pids+=($!)
-pid[memory]=$!; port[memory]=$mem_port
+start_turno() {  # name binary args...
+  local name=$1 bin=$2 p
+  shift 2
+  p=$(free_port)
+  taskset -c 0 "$bin" --listen 127.0.0.1:$p --threads 1 "$@" 2>"$work/$name.log" & pids+=($!)
+  pid[$name]=$!; port[$name]=$p
+}
+# Each turno server of SERVERS, and its B twin right after it when BUILD_DIR_B is given.
+with_b() { local out=() s; for s in $SERVERS; do out+=("$s"); [ -n "$server_b" ] && [ "$s" != nginx ] && out+=("$s-b"); done; echo "${out[*]}"; }
+SERVERS=$(with_b)
+want() { [[ " $SERVERS " == *" $1 "* ]]; }
+
+want memory && start_turno memory "$server" --store memory
+want memory-b && start_turno memory-b "$server_b" --store memory
 
 # Redis on the server's core, as the issue asks: its CPU is reported apart.
 rp=$(free_port); rr=$(free_port)
 taskset -c 0 redis-server --port $rp --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --dbfilename p.rdb >"$work/redis.log" 2>&1 & pids+=($!); redis_pid=$!
 taskset -c 0 redis-server --port $rr --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --dbfilename r.rdb --replicaof 127.0.0.1 $rp >"$work/replica.log" 2>&1 & pids+=($!)
 wait_port $rp; wait_port $rr
-ra_port=$(free_port); rs_port=$(free_port)
-taskset -c 0 "$server" --listen 127.0.0.1:$ra_port --threads 1 --store redis --redis 127.0.0.1:$rp --durability async 2>"$work/ra.log" & pids+=($!)
-pid[redis-async]=$!; port[redis-async]=$ra_port
-taskset -c 0 "$server" --listen 127.0.0.1:$rs_port --threads 1 --store redis --redis 127.0.0.1:$rp --durability sync 2>"$work/rs.log" & pids+=($!)
-pid[redis-sync]=$!; port[redis-sync]=$rs_port
+for d in async sync; do
+  want redis-$d && start_turno redis-$d "$server" --store redis --redis 127.0.0.1:$rp --durability $d
+  want redis-$d-b && start_turno redis-$d-b "$server_b" --store redis --redis 127.0.0.1:$rp --durability $d
+done
 for s in $SERVERS; do wait_port ${port[$s]}; done
 for _ in $(seq 100); do redis-cli -p $rr info replication | grep -q master_link_status:up && break; sleep 0.05; done
-for s in redis-async redis-sync; do
+for s in $SERVERS; do
+  [ "${s#redis}" = "$s" ] && continue
   for _ in $(seq 100); do curl -sf http://127.0.0.1:${port[$s]}/readyz >/dev/null && break; sleep 0.05; done
 done
 
@@ -118,6 +136,21 @@ for c in $CASES; do
     rps=$(col 1); p50=$(col 2); p99=$(col 3); cpu=$(col 4); rcpu=$(col 5)
     [ "${s#redis}" = "$s" ] && rcpu="-"
     printf '%-12s %-7s %12.0f %9.3f %9.3f %14.3f %14s %10.2f %12.2f\n' "$s" "$c" "$rps" "$p50" "$p99" "$cpu" "$rcpu" \
-      "$(awk -v a=$rps -v b=$nrps 'BEGIN{print a/b}')" "$(awk -v a=$cpu -v b=$ncpu 'BEGIN{print (b>0)?a/b:0}')"
+      "$(awk -v a=$rps -v b=$nrps 'BEGIN{print (b>0)?a/b:0}')" "$(awk -v a=$cpu -v b=$ncpu 'BEGIN{print (b>0)?a/b:0}')"
   done
 done
+
+if [ -n "$server_b" ]; then
+  echo
+  echo "B ($server_b) ÷ A ($server), medians of $RUNS:"
+  printf '%-12s %-7s %12s %12s %10s %14s %14s %10s\n' server case "A req/s" "B req/s" "rps B/A" "A cpu-s/100k" "B cpu-s/100k" "cpu B/A"
+  for c in $CASES; do
+    for s in $SERVERS; do
+      [ "$s" = nginx ] || [ "${s%-b}" != "$s" ] && continue
+      med() { for r in $(seq $RUNS); do echo ${results[$1,$c,$r]} | cut -d' ' -f$2; done | median; }
+      ar=$(med $s 1); br=$(med $s-b 1); ac=$(med $s 4); bc=$(med $s-b 4)
+      printf '%-12s %-7s %12.0f %12.0f %10.3f %14.3f %14.3f %10.3f\n' "$s" "$c" "$ar" "$br" \
+        "$(awk -v a=$br -v b=$ar 'BEGIN{print a/b}')" "$ac" "$bc" "$(awk -v a=$bc -v b=$ac 'BEGIN{print (b>0)?a/b:0}')"
+    done
+  done
+fi
