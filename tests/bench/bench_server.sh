@@ -129,8 +129,8 @@ done
 
 printf '\n%-12s %-7s %12s %9s %9s %14s %14s %10s %12s\n' server case "req/s" "p50 ms" "p99 ms" "cpu-s/100k" "redis cpu-s" "rps/nginx" "cpu/nginx"
 for c in $CASES; do
-  nrps=$(for r in $(seq $RUNS); do echo ${results[nginx,$c,$r]} | cut -d' ' -f1; done | median)
-  ncpu=$(for r in $(seq $RUNS); do echo ${results[nginx,$c,$r]} | cut -d' ' -f4; done | median)
+  nrps=$(for r in $(seq $RUNS); do echo ${results[nginx,$c,$r]:-0} | cut -d' ' -f1; done | median)
+  ncpu=$(for r in $(seq $RUNS); do echo ${results[nginx,$c,$r]:-0} | cut -d' ' -f4; done | median)
   for s in $SERVERS; do
     col() { for r in $(seq $RUNS); do echo ${results[$s,$c,$r]} | cut -d' ' -f$1; done | median; }
     rps=$(col 1); p50=$(col 2); p99=$(col 3); cpu=$(col 4); rcpu=$(col 5)
