@@ -14,10 +14,18 @@ public:
     // A fresh Open connection for a just-accepted descriptor (its slot reused).
     Connection &adopt(int fd, uint64_t nowNs);
     // The open connection on `fd` if it is still generation `gen`.
-    Connection *find(int fd, uint32_t gen);
+    Connection *find(int fd, uint32_t gen)
+    {
+        Connection *c = slot(fd);
+        return (c && c->isOpen() && c->gen == gen) ? c : nullptr;
+    }
     // The open connection on `fd` whose generation's low 24 bits are `gen24`
     // (io_uring's user data has room for no more).
-    Connection *findLow24(int fd, uint32_t gen24);
+    Connection *findLow24(int fd, uint32_t gen24)
+    {
+        Connection *c = slot(fd);
+        return (c && c->isOpen() && (c->gen & 0xFFFFFF) == gen24) ? c : nullptr;
+    }
     Connection &at(int fd) { return *m_conns[size_t(fd)]; }
 
     template <typename F>
@@ -29,6 +37,8 @@ public:
     }
 
 private:
+    Connection *slot(int fd) { return (fd >= 0 && size_t(fd) < m_conns.size()) ? m_conns[size_t(fd)].get() : nullptr; }
+
     std::vector<std::unique_ptr<Connection>> m_conns;  // indexed by fd
 };
 

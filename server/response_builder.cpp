@@ -15,7 +15,7 @@ void ResponseBuilder::refreshDate()
     m_dateLen = strftime(m_date, sizeof m_date, "%a, %d %b %Y %H:%M:%S GMT", &t);
 }
 
-const char *ResponseBuilder::reasonPhrase(int status)
+std::string_view ResponseBuilder::reasonPhrase(int status)
 {
     switch (status) {
     case 200: return "OK";

@@ -40,7 +40,7 @@ public:
 
     // {"error":"...","status":N}
     static std::string jsonError(int status, std::string_view message);
-    static const char *reasonPhrase(int status);
+    static std::string_view reasonPhrase(int status);
     static void appendJsonString(std::string &o, std::string_view s);
     static void appendNumber(std::string &o, uint64_t v)
     {

@@ -14,8 +14,6 @@ constexpr uint64_t kUringSend = 2;
 constexpr uint64_t kUringEpoll = 3;
 constexpr uint64_t kUringCancel = 4;
 constexpr uint16_t kBufferGroup = 7;
-constexpr unsigned kBufferCount = 256;
-constexpr unsigned kBufferSize = 8192;
 constexpr size_t kMaxBufferedInput = 4u << 20;
 
 uint64_t uringData(uint64_t kind, uint32_t gen, int fd)
@@ -78,22 +76,6 @@ bool UringDriver::setup()
     io_uring_buf_ring_advance(m_bufRing, int(kBufferCount));
     armEpollPoll();
     return true;
-}
-
-io_uring_sqe *UringDriver::sqe()
-{
-    io_uring_sqe *e = io_uring_get_sqe(&m_ring);
-    if (!e) {
-        io_uring_submit(&m_ring);
-        e = io_uring_get_sqe(&m_ring);
-    }
-    return e;
-}
-
-void UringDriver::giveBack(unsigned bid)
-{
-    io_uring_buf_ring_add(m_bufRing, m_buffers + size_t(bid) * kBufferSize, kBufferSize, uint16_t(bid), m_mask, 0);
-    io_uring_buf_ring_advance(m_bufRing, 1);
 }
 
 void UringDriver::armEpollPoll()
