@@ -6,6 +6,9 @@
 #   tests/bench/bench_server.sh [BUILD_DIR [BUILD_DIR_B]]   (env: RUNS=3 DURATION=10 CASES="..." SERVERS="...")
 # With BUILD_DIR_B, every turno server also runs from B's binary ("memory-b",
 # ...), right after A's in each round (A B A B), and a B ÷ A table follows.
+# INSTR=1: instead, user-space instructions per request (callgrind Ir) of the
+# memory store under wrk -c64, io_uring and epoll, A B A B, medians of RUNS: a
+# figure the load of a shared machine does not move (the kernel's share is not in it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build}
@@ -22,6 +25,43 @@ done
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
+
+if [ -n "${INSTR:-}" ]; then
+  command -v callgrind_control >/dev/null || { echo "valgrind missing: run scripts/setup.sh" >&2; exit 2; }
+  free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+  ir_once() {  # binary io -> Ir per request over DURATION s after a 3 s warm-up
+    local bin=$1 io=$2 p d vp n ir
+    p=$(free_port); d=$(mktemp -d)
+    taskset -c 0 valgrind --tool=callgrind --compress-strings=no --callgrind-out-file="$d/cg.%p" \
+      "$bin" --listen 127.0.0.1:$p --threads 1 --store memory --io $io 2>"$d/log" & vp=$!
+    for _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.05; done
+    taskset -c 1 wrk -t1 -c64 -d3s "http://127.0.0.1:$p/turno/bench" >/dev/null
+    callgrind_control -z $vp >/dev/null 2>&1
+    n=$(taskset -c 1 wrk -t1 -c64 -d${DURATION}s "http://127.0.0.1:$p/turno/bench" | awk '/requests in/ {print $1}')
+    callgrind_control -d $vp >/dev/null 2>&1
+    ir=$(awk '/^summary:/ {print $2; exit}' "$d/cg.$vp.1")
+    kill $vp; wait $vp 2>/dev/null || true
+    rm -rf "$d"
+    awk -v ir=$ir -v n=$n 'BEGIN{printf "%.0f", ir/n}'
+  }
+  median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+  echo "user-space instructions per request (callgrind), memory store, wrk -c64, $RUNS runs x ${DURATION}s, $(date -u +%FT%TZ)"
+  declare -A irs
+  for io in uring epoll; do
+    for r in $(seq $RUNS); do
+      irs[A,$io,$r]=$(ir_once "$server" $io); echo "  round $r $io A: ${irs[A,$io,$r]}" >&2
+      if [ -n "$server_b" ]; then irs[B,$io,$r]=$(ir_once "$server_b" $io); echo "  round $r $io B: ${irs[B,$io,$r]}" >&2; fi
+    done
+    a=$(for r in $(seq $RUNS); do echo ${irs[A,$io,$r]}; done | median)
+    if [ -n "$server_b" ]; then
+      b=$(for r in $(seq $RUNS); do echo ${irs[B,$io,$r]}; done | median)
+      printf '%-6s A %8.0f  B %8.0f  B/A %.3f\n' $io $a $b "$(awk -v a=$a -v b=$b 'BEGIN{print b/a}')"
+    else
+      printf '%-6s %8.0f\n' $io $a
+    fi
+  done
+  exit 0
+fi
 CASES=${CASES:-"c64 c256 pipe16"}
 SERVERS=${SERVERS:-"nginx memory redis-async redis-sync"}
 work=$(mktemp -d)
