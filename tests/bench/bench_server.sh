@@ -183,14 +183,20 @@ done
 if [ -n "$server_b" ]; then
   echo
   echo "B ($server_b) ÷ A ($server), medians of $RUNS:"
-  printf '%-12s %-7s %12s %12s %10s %14s %14s %10s\n' server case "A req/s" "B req/s" "rps B/A" "A cpu-s/100k" "B cpu-s/100k" "cpu B/A"
+  echo "(paired: the median of each round's B/A, which a load that drifts between rounds moves less)"
+  printf '%-12s %-7s %12s %12s %10s %14s %14s %10s %12s %12s\n' server case "A req/s" "B req/s" "rps B/A" \
+    "A cpu-s/100k" "B cpu-s/100k" "cpu B/A" "paired rps" "paired cpu"
   for c in $CASES; do
     for s in $SERVERS; do
       [ "$s" = nginx ] || [ "${s%-b}" != "$s" ] && continue
       med() { for r in $(seq $RUNS); do echo ${results[$1,$c,$r]} | cut -d' ' -f$2; done | median; }
+      paired() { for r in $(seq $RUNS); do
+          awk -v a="$(echo ${results[$s,$c,$r]} | cut -d' ' -f$1)" -v b="$(echo ${results[$s-b,$c,$r]} | cut -d' ' -f$1)" \
+            'BEGIN{print (a>0)?b/a:0}'; done | median; }
       ar=$(med $s 1); br=$(med $s-b 1); ac=$(med $s 4); bc=$(med $s-b 4)
-      printf '%-12s %-7s %12.0f %12.0f %10.3f %14.3f %14.3f %10.3f\n' "$s" "$c" "$ar" "$br" \
-        "$(awk -v a=$br -v b=$ar 'BEGIN{print a/b}')" "$ac" "$bc" "$(awk -v a=$bc -v b=$ac 'BEGIN{print (b>0)?a/b:0}')"
+      printf '%-12s %-7s %12.0f %12.0f %10.3f %14.3f %14.3f %10.3f %12.3f %12.3f\n' "$s" "$c" "$ar" "$br" \
+        "$(awk -v a=$br -v b=$ar 'BEGIN{print a/b}')" "$ac" "$bc" "$(awk -v a=$bc -v b=$ac 'BEGIN{print (b>0)?a/b:0}')" \
+        "$(paired 1)" "$(paired 4)"
     done
   done
 fi
