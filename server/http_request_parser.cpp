@@ -79,6 +79,114 @@ const char *findLineEnd(const char *p, const char *end)
     return static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
 }
 
+// Sets `err` to the error answer; false, for `return fail(...)`.
+bool fail(ParseResult &err, int status, const char *reason)
+{
+    err = error(status, reason);
+    return false;
+}
+
+// What the header fields say about the request as a whole.
+struct HeaderSummary {
+    bool sawContentLength = false;
+    bool sawTransferEncoding = false;
+    bool connClose = false;
+    bool connKeepAlive = false;
+};
+
+// The request line in [p, lineEnd) into `req`; false with `err` set.
+bool parseRequestLine(const char *p, const char *lineEnd, HttpRequest &req, ParseResult &err)
+{
+    // method SP request-target SP HTTP-version
+    const char *m = p;
+    while (m < lineEnd && isTokenChar(static_cast<unsigned char>(*m)))
+        ++m;
+    if (m == p || m >= lineEnd || *m != ' ')
+        return fail(err, 400, "malformed request line: bad method");
+    req.methodText = std::string_view(p, size_t(m - p));
+    if (req.methodText == "GET")
+        req.method = HttpMethod::Get;
+    else if (req.methodText == "HEAD")
+        req.method = HttpMethod::Head;
+    else
+        req.method = HttpMethod::Other;
+
+    const char *t = m + 1;
+    const char *te = t;
+    while (te < lineEnd && *te != ' ') {
+        const unsigned char c = static_cast<unsigned char>(*te);
+        if (c <= 0x20 || c == 0x7f)
+            return fail(err, 400, "malformed request line: control character in target");
+        ++te;
+    }
+    if (te == t || te >= lineEnd)
+        return fail(err, 400, "malformed request line: missing target or version");
+    req.target = std::string_view(t, size_t(te - t));
+
+    std::string_view version(te + 1, size_t(lineEnd - te - 1));
+    if (version == "HTTP/1.1") {
+        req.http10 = false;
+    } else if (version == "HTTP/1.0") {
+        req.http10 = true;
+        req.keepAlive = false;
+    } else if (version.size() == 8 && version.substr(0, 5) == "HTTP/" && version[5] >= '0' && version[5] <= '9' &&
+               version[6] == '.' && version[7] >= '0' && version[7] <= '9') {
+        return fail(err, 505, "HTTP version not supported (only HTTP/1.0 and HTTP/1.1)");
+    } else {
+        return fail(err, 400, "malformed request line: bad HTTP version");
+    }
+    return true;
+}
+
+// One header field the parser acts on (Host, Connection, Authorization,
+// Content-Length, Transfer-Encoding) into `req` and `s`; false with `err` set.
+bool applyHeaderField(std::string_view name, std::string_view value, HttpRequest &req, HeaderSummary &s,
+                      ParseResult &err)
+{
+    switch (name.size()) {
+    case 4:
+        if (iequals(name, "host")) {
+            if (req.hasHost)
+                return fail(err, 400, "more than one Host header");
+            req.hasHost = true;
+        }
+        break;
+    case 10:
+        if (iequals(name, "connection")) {
+            s.connClose = s.connClose || hasConnectionToken(value, "close");
+            s.connKeepAlive = s.connKeepAlive || hasConnectionToken(value, "keep-alive");
+        }
+        break;
+    case 13:
+        if (iequals(name, "authorization"))
+            req.authorization = value;
+        break;
+    case 14:
+        if (iequals(name, "content-length")) {
+            if (value.empty() || value.size() > 18)
+                return fail(err, 400, "invalid Content-Length");
+            size_t n = 0;
+            for (char c : value) {
+                if (c < '0' || c > '9')
+                    return fail(err, 400, "invalid Content-Length");
+                n = n * 10 + size_t(c - '0');
+            }
+            if (s.sawContentLength && n != req.contentLength)
+                return fail(err, 400, "conflicting Content-Length headers");
+            s.sawContentLength = true;
+            req.contentLength = n;
+        }
+        break;
+    case 17:
+        if (iequals(name, "transfer-encoding"))
+            s.sawTransferEncoding = true;
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
 }  // namespace
 
 ParseResult parseHttpRequest(const char *data, size_t len, const ParserLimits &limits)
@@ -103,53 +211,15 @@ ParseResult parseHttpRequest(const char *data, size_t len, const ParserLimits &l
     if (size_t(lineEnd - p) > limits.maxRequestLine)
         return error(414, "request line longer than 8 KiB");
 
-    // method SP request-target SP HTTP-version
-    const char *m = p;
-    while (m < lineEnd && isTokenChar(static_cast<unsigned char>(*m)))
-        ++m;
-    if (m == p || m >= lineEnd || *m != ' ')
-        return error(400, "malformed request line: bad method");
     HttpRequest &req = r.request;
-    req.methodText = std::string_view(p, size_t(m - p));
-    if (req.methodText == "GET")
-        req.method = HttpMethod::Get;
-    else if (req.methodText == "HEAD")
-        req.method = HttpMethod::Head;
-    else
-        req.method = HttpMethod::Other;
-
-    const char *t = m + 1;
-    const char *te = t;
-    while (te < lineEnd && *te != ' ') {
-        const unsigned char c = static_cast<unsigned char>(*te);
-        if (c <= 0x20 || c == 0x7f)
-            return error(400, "malformed request line: control character in target");
-        ++te;
-    }
-    if (te == t || te >= lineEnd)
-        return error(400, "malformed request line: missing target or version");
-    req.target = std::string_view(t, size_t(te - t));
-
-    std::string_view version(te + 1, size_t(lineEnd - te - 1));
-    if (version == "HTTP/1.1") {
-        req.http10 = false;
-    } else if (version == "HTTP/1.0") {
-        req.http10 = true;
-        req.keepAlive = false;
-    } else if (version.size() == 8 && version.substr(0, 5) == "HTTP/" && version[5] >= '0' && version[5] <= '9' &&
-               version[6] == '.' && version[7] >= '0' && version[7] <= '9') {
-        return error(505, "HTTP version not supported (only HTTP/1.0 and HTTP/1.1)");
-    } else {
-        return error(400, "malformed request line: bad HTTP version");
-    }
+    if (!parseRequestLine(p, lineEnd, req, r))
+        return r;
 
     // Header fields.
     const char *h = lf + 1;
     const char *const headersStart = h;
     size_t count = 0;
-    bool sawContentLength = false;
-    bool sawTransferEncoding = false;
-    bool connClose = false, connKeepAlive = false;
+    HeaderSummary summary;
     for (;;) {
         if (size_t(h - headersStart) > limits.maxHeaderBytes)
             return error(431, "header section larger than 16 KiB");
@@ -180,57 +250,18 @@ ParseResult parseHttpRequest(const char *data, size_t len, const ParserLimits &l
             if ((u < 0x20 && u != '\t') || u == 0x7f)
                 return error(400, "control character in header value");
         }
-        switch (name.size()) {
-        case 4:
-            if (iequals(name, "host")) {
-                if (req.hasHost)
-                    return error(400, "more than one Host header");
-                req.hasHost = true;
-            }
-            break;
-        case 10:
-            if (iequals(name, "connection")) {
-                connClose = connClose || hasConnectionToken(value, "close");
-                connKeepAlive = connKeepAlive || hasConnectionToken(value, "keep-alive");
-            }
-            break;
-        case 13:
-            if (iequals(name, "authorization"))
-                req.authorization = value;
-            break;
-        case 14:
-            if (iequals(name, "content-length")) {
-                if (value.empty() || value.size() > 18)
-                    return error(400, "invalid Content-Length");
-                size_t n = 0;
-                for (char c : value) {
-                    if (c < '0' || c > '9')
-                        return error(400, "invalid Content-Length");
-                    n = n * 10 + size_t(c - '0');
-                }
-                if (sawContentLength && n != req.contentLength)
-                    return error(400, "conflicting Content-Length headers");
-                sawContentLength = true;
-                req.contentLength = n;
-            }
-            break;
-        case 17:
-            if (iequals(name, "transfer-encoding"))
-                sawTransferEncoding = true;
-            break;
-        default:
-            break;
-        }
+        if (!applyHeaderField(name, value, req, summary, r))
+            return r;
         h = hl + 1;
     }
 
-    if (sawTransferEncoding)
+    if (summary.sawTransferEncoding)
         return error(501, "Transfer-Encoding is not supported; send Content-Length");
     if (!req.http10 && !req.hasHost)
         return error(400, "HTTP/1.1 request without Host header");
-    if (connClose)
+    if (summary.connClose)
         req.keepAlive = false;
-    else if (req.http10 && connKeepAlive)
+    else if (req.http10 && summary.connKeepAlive)
         req.keepAlive = true;
 
     if (req.contentLength > limits.maxBodyBytes)

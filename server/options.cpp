@@ -122,230 +122,270 @@ std::string helpText()
            "3 could not listen (address in use or not permitted).\n";
 }
 
-ParseOutcome parseOptions(int argc, const char *const *argv, const char *(*getenvFn)(const char *))
-{
-    ParseOutcome r;
-    ServerOptions &o = r.options;
-    auto fail = [&r](std::string msg) {
-        r.ok = false;
-        r.exitNow = true;
-        r.exitCode = 2;
-        r.message = "turno-server: " + std::move(msg) + "\nRun 'turno-server --help' for the options.";
-        return r;
-    };
-    std::string passwordFile;
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        std::string value;
-        bool hasInlineValue = false;
-        if (arg.rfind("--", 0) == 0) {
-            const auto eq = arg.find('=');
+namespace {
+
+// The options that take a bounded integer; each refuses with "NAME needs a
+// number from LO to HI".
+struct IntOption {
+    const char *name;
+    int lo;
+    int hi;
+    int ServerOptions::*field;
+};
+
+constexpr IntOption kIntOptions[] = {
+    {"--wait-replicas", 1, 16, &ServerOptions::waitReplicas},
+    {"--wait-timeout-ms", 1, 60000, &ServerOptions::waitTimeoutMs},
+    {"--redis-timeout-ms", 10, 600000, &ServerOptions::redisTimeoutMs},
+    {"--retry-window-ms", 0, 60000, &ServerOptions::retryWindowMs},
+    {"--redis-connections", 1, 64, &ServerOptions::redisConnectionsPerThread},
+    {"--threads", 1, 256, &ServerOptions::threads},
+    {"--max-connections", 1, 1000000, &ServerOptions::maxConnections},
+    {"--max-requests-per-connection", 1, 1000000000, &ServerOptions::maxRequestsPerConnection},
+    {"--header-timeout-ms", 10, 3600000, &ServerOptions::headerTimeoutMs},
+    {"--shed-high-water", 1, 1000000, &ServerOptions::shedHighWater},
+    {"--shed-header-timeout-ms", 10, 3600000, &ServerOptions::shedHeaderTimeoutMs},
+    {"--idle-timeout-ms", 10, 86400000, &ServerOptions::idleTimeoutMs},
+    {"--drain-timeout-ms", 0, 3600000, &ServerOptions::drainTimeoutMs},
+    {"--announce-ttl-ms", 300, 3600000, &ServerOptions::announceTtlMs},
+};
+
+// One option of the command line: its name, and its value inline
+// (--name=value) or as the next argument.
+struct OptionArg {
+    OptionArg(int argc, const char *const *argv, int &index) : m_argc(argc), m_argv(argv), m_index(index)
+    {
+        name = argv[index];
+        if (name.rfind("--", 0) == 0) {
+            const auto eq = name.find('=');
             if (eq != std::string::npos) {
-                value = arg.substr(eq + 1);
-                arg = arg.substr(0, eq);
-                hasInlineValue = true;
+                m_inline = name.substr(eq + 1);
+                name = name.substr(0, eq);
+                m_hasInline = true;
             }
-        }
-        auto next = [&](std::string &dst) {
-            if (hasInlineValue) {
-                dst = value;
-                return true;
-            }
-            if (i + 1 >= argc)
-                return false;
-            dst = argv[++i];
-            return true;
-        };
-        auto needInt = [&](int lo, int hi, int &dst) -> bool {
-            std::string v;
-            if (!next(v) || !parseInt(v, lo, hi, dst))
-                return false;
-            return true;
-        };
-        std::string v, why;
-        if (arg == "--help" || arg == "-h") {
-            r.ok = true;
-            r.exitNow = true;
-            r.message = helpText();
-            return r;
-        } else if (arg == "--version" || arg == "-V") {
-            r.ok = true;
-            r.exitNow = true;
-            r.message = std::string("turno-server ") + TURNO_VERSION + "\n";
-            return r;
-        } else if (arg == "--listen") {
-            if (!next(v))
-                return fail("--listen needs ADDR:PORT");
-            if (!parseHostPort(v, o.listen, why))
-                return fail("--listen: " + why);
-        } else if (arg == "--store") {
-            if (!next(v))
-                return fail("--store needs memory or redis");
-            if (v == "memory")
-                o.store = StoreKind::Memory;
-            else if (v == "redis")
-                o.store = StoreKind::Redis;
-            else
-                return fail("--store must be memory or redis, got '" + v + "'");
-        } else if (arg == "--redis") {
-            if (!next(v) || !parseHostPort(v, o.redis, why))
-                return fail("--redis: " + (why.empty() ? std::string("needs HOST:PORT") : why));
-        } else if (arg == "--sentinel") {
-            if (!next(v))
-                return fail("--sentinel needs HOST:PORT[,HOST:PORT...]");
-            std::stringstream ss(v);
-            std::string item;
-            while (std::getline(ss, item, ',')) {
-                HostPort hp;
-                if (!parseHostPort(item, hp, why))
-                    return fail("--sentinel: " + why);
-                o.sentinels.push_back(hp);
-            }
-        } else if (arg == "--master") {
-            if (!next(o.masterName) || o.masterName.empty())
-                return fail("--master needs the Sentinel master name");
-        } else if (arg == "--redis-password") {
-            return fail("--redis-password is not accepted: a password on the command line is visible to every "
-                        "user in /proc. Use TURNO_REDIS_PASSWORD or --redis-password-file FILE");
-        } else if (arg == "--redis-password-file") {
-            if (!next(passwordFile))
-                return fail("--redis-password-file needs a FILE");
-        } else if (arg == "--key-prefix") {
-            if (!next(o.keyPrefix))
-                return fail("--key-prefix needs a PREFIX");
-        } else if (arg == "--durability") {
-            if (!next(v))
-                return fail("--durability needs sync or async");
-            if (v == "sync")
-                o.durability = Durability::Sync;
-            else if (v == "async")
-                o.durability = Durability::Async;
-            else if (v == "auto")
-                o.durability = Durability::Auto;
-            else
-                return fail("--durability must be sync, async or auto, got '" + v + "'");
-            o.durabilityGiven = true;
-        } else if (arg == "--wait-replicas") {
-            if (!needInt(1, 16, o.waitReplicas))
-                return fail("--wait-replicas needs a number from 1 to 16");
-        } else if (arg == "--wait-timeout-ms") {
-            if (!needInt(1, 60000, o.waitTimeoutMs))
-                return fail("--wait-timeout-ms needs a number from 1 to 60000");
-        } else if (arg == "--redis-timeout-ms") {
-            if (!needInt(10, 600000, o.redisTimeoutMs))
-                return fail("--redis-timeout-ms needs a number from 10 to 600000");
-        } else if (arg == "--retry-window-ms") {
-            if (!needInt(0, 60000, o.retryWindowMs))
-                return fail("--retry-window-ms needs a number from 0 to 60000");
-        } else if (arg == "--redis-connections") {
-            if (!needInt(1, 64, o.redisConnectionsPerThread))
-                return fail("--redis-connections needs a number from 1 to 64");
-        } else if (arg == "--io") {
-            if (!next(v))
-                return fail("--io needs uring or epoll");
-            if (v == "uring")
-                o.io = IoBackend::Uring;
-            else if (v == "epoll")
-                o.io = IoBackend::Epoll;
-            else
-                return fail("--io must be uring or epoll, got '" + v + "'");
-        } else if (arg == "--threads") {
-            if (!needInt(1, 256, o.threads))
-                return fail("--threads needs a number from 1 to 256");
-        } else if (arg == "--max-connections") {
-            if (!needInt(1, 1000000, o.maxConnections))
-                return fail("--max-connections needs a number from 1 to 1000000");
-        } else if (arg == "--max-requests-per-connection") {
-            if (!needInt(1, 1000000000, o.maxRequestsPerConnection))
-                return fail("--max-requests-per-connection needs a number from 1 to 1000000000");
-        } else if (arg == "--header-timeout-ms") {
-            if (!needInt(10, 3600000, o.headerTimeoutMs))
-                return fail("--header-timeout-ms needs a number from 10 to 3600000");
-        } else if (arg == "--shed-high-water") {
-            if (!needInt(1, 1000000, o.shedHighWater))
-                return fail("--shed-high-water needs a number from 1 to 1000000");
-        } else if (arg == "--shed-header-timeout-ms") {
-            if (!needInt(10, 3600000, o.shedHeaderTimeoutMs))
-                return fail("--shed-header-timeout-ms needs a number from 10 to 3600000");
-        } else if (arg == "--idle-timeout-ms") {
-            if (!needInt(10, 86400000, o.idleTimeoutMs))
-                return fail("--idle-timeout-ms needs a number from 10 to 86400000");
-        } else if (arg == "--drain-timeout-ms") {
-            if (!needInt(0, 3600000, o.drainTimeoutMs))
-                return fail("--drain-timeout-ms needs a number from 0 to 3600000");
-        } else if (arg == "--debug-token-file") {
-            if (!next(o.debugTokenFile))
-                return fail("--debug-token-file needs a FILE");
-        } else if (arg == "--node-name") {
-            if (!next(o.nodeName))
-                return fail("--node-name needs a NAME");
-        } else if (arg == "--announce") {
-            if (!next(o.announceCluster))
-                return fail("--announce needs a CLUSTER name");
-            if (!registryName(o.announceCluster))
-                return fail("--announce: cluster name '" + o.announceCluster +
-                            "' must be 1-40 characters of A-Z a-z 0-9 . _ - (as a cluster profile's name)");
-        } else if (arg == "--advertise") {
-            if (!next(v) || !parseHostPort(v, o.advertise, why))
-                return fail("--advertise: " + (why.empty() ? std::string("needs HOST:PORT") : why));
-            if (o.advertise.port == 0)
-                return fail("--advertise: port 0 cannot be reached; give the port clients use");
-        } else if (arg == "--pool") {
-            if (!next(o.pool) || !registryName(o.pool))
-                return fail("--pool needs a NAME of 1-40 characters of A-Z a-z 0-9 . _ -");
-        } else if (arg == "--announce-ttl-ms") {
-            if (!needInt(300, 3600000, o.announceTtlMs))
-                return fail("--announce-ttl-ms needs a number from 300 to 3600000");
-        } else {
-            return fail("unknown option '" + arg + "'");
         }
     }
+    bool next(std::string &dst)
+    {
+        if (m_hasInline) {
+            dst = m_inline;
+            return true;
+        }
+        if (m_index + 1 >= m_argc)
+            return false;
+        dst = m_argv[++m_index];
+        return true;
+    }
 
+    std::string name;
+
+private:
+    int m_argc;
+    const char *const *m_argv;
+    int &m_index;
+    std::string m_inline;
+    bool m_hasInline = false;
+};
+
+// Picks one of `choices` for `v`; false if it is none of them.
+template <typename E, size_t N>
+bool pick(const std::string &v, const std::pair<const char *, E> (&choices)[N], E &out)
+{
+    for (const auto &[text, value] : choices) {
+        if (v == text) {
+            out = value;
+            return true;
+        }
+    }
+    return false;
+}
+
+// Applies one option other than --help/--version; "" or why it is refused.
+std::string applyOption(OptionArg &a, ServerOptions &o, std::string &passwordFile)
+{
+    const std::string &arg = a.name;
+    std::string v, why;
+    for (const IntOption &io : kIntOptions) {
+        if (arg == io.name) {
+            if (!a.next(v) || !parseInt(v, io.lo, io.hi, o.*io.field))
+                return arg + " needs a number from " + std::to_string(io.lo) + " to " + std::to_string(io.hi);
+            return {};
+        }
+    }
+    if (arg == "--listen") {
+        if (!a.next(v))
+            return "--listen needs ADDR:PORT";
+        if (!parseHostPort(v, o.listen, why))
+            return "--listen: " + why;
+    } else if (arg == "--store") {
+        static const std::pair<const char *, StoreKind> stores[] = {{"memory", StoreKind::Memory},
+                                                                     {"redis", StoreKind::Redis}};
+        if (!a.next(v))
+            return "--store needs memory or redis";
+        if (!pick(v, stores, o.store))
+            return "--store must be memory or redis, got '" + v + "'";
+    } else if (arg == "--redis") {
+        if (!a.next(v) || !parseHostPort(v, o.redis, why))
+            return "--redis: " + (why.empty() ? std::string("needs HOST:PORT") : why);
+    } else if (arg == "--sentinel") {
+        if (!a.next(v))
+            return "--sentinel needs HOST:PORT[,HOST:PORT...]";
+        std::stringstream ss(v);
+        std::string item;
+        while (std::getline(ss, item, ',')) {
+            HostPort hp;
+            if (!parseHostPort(item, hp, why))
+                return "--sentinel: " + why;
+            o.sentinels.push_back(hp);
+        }
+    } else if (arg == "--master") {
+        if (!a.next(o.masterName) || o.masterName.empty())
+            return "--master needs the Sentinel master name";
+    } else if (arg == "--redis-password") {
+        return "--redis-password is not accepted: a password on the command line is visible to every "
+               "user in /proc. Use TURNO_REDIS_PASSWORD or --redis-password-file FILE";
+    } else if (arg == "--redis-password-file") {
+        if (!a.next(passwordFile))
+            return "--redis-password-file needs a FILE";
+    } else if (arg == "--key-prefix") {
+        if (!a.next(o.keyPrefix))
+            return "--key-prefix needs a PREFIX";
+    } else if (arg == "--durability") {
+        static const std::pair<const char *, Durability> modes[] = {
+            {"sync", Durability::Sync}, {"async", Durability::Async}, {"auto", Durability::Auto}};
+        if (!a.next(v))
+            return "--durability needs sync or async";
+        if (!pick(v, modes, o.durability))
+            return "--durability must be sync, async or auto, got '" + v + "'";
+        o.durabilityGiven = true;
+    } else if (arg == "--io") {
+        static const std::pair<const char *, IoBackend> backends[] = {{"uring", IoBackend::Uring},
+                                                                       {"epoll", IoBackend::Epoll}};
+        if (!a.next(v))
+            return "--io needs uring or epoll";
+        if (!pick(v, backends, o.io))
+            return "--io must be uring or epoll, got '" + v + "'";
+    } else if (arg == "--debug-token-file") {
+        if (!a.next(o.debugTokenFile))
+            return "--debug-token-file needs a FILE";
+    } else if (arg == "--node-name") {
+        if (!a.next(o.nodeName))
+            return "--node-name needs a NAME";
+    } else if (arg == "--announce") {
+        if (!a.next(o.announceCluster))
+            return "--announce needs a CLUSTER name";
+        if (!registryName(o.announceCluster))
+            return "--announce: cluster name '" + o.announceCluster +
+                   "' must be 1-40 characters of A-Z a-z 0-9 . _ - (as a cluster profile's name)";
+    } else if (arg == "--advertise") {
+        if (!a.next(v) || !parseHostPort(v, o.advertise, why))
+            return "--advertise: " + (why.empty() ? std::string("needs HOST:PORT") : why);
+        if (o.advertise.port == 0)
+            return "--advertise: port 0 cannot be reached; give the port clients use";
+    } else if (arg == "--pool") {
+        if (!a.next(o.pool) || !registryName(o.pool))
+            return "--pool needs a NAME of 1-40 characters of A-Z a-z 0-9 . _ -";
+    } else {
+        return "unknown option '" + arg + "'";
+    }
+    return {};
+}
+
+std::string checkCombinations(const ServerOptions &o)
+{
     if (!o.sentinels.empty() && o.masterName.empty())
-        return fail("--sentinel needs --master NAME too");
+        return "--sentinel needs --master NAME too";
     if (o.sentinels.empty() && !o.masterName.empty())
-        return fail("--master is only meaningful with --sentinel");
+        return "--master is only meaningful with --sentinel";
     if (o.store == StoreKind::Memory && (!o.sentinels.empty() || o.durabilityGiven))
-        return fail("--sentinel and --durability apply to --store redis only");
+        return "--sentinel and --durability apply to --store redis only";
+    return {};
+}
 
+// The Redis password from its file (which only its owner may read) or the
+// environment, and the user from the environment.
+std::string readCredentials(const std::string &passwordFile, const char *(*getenvFn)(const char *),
+                            ServerOptions &o)
+{
     if (!passwordFile.empty()) {
         struct stat st {};
         if (::stat(passwordFile.c_str(), &st) != 0)
-            return fail("--redis-password-file " + passwordFile + ": " + std::strerror(errno));
+            return "--redis-password-file " + passwordFile + ": " + std::strerror(errno);
         if ((st.st_mode & 077) != 0)
-            return fail("--redis-password-file " + passwordFile +
-                        " is readable by group or others; chmod 600 it");
+            return "--redis-password-file " + passwordFile + " is readable by group or others; chmod 600 it";
         std::ifstream in(passwordFile);
         std::string line;
         std::getline(in, line);
         o.redisPassword = trimNewline(line);
         if (o.redisPassword.empty())
-            return fail("--redis-password-file " + passwordFile + " is empty");
+            return "--redis-password-file " + passwordFile + " is empty";
     } else if (const char *pw = getenvFn("TURNO_REDIS_PASSWORD"); pw && *pw) {
         o.redisPassword = pw;
     }
     if (const char *user = getenvFn("TURNO_REDIS_USER"); user && *user)
         o.redisUser = user;
+    return {};
+}
+
+// --announce and the options that only mean something with it.
+std::string checkAnnounce(ServerOptions &o)
+{
+    if (o.announceCluster.empty()) {
+        if (o.advertise.port != 0 || o.pool != "primary" || o.announceTtlMs != 3000)
+            return "--advertise, --pool and --announce-ttl-ms apply with --announce CLUSTER only";
+        return {};
+    }
+    if (o.store != StoreKind::Redis)
+        return "--announce needs --store redis: the registry lives in the Redis the nodes share";
+    if (o.advertise.host.empty()) {
+        if (o.listen.host == "0.0.0.0" || o.listen.host == "::" || o.listen.host.empty())
+            return "--announce: listening on " + o.listen.host +
+                   " says nothing about where clients reach this node; give --advertise HOST:PORT";
+        o.advertise = o.listen;
+    }
+    for (const char c : o.nodeName)
+        if (static_cast<unsigned char>(c) < 0x21 || c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
+            return "--announce: node name '" + o.nodeName +
+                   "' has a blank, control or glob character (it is part of a Redis key); set --node-name";
+    return {};
+}
+
+}  // namespace
+
+ParseOutcome parseOptions(int argc, const char *const *argv, const char *(*getenvFn)(const char *))
+{
+    ParseOutcome r;
+    ServerOptions &o = r.options;
+    auto fail = [&r](const std::string &msg) {
+        r.ok = false;
+        r.exitNow = true;
+        r.exitCode = 2;
+        r.message = "turno-server: " + msg + "\nRun 'turno-server --help' for the options.";
+        return r;
+    };
+    std::string passwordFile;
+    for (int i = 1; i < argc; ++i) {
+        OptionArg a(argc, argv, i);
+        if (a.name == "--help" || a.name == "-h" || a.name == "--version" || a.name == "-V") {
+            r.ok = true;
+            r.exitNow = true;
+            r.message = (a.name == "--help" || a.name == "-h") ? helpText()
+                                                                : std::string("turno-server ") + TURNO_VERSION + "\n";
+            return r;
+        }
+        if (std::string why = applyOption(a, o, passwordFile); !why.empty())
+            return fail(why);
+    }
+    if (std::string why = checkCombinations(o); !why.empty())
+        return fail(why);
+    if (std::string why = readCredentials(passwordFile, getenvFn, o); !why.empty())
+        return fail(why);
     if (o.shedHighWater == 0)
         o.shedHighWater = o.maxConnections / 10 > 0 ? o.maxConnections / 10 : 1;
     if (o.nodeName.empty())
         o.nodeName = o.listen.host + ":" + std::to_string(o.listen.port);
-    if (!o.announceCluster.empty()) {
-        if (o.store != StoreKind::Redis)
-            return fail("--announce needs --store redis: the registry lives in the Redis the nodes share");
-        if (o.advertise.host.empty()) {
-            if (o.listen.host == "0.0.0.0" || o.listen.host == "::" || o.listen.host.empty())
-                return fail("--announce: listening on " + o.listen.host +
-                            " says nothing about where clients reach this node; give --advertise HOST:PORT");
-            o.advertise = o.listen;
-        }
-        for (const char c : o.nodeName)
-            if (static_cast<unsigned char>(c) < 0x21 || c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
-                return fail("--announce: node name '" + o.nodeName +
-                            "' has a blank, control or glob character (it is part of a Redis key); set --node-name");
-    } else if (o.advertise.port != 0 || o.pool != "primary" || o.announceTtlMs != 3000) {
-        return fail("--advertise, --pool and --announce-ttl-ms apply with --announce CLUSTER only");
-    }
+    if (std::string why = checkAnnounce(o); !why.empty())
+        return fail(why);
     r.ok = true;
     return r;
 }

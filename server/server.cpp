@@ -90,6 +90,50 @@ void prepareDescriptors(const ServerOptions &options)
     ::close(probe);
 }
 
+// Where Redis is: asked of Sentinel (and followed) or fixed by --redis.
+std::unique_ptr<SentinelWatcher> followRedis(const ServerOptions &options, SharedState &shared,
+                                             std::vector<std::unique_ptr<Worker>> &workers)
+{
+    if (options.store != StoreKind::Redis)
+        return nullptr;
+    if (options.sentinels.empty()) {
+        shared.redisTarget.set(options.redis.host, options.redis.port);
+        return nullptr;
+    }
+    auto sentinel = std::make_unique<SentinelWatcher>(options, shared.redisTarget, [&workers] {
+        for (auto &w : workers)
+            w->wake();
+    });
+    sentinel->resolveOnce();
+    sentinel->start();
+    return sentinel;
+}
+
+std::string storeDescription(const ServerOptions &options)
+{
+    if (options.store == StoreKind::Memory)
+        return "memory";
+    return options.sentinels.empty() ? "redis " + options.redis.host + ":" + std::to_string(options.redis.port)
+                                     : "redis via sentinel master '" + options.masterName + "'";
+}
+
+// Waits for the loops to finish draining; false when a second signal or the
+// deadline stopped the wait first.
+bool waitForLoops(const sigset_t &sigs, const std::atomic<int> &running, std::chrono::steady_clock::time_point deadline)
+{
+    while (running.load() > 0) {
+        timespec ts{0, 20'000'000};
+        siginfo_t info;
+        if (sigtimedwait(&sigs, &info, &ts) > 0) {
+            logLine("second signal: stopping now");
+            return false;
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 int runServer(const ServerOptions &options)
@@ -129,19 +173,7 @@ int runServer(const ServerOptions &options)
         }
     }
 
-    std::unique_ptr<SentinelWatcher> sentinel;
-    if (options.store == StoreKind::Redis) {
-        if (!options.sentinels.empty()) {
-            sentinel = std::make_unique<SentinelWatcher>(options, shared.redisTarget, [&workers] {
-                for (auto &w : workers)
-                    w->wake();
-            });
-            sentinel->resolveOnce();
-            sentinel->start();
-        } else {
-            shared.redisTarget.set(options.redis.host, options.redis.port);
-        }
-    }
+    std::unique_ptr<SentinelWatcher> sentinel = followRedis(options, shared, workers);
 
     // After the target is known (or Sentinel was asked once), so the first beat goes to the primary.
     std::unique_ptr<RegistryAnnouncer> announcer;
@@ -150,11 +182,7 @@ int runServer(const ServerOptions &options)
         announcer->start();
     }
 
-    std::string storeText = options.store == StoreKind::Memory
-                                ? std::string("memory")
-                                : (options.sentinels.empty()
-                                       ? "redis " + options.redis.host + ":" + std::to_string(options.redis.port)
-                                       : "redis via sentinel master '" + options.masterName + "'");
+    const std::string storeText = storeDescription(options);
     logLine("turno-server %s listening on %s:%u (store %s, durability %s, %d threads, io %s, pid %d)", TURNO_VERSION,
             options.listen.host.c_str(), options.listen.port, storeText.c_str(), durabilityName(options), threads,
             options.io == IoBackend::Uring ? "uring" : "epoll", int(::getpid()));
@@ -179,22 +207,8 @@ int runServer(const ServerOptions &options)
     if (announcer)
         announcer->withdraw();
 
-    // A second signal, or the drain deadline, stops at once.
-    bool timedOut = false;
-    const auto deadline = drainStart + std::chrono::milliseconds(options.drainTimeoutMs);
-    while (running.load() > 0) {
-        timespec ts{0, 20'000'000};
-        siginfo_t info;
-        if (sigtimedwait(&sigs, &info, &ts) > 0) {
-            logLine("second signal: stopping now");
-            timedOut = true;
-            break;
-        }
-        if (std::chrono::steady_clock::now() >= deadline) {
-            timedOut = true;
-            break;
-        }
-    }
+    const bool timedOut =
+        !waitForLoops(sigs, running, drainStart + std::chrono::milliseconds(options.drainTimeoutMs));
     const int64_t leftOpen = shared.connections.load();
     shared.hardStop.store(true);
     for (auto &w : workers)
