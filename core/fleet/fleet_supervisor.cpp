@@ -246,60 +246,81 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
     if (haproxySocket().toLocal8Bit().size() >= 100)
         return Error{QStringLiteral("run directory %1 is too long for a UNIX socket path; pass a shorter --run-dir").arg(m_runDir)};
 
-    const bool embedded = profile.store == QLatin1String("redis") && profile.redisMode == QLatin1String("embedded");
     // The counters live on in the run directory (AOF): a supervisor that died
     // (kill -9 of the console) and starts again resumes them, with the Redis
     // that was primary then as the primary again, so no number is handed out twice.
     m_redisPrimary = QStringLiteral("redis-primary");
-    if (embedded && profile.redisReplica) {
+    if (embeddedRedis() && profile.redisReplica) {
         QFile last(m_runDir + QStringLiteral("/redis-primary.state"));
         if (last.open(QIODevice::ReadOnly) && last.readAll().trimmed() == "redis-replica")
             m_redisPrimary = QStringLiteral("redis-replica");
     }
+    // Each step only once the one before it passed.
+    for (Result<void> (FleetSupervisor::*step)() : {&FleetSupervisor::readPassword, &FleetSupervisor::planNodes,
+                                                    &FleetSupervisor::checkPrograms, &FleetSupervisor::writeConfigs})
+        if (const Result<void> r = (this->*step)(); !r.ok())
+            return r;
+
+    if (!m_haproxy)
+        m_haproxy = new HaproxyRuntime(haproxySocket(), this);
+    m_state = State::Starting;
+    notify(FleetEvent::Kind::ClusterStarting, {}, QStringLiteral("cluster %1 starting in %2").arg(m_profile.name, m_runDir));
+    saveProfileState();
+    QTimer::singleShot(0, this, &FleetSupervisor::phaseRedis);
+    return {};
+}
+
+bool FleetSupervisor::embeddedRedis() const
+{
+    return m_profile.store == QLatin1String("redis") && m_profile.redisMode == QLatin1String("embedded");
+}
+
+Result<void> FleetSupervisor::readPassword()
+{
+    // Where the turno servers and the probes get it from.
+    const ClusterProfile &profile = m_profile;
+    m_password.clear();
+    if (profile.store != QLatin1String("redis"))
+        return {};
+    if (profile.passwordSource == QLatin1String("generated")) {
+        m_password = QString::number(QRandomGenerator::system()->generate64(), 16) +
+                     QString::number(QRandomGenerator::system()->generate64(), 16);
+    } else if (profile.passwordSource == QLatin1String("env")) {
+        m_password = qEnvironmentVariable(profile.passwordEnv.toLocal8Bit().constData());
+        if (m_password.isEmpty())
+            return Error{QStringLiteral("redis.password.source is \"env\" but %1 is empty; export it or change the profile")
+                             .arg(profile.passwordEnv)};
+    } else if (profile.passwordSource == QLatin1String("file")) {
+        const Result<QString> pw = readSecretFile(profile.passwordFile, QStringLiteral("redis.password.file"));
+        if (!pw.ok())
+            return Error{pw.error()};
+        m_password = pw.value();
+    }
+    return {};
+}
+
+Result<void> FleetSupervisor::planNodes()
+{
+    const ClusterProfile &profile = m_profile;
+    const Result<quint16> b = allocatePort(QStringLiteral("the balancer frontend"), profile.balancerListen.port,
+                                           QStringLiteral("balancer.listen"));
+    if (!b.ok())
+        return Error{b.error()};
+    m_balancerPort = b.value();
     const bool fixed = profile.portsMode == QLatin1String("fixed");
     quint16 next = quint16(profile.portsBase);
-    auto port = [&](const QString &what) -> Result<quint16> {
+    QString portError;
+    // In fixed mode ports are handed out in order from ports.base; the first refusal is reported.
+    auto take = [&](const QString &what) -> quint16 {
         const Result<quint16> r = allocatePort(what, fixed ? next : 0, QStringLiteral("ports.base"));
         if (r.ok() && fixed)
             next = quint16(r.value() + 1);
-        return r;
-    };
-
-    // Password: where the turno servers and the probes get it from.
-    m_password.clear();
-    if (profile.store == QLatin1String("redis")) {
-        if (profile.passwordSource == QLatin1String("generated")) {
-            m_password = QString::number(QRandomGenerator::system()->generate64(), 16) +
-                         QString::number(QRandomGenerator::system()->generate64(), 16);
-        } else if (profile.passwordSource == QLatin1String("env")) {
-            m_password = qEnvironmentVariable(profile.passwordEnv.toLocal8Bit().constData());
-            if (m_password.isEmpty())
-                return Error{QStringLiteral("redis.password.source is \"env\" but %1 is empty; export it or change the profile")
-                                 .arg(profile.passwordEnv)};
-        } else if (profile.passwordSource == QLatin1String("file")) {
-            const Result<QString> pw = readSecretFile(profile.passwordFile, QStringLiteral("redis.password.file"));
-            if (!pw.ok())
-                return Error{pw.error()};
-            m_password = pw.value();
-        }
-    }
-
-    {
-        const quint16 want = profile.balancerListen.port;
-        const Result<quint16> b = allocatePort(QStringLiteral("the balancer frontend"), want, QStringLiteral("balancer.listen"));
-        if (!b.ok())
-            return Error{b.error()};
-        m_balancerPort = b.value();
-    }
-    QString portError;
-    auto take = [&](const QString &what) -> quint16 {
-        const Result<quint16> r = port(what);
         if (!r.ok() && portError.isEmpty())
             portError = r.error();
         return r.ok() ? r.value() : 0;
     };
     m_prometheusPort = take(QStringLiteral("HAProxy's Prometheus exporter"));
-    if (embedded) {
+    if (embeddedRedis()) {
         addNode(QStringLiteral("redis-primary"), FleetNode::Kind::RedisPrimary, {}, take(QStringLiteral("redis-primary")), 0);
         if (profile.redisReplica)
             addNode(QStringLiteral("redis-replica"), FleetNode::Kind::RedisReplica, {}, take(QStringLiteral("redis-replica")), 0);
@@ -318,30 +339,21 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
     addNode(QStringLiteral("haproxy"), FleetNode::Kind::Haproxy, {}, m_balancerPort, 0);
     if (!portError.isEmpty())
         return Error{portError};
+    return {};
+}
 
-    for (const char *prog : {"haproxy"}) {
-        if (findSystemProgram(QLatin1String(prog)).isEmpty())
-            return Error{QStringLiteral("%1 is not installed; run scripts/setup.sh").arg(QLatin1String(prog))};
-    }
-    if (embedded && (findSystemProgram(QStringLiteral("redis-server")).isEmpty() ||
-                     (profile.sentinelCount > 0 && findSystemProgram(QStringLiteral("redis-sentinel")).isEmpty())))
+Result<void> FleetSupervisor::checkPrograms()
+{
+    if (findSystemProgram(QStringLiteral("haproxy")).isEmpty())
+        return Error{QStringLiteral("haproxy is not installed; run scripts/setup.sh")};
+    if (embeddedRedis() && (findSystemProgram(QStringLiteral("redis-server")).isEmpty() ||
+                            (m_profile.sentinelCount > 0 && findSystemProgram(QStringLiteral("redis-sentinel")).isEmpty())))
         return Error{QStringLiteral("redis-server / redis-sentinel are not installed; run scripts/setup.sh")};
-    const QString server = FleetSupervisor::findServerBinary(profile.serverBinary);
+    const QString server = FleetSupervisor::findServerBinary(m_profile.serverBinary);
     if (server.isEmpty() || !QFileInfo(server).isExecutable())
         return Error{QStringLiteral("turno-server was not found (looked at server.binary in the profile, TURNO_SERVER_BIN, "
                                     "next to this program and in PATH); build it (ninja turno-server) or set server.binary")};
     m_profile.serverBinary = server;
-
-    const Result<void> written = writeConfigs();
-    if (!written.ok())
-        return written;
-
-    if (!m_haproxy)
-        m_haproxy = new HaproxyRuntime(haproxySocket(), this);
-    m_state = State::Starting;
-    notify(FleetEvent::Kind::ClusterStarting, {}, QStringLiteral("cluster %1 starting in %2").arg(m_profile.name, m_runDir));
-    saveProfileState();
-    QTimer::singleShot(0, this, &FleetSupervisor::phaseRedis);
     return {};
 }
 

@@ -108,6 +108,11 @@ private:
 
     void notify(FleetEvent::Kind kind, const QString &node, const QString &message);
     Result<quint16> allocatePort(const QString &what, quint16 wanted, const QString &profileKey);
+    bool embeddedRedis() const;
+    // The parts of start(), in order; each says what is wrong and what to do.
+    Result<void> readPassword();
+    Result<void> planNodes();
+    Result<void> checkPrograms();
     // The supervisor's cluster as the config renderer sees it.
     ClusterLayout layout() const;
     Result<void> writeConfigs();
