@@ -68,6 +68,29 @@ void LoadPanel::buildForm()
 {
     auto *layout = new QHBoxLayout(this);
     auto *left = new QVBoxLayout;
+    left->addWidget(buildRunBox());
+    left->addWidget(buildCapacityBox());
+    left->addLayout(buildButtons());
+    left->addStretch(1);
+    layout->addLayout(left, 0);
+
+    auto *right = new QVBoxLayout;
+    right->addWidget(buildLiveBox());
+    m_chart = new CapacityChart(this);
+    right->addWidget(m_chart, 2);
+    m_summary = new QPlainTextEdit(this);
+    m_summary->setObjectName(QStringLiteral("loadSummary"));
+    m_summary->setReadOnly(true);
+    m_summary->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_summary->setPlaceholderText(tr("The summary of the last run shows here, as turnoctl bench prints it."));
+    right->addWidget(m_summary, 1);
+    layout->addLayout(right, 1);
+
+    connectForm();
+}
+
+QGroupBox *LoadPanel::buildRunBox()
+{
     auto *run = new QGroupBox(tr("Load test"), this);
     auto *form = new QFormLayout(run);
     m_mode = new QComboBox(run);
@@ -127,8 +150,11 @@ void LoadPanel::buildForm()
     form->addRow(tr("p99 threshold:"), m_maxP99);
     m_allowGaps = new QCheckBox(tr("Allow gaps (other clients share these ids)"), run);
     form->addRow(QString(), m_allowGaps);
-    left->addWidget(run);
+    return run;
+}
 
+QWidget *LoadPanel::buildCapacityBox()
+{
     m_capacityBox = new QGroupBox(tr("Capacity search"), this);
     auto *cap = new QFormLayout(m_capacityBox);
     m_slo = new QDoubleSpinBox(m_capacityBox);
@@ -157,8 +183,11 @@ void LoadPanel::buildForm()
     m_maxSteps->setRange(1, 100);
     m_maxSteps->setValue(12);
     cap->addRow(tr("Max steps:"), m_maxSteps);
-    left->addWidget(m_capacityBox);
+    return m_capacityBox;
+}
 
+QGridLayout *LoadPanel::buildButtons()
+{
     auto *buttons = new QGridLayout;
     m_start = new QPushButton(QIcon(QStringLiteral(":/icons/launch.svg")), tr("&Start"), this);
     m_start->setObjectName(QStringLiteral("loadStart"));
@@ -174,11 +203,11 @@ void LoadPanel::buildForm()
     buttons->addWidget(m_saveJson, 1, 0);
     buttons->addWidget(m_saveCsv, 1, 1);
     buttons->addWidget(m_attach, 2, 0, 1, 2);
-    left->addLayout(buttons);
-    left->addStretch(1);
-    layout->addLayout(left, 0);
+    return buttons;
+}
 
-    auto *right = new QVBoxLayout;
+QGroupBox *LoadPanel::buildLiveBox()
+{
     auto *live = new QGroupBox(tr("Live (every second)"), this);
     auto *grid = new QGridLayout(live);
     m_bar = new QProgressBar(live);
@@ -219,17 +248,11 @@ void LoadPanel::buildForm()
     }
     for (int c = 0; c < 6; c += 2)
         grid->setColumnStretch(c, 1);
-    right->addWidget(live);
-    m_chart = new CapacityChart(this);
-    right->addWidget(m_chart, 2);
-    m_summary = new QPlainTextEdit(this);
-    m_summary->setObjectName(QStringLiteral("loadSummary"));
-    m_summary->setReadOnly(true);
-    m_summary->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_summary->setPlaceholderText(tr("The summary of the last run shows here, as turnoctl bench prints it."));
-    right->addWidget(m_summary, 1);
-    layout->addLayout(right, 1);
+    return live;
+}
 
+void LoadPanel::connectForm()
+{
     connect(m_mode, &QComboBox::currentIndexChanged, this, [this](int i) { setMode(Mode(i)); });
     connect(m_target, &QLineEdit::textEdited, this, [this] { m_targetEdited = true; });
     connect(m_start, &QPushButton::clicked, this, [this] {

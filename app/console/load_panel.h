@@ -17,6 +17,8 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QGridLayout;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -96,6 +98,11 @@ signals:
 
 private:
     void buildForm();
+    QGroupBox *buildRunBox();
+    QWidget *buildCapacityBox();
+    QGridLayout *buildButtons();
+    QGroupBox *buildLiveBox();
+    void connectForm();
     void updateButtons();
     void defaultTarget();
     void showProgress(const LoadProgress &p);

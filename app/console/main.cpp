@@ -10,15 +10,41 @@
 #include <QCommandLineParser>
 #include <QTimer>
 #include <cstdio>
+#include <functional>
+#include <optional>
 
-int main(int argc, char **argv)
+namespace {
+
+// The command line once parsed: what the start-up steps below read.
+struct ConsoleArgs {
+    std::optional<QString> profile;
+    std::optional<QString> runDir;
+    std::optional<QString> screenshot;
+    std::optional<QString> tab;
+    std::optional<QString> kill;
+    std::optional<QString> theme;
+    double afterSeconds = 0;
+    double loadSeconds = 0;
+    double sloMs = 0;
+    std::optional<QString> attachStats;
+    QStringList attachNodes;
+    std::optional<QString> attachRedis;
+    std::optional<QString> attachSentinel;
+    std::optional<QString> attachPasswordFile;
+    std::optional<QString> attachCluster;
+
+    bool attaching() const { return attachStats || !attachNodes.isEmpty() || attachRedis || attachSentinel; }
+};
+
+std::optional<QString> valueIfSet(const QCommandLineParser &parser, const QCommandLineOption &option)
 {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("turno-ops"));
-    QApplication::setApplicationName(QStringLiteral("turno-console"));
-    QApplication::setApplicationVersion(turno::versionString());
+    return parser.isSet(option) ? std::optional<QString>(parser.value(option)) : std::nullopt;
+}
 
-    QCommandLineParser parser;
+// Declares the options (the --help text), processes the command line and checks the numbers;
+// an error names the option and what it takes.
+turno::Result<ConsoleArgs> parseArgs(QCommandLineParser &parser, const QApplication &app)
+{
     parser.setApplicationDescription(QStringLiteral("Turno Ops: desktop operations console for a fleet of turno servers."));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -71,53 +97,165 @@ int main(int argc, char **argv)
                        attachSentinel, attachPasswordFile, attachCluster, kill, theme});
     parser.process(app);
 
+    ConsoleArgs args;
     bool ok = false;
-    const double seconds = parser.value(after).toDouble(&ok);
-    if (!ok || seconds < 0) {
-        fprintf(stderr, "turno-console: --after takes a number of seconds, got '%s'\n", qPrintable(parser.value(after)));
+    args.afterSeconds = parser.value(after).toDouble(&ok);
+    if (!ok || args.afterSeconds < 0)
+        return turno::Error{QStringLiteral("--after takes a number of seconds, got '%1'").arg(parser.value(after))};
+    if (parser.isSet(load)) {
+        args.loadSeconds = parser.value(load).toDouble(&ok);
+        if (!ok || args.loadSeconds <= 0)
+            return turno::Error{QStringLiteral("--load takes a positive number of seconds, got '%1'").arg(parser.value(load))};
+    }
+    if (parser.isSet(capacity)) {
+        args.sloMs = parser.value(capacity).toDouble(&ok);
+        if (!ok || args.sloMs <= 0)
+            return turno::Error{QStringLiteral("--capacity takes a p99 SLO in ms, got '%1'").arg(parser.value(capacity))};
+    }
+    args.profile = valueIfSet(parser, profile);
+    args.runDir = valueIfSet(parser, runDir);
+    args.screenshot = valueIfSet(parser, screenshot);
+    args.tab = valueIfSet(parser, tab);
+    args.kill = valueIfSet(parser, kill);
+    args.theme = valueIfSet(parser, theme);
+    args.attachStats = valueIfSet(parser, attachStats);
+    args.attachNodes = parser.values(attachNode);
+    args.attachRedis = valueIfSet(parser, attachRedis);
+    args.attachSentinel = valueIfSet(parser, attachSentinel);
+    args.attachPasswordFile = valueIfSet(parser, attachPasswordFile);
+    args.attachCluster = valueIfSet(parser, attachCluster);
+    return args;
+}
+
+// --tab and --theme; an error lists what the option takes.
+turno::Result<void> applyView(turno::console::MainWindow &window, const ConsoleArgs &args)
+{
+    if (args.tab && !window.showTab(*args.tab))
+        return turno::Error{QStringLiteral("--tab is one of %1; got '%2'").arg(window.tabNames().join(QStringLiteral(", ")), *args.tab)};
+    if (args.theme) {
+        const QString &t = *args.theme;
+        using Theme = turno::console::MainWindow::Theme;
+        if (t == QLatin1String("system"))
+            window.setTheme(Theme::System);
+        else if (t == QLatin1String("light"))
+            window.setTheme(Theme::Light);
+        else if (t == QLatin1String("dark"))
+            window.setTheme(Theme::Dark);
+        else
+            return turno::Error{QStringLiteral("--theme is system, light or dark; got '%1'").arg(t)};
+    }
+    return {};
+}
+
+// What --load, --capacity, --kill and --screenshot ask for once the launched cluster is ready.
+void onClusterReady(turno::console::MainWindow &window, const ConsoleArgs &args, const std::function<void()> &takeScreenshot)
+{
+    if (args.loadSeconds > 0) {
+        const turno::Result<void> r = window.startLoad(args.loadSeconds);
+        if (!r.ok())
+            fprintf(stderr, "turno-console: load test: %s\n", qPrintable(r.error()));
+    } else if (args.sloMs > 0) {
+        turno::console::LoadPanel *panel = window.loadPanel();
+        panel->setMode(turno::console::LoadPanel::Mode::Capacity);
+        panel->setConnections(16);
+        panel->setThreads(1);
+        panel->setIds(16);
+        panel->setSlo(args.sloMs);
+        panel->setCapacitySteps(500, 1.6, 2, 8);
+        const turno::Result<void> r = panel->start();
+        if (!r.ok())
+            fprintf(stderr, "turno-console: capacity search: %s\n", qPrintable(r.error()));
+    }
+    if (args.kill)
+        QTimer::singleShot(3000, &window, [&window, node = *args.kill] {
+            window.monitor()->kill(node, [node](turno::Result<void> r) {
+                if (!r.ok())
+                    fprintf(stderr, "turno-console: --kill %s: %s\n", qPrintable(node), qPrintable(r.error()));
+            });
+        });
+    if (args.screenshot)
+        QTimer::singleShot(int(args.afterSeconds * 1000), &window, takeScreenshot);
+}
+
+// --profile: launches the cluster; returns the exit code when it cannot start, else 0.
+int launchAtStart(turno::console::MainWindow &window, const ConsoleArgs &args, int &exitCode,
+                  const std::function<void()> &takeScreenshot)
+{
+    turno::FleetMonitor *monitor = window.monitor();
+    QObject::connect(monitor, &turno::FleetMonitor::launchFailed, &window, [&window, &args, &exitCode](const QString &message) {
+        fprintf(stderr, "turno-console: the cluster did not start: %s\n", qPrintable(message));
+        if (args.screenshot) {
+            exitCode = 1;
+            window.close();
+        }
+    });
+    QObject::connect(monitor, &turno::FleetMonitor::ready, &window,
+                     [&window, &args, takeScreenshot] { onClusterReady(window, args, takeScreenshot); },
+                     Qt::SingleShotConnection);
+    const turno::Result<void> launched = args.runDir
+        ? [&] {
+              const auto p = turno::ProfileLoader::loadFile(*args.profile);
+              return p.ok() ? window.launchProfile(p.value(), *args.runDir) : turno::Result<void>(turno::Error{p.error()});
+          }()
+        : window.launchProfileFile(*args.profile);
+    if (!launched.ok()) {
+        fprintf(stderr, "turno-console: %s\n", qPrintable(launched.error()));
+        return 1;
+    }
+    return 0;
+}
+
+// --attach-*: the attach dialog's own checks, without showing it; returns the exit code when it cannot attach, else 0.
+int attachAtStart(turno::console::MainWindow &window, const ConsoleArgs &args)
+{
+    turno::console::AttachDialog form;
+    form.setBalancerStats(args.attachStats.value_or(QString()));
+    form.setNodeUrls(args.attachNodes);
+    form.setRedis(args.attachRedis.value_or(QString()));
+    form.setSentinel(args.attachSentinel.value_or(QString()));
+    form.setCluster(args.attachCluster.value_or(QStringLiteral("local")));
+    using Source = turno::console::AttachDialog::PasswordSource;
+    if (args.attachPasswordFile)
+        form.setPassword(Source::File, *args.attachPasswordFile);
+    else
+        form.setPassword(qEnvironmentVariableIsSet("TURNO_REDIS_PASSWORD") ? Source::Environment : Source::None);
+    const turno::Result<turno::AttachTarget> target = form.target();
+    const turno::Result<void> attached = target.ok() ? window.attachFleet(target.value())
+                                                     : turno::Result<void>(turno::Error{target.error()});
+    if (!attached.ok()) {
+        fprintf(stderr, "turno-console: cannot attach: %s\n", qPrintable(attached.error()));
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("turno-ops"));
+    QApplication::setApplicationName(QStringLiteral("turno-console"));
+    QApplication::setApplicationVersion(turno::versionString());
+
+    QCommandLineParser parser;
+    const turno::Result<ConsoleArgs> parsed = parseArgs(parser, app);
+    if (!parsed.ok()) {
+        fprintf(stderr, "turno-console: %s\n", qPrintable(parsed.error()));
         return 2;
     }
-    double loadSeconds = 0;
-    if (parser.isSet(load)) {
-        loadSeconds = parser.value(load).toDouble(&ok);
-        if (!ok || loadSeconds <= 0) {
-            fprintf(stderr, "turno-console: --load takes a positive number of seconds, got '%s'\n", qPrintable(parser.value(load)));
-            return 2;
-        }
-    }
-
-    double sloMs = 0;
-    if (parser.isSet(capacity)) {
-        sloMs = parser.value(capacity).toDouble(&ok);
-        if (!ok || sloMs <= 0) {
-            fprintf(stderr, "turno-console: --capacity takes a p99 SLO in ms, got '%s'\n", qPrintable(parser.value(capacity)));
-            return 2;
-        }
-    }
+    const ConsoleArgs &args = parsed.value();
 
     turno::console::MainWindow window;
-    if (parser.isSet(tab) && !window.showTab(parser.value(tab))) {
-        fprintf(stderr, "turno-console: --tab is one of %s; got '%s'\n", qPrintable(window.tabNames().join(QStringLiteral(", "))),
-                qPrintable(parser.value(tab)));
+    const turno::Result<void> view = applyView(window, args);
+    if (!view.ok()) {
+        fprintf(stderr, "turno-console: %s\n", qPrintable(view.error()));
         return 2;
-    }
-    if (parser.isSet(theme)) {
-        const QString t = parser.value(theme);
-        if (t == QLatin1String("system"))
-            window.setTheme(turno::console::MainWindow::Theme::System);
-        else if (t == QLatin1String("light"))
-            window.setTheme(turno::console::MainWindow::Theme::Light);
-        else if (t == QLatin1String("dark"))
-            window.setTheme(turno::console::MainWindow::Theme::Dark);
-        else {
-            fprintf(stderr, "turno-console: --theme is system, light or dark; got '%s'\n", qPrintable(t));
-            return 2;
-        }
     }
     window.show();
 
     int exitCode = 0;
-    auto takeScreenshot = [&window, &exitCode, file = parser.value(screenshot)] {
+    const std::function<void()> takeScreenshot = [&window, &exitCode, file = args.screenshot.value_or(QString())] {
         if (!window.grab().save(file, "PNG")) {
             fprintf(stderr, "turno-console: could not write screenshot to %s\n", qPrintable(file));
             exitCode = 1;
@@ -126,76 +264,16 @@ int main(int argc, char **argv)
         window.close();
     };
 
-    if (parser.isSet(profile)) {
-        turno::FleetMonitor *monitor = window.monitor();
-        QObject::connect(monitor, &turno::FleetMonitor::launchFailed, &window, [&](const QString &message) {
-            fprintf(stderr, "turno-console: the cluster did not start: %s\n", qPrintable(message));
-            if (parser.isSet(screenshot)) {
-                exitCode = 1;
-                window.close();
-            }
-        });
-        QObject::connect(monitor, &turno::FleetMonitor::ready, &window, [&, loadSeconds, seconds, sloMs] {
-            if (loadSeconds > 0) {
-                const turno::Result<void> r = window.startLoad(loadSeconds);
-                if (!r.ok())
-                    fprintf(stderr, "turno-console: load test: %s\n", qPrintable(r.error()));
-            } else if (sloMs > 0) {
-                turno::console::LoadPanel *panel = window.loadPanel();
-                panel->setMode(turno::console::LoadPanel::Mode::Capacity);
-                panel->setConnections(16);
-                panel->setThreads(1);
-                panel->setIds(16);
-                panel->setSlo(sloMs);
-                panel->setCapacitySteps(500, 1.6, 2, 8);
-                const turno::Result<void> r = panel->start();
-                if (!r.ok())
-                    fprintf(stderr, "turno-console: capacity search: %s\n", qPrintable(r.error()));
-            }
-            if (parser.isSet(kill))
-                QTimer::singleShot(3000, &window, [&window, node = parser.value(kill)] {
-                    window.monitor()->kill(node, [node](turno::Result<void> r) {
-                        if (!r.ok())
-                            fprintf(stderr, "turno-console: --kill %s: %s\n", qPrintable(node), qPrintable(r.error()));
-                    });
-                });
-            if (parser.isSet(screenshot))
-                QTimer::singleShot(int(seconds * 1000), &window, takeScreenshot);
-        }, Qt::SingleShotConnection);
-        const turno::Result<void> launched = parser.isSet(runDir)
-            ? [&] {
-                  const auto p = turno::ProfileLoader::loadFile(parser.value(profile));
-                  return p.ok() ? window.launchProfile(p.value(), parser.value(runDir)) : turno::Result<void>(turno::Error{p.error()});
-              }()
-            : window.launchProfileFile(parser.value(profile));
-        if (!launched.ok()) {
-            fprintf(stderr, "turno-console: %s\n", qPrintable(launched.error()));
-            return 1;
-        }
-    } else if (parser.isSet(attachStats) || parser.isSet(attachNode) || parser.isSet(attachRedis) || parser.isSet(attachSentinel)) {
-        // The attach dialog's own checks, without showing it.
-        turno::console::AttachDialog form;
-        form.setBalancerStats(parser.value(attachStats));
-        form.setNodeUrls(parser.values(attachNode));
-        form.setRedis(parser.value(attachRedis));
-        form.setSentinel(parser.value(attachSentinel));
-        form.setCluster(parser.isSet(attachCluster) ? parser.value(attachCluster) : QStringLiteral("local"));
-        using Source = turno::console::AttachDialog::PasswordSource;
-        if (parser.isSet(attachPasswordFile))
-            form.setPassword(Source::File, parser.value(attachPasswordFile));
-        else
-            form.setPassword(qEnvironmentVariableIsSet("TURNO_REDIS_PASSWORD") ? Source::Environment : Source::None);
-        const turno::Result<turno::AttachTarget> target = form.target();
-        const turno::Result<void> attached = target.ok() ? window.attachFleet(target.value())
-                                                         : turno::Result<void>(turno::Error{target.error()});
-        if (!attached.ok()) {
-            fprintf(stderr, "turno-console: cannot attach: %s\n", qPrintable(attached.error()));
-            return 1;
-        }
-        if (parser.isSet(screenshot))
-            QTimer::singleShot(int(seconds * 1000), &window, takeScreenshot);
-    } else if (parser.isSet(screenshot)) {
-        QTimer::singleShot(int(seconds * 1000), &window, takeScreenshot);
+    if (args.profile) {
+        if (const int rc = launchAtStart(window, args, exitCode, takeScreenshot))
+            return rc;
+    } else if (args.attaching()) {
+        if (const int rc = attachAtStart(window, args))
+            return rc;
+        if (args.screenshot)
+            QTimer::singleShot(int(args.afterSeconds * 1000), &window, takeScreenshot);
+    } else if (args.screenshot) {
+        QTimer::singleShot(int(args.afterSeconds * 1000), &window, takeScreenshot);
     }
     const int rc = QApplication::exec();
     return exitCode ? exitCode : rc;

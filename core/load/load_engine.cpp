@@ -57,31 +57,16 @@ const char *patternName(IdPattern p)
     return "single";
 }
 
-}  // namespace
+using Workers = std::vector<std::unique_ptr<LoadWorker>>;
 
-LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &progress, const std::atomic<bool> *stop)
+// The requests, id names and timings every worker reads; false when the host is not an IPv4 address.
+bool fillPlan(LoadPlan &plan, const LoadConfig &config, const std::string &prefix, uint32_t idCount,
+              const std::atomic<bool> *stop)
 {
-    LoadReport report;
-    report.url = config.url();
-    report.connections = config.connections;
-    report.threads = config.threads;
-    report.targetRate = config.rate;
-    report.idPattern = QString::fromLatin1(patternName(config.pattern));
-
-    const uint64_t seed = config.seed ? config.seed : uint64_t(std::chrono::system_clock::now().time_since_epoch().count());
-    const bool freshIds = config.idPrefix.empty();
-    const std::string prefix = freshIds ? randomPrefix(seed) : config.idPrefix;
-    const uint32_t idCount = config.pattern == IdPattern::Single ? 1 : config.idCount;
-    report.idCount = idCount;
-    report.idPrefix = QString::fromStdString(prefix);
-
-    LoadPlan plan;
     plan.address.sin_family = AF_INET;
     plan.address.sin_port = htons(config.port);
-    if (::inet_pton(AF_INET, config.host.c_str(), &plan.address.sin_addr) != 1) {
-        report.failure = QStringLiteral("target host '%1' is not an IPv4 address").arg(QString::fromStdString(config.host));
-        return report;
-    }
+    if (::inet_pton(AF_INET, config.host.c_str(), &plan.address.sin_addr) != 1)
+        return false;
     plan.ids.reserve(idCount);
     for (uint32_t k = 0; k < idCount; ++k) {
         plan.ids.push_back(loadIdName(prefix, k, idCount));
@@ -107,9 +92,14 @@ LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &pro
     // A short lead so every thread is up before the first request is due.
     plan.startNs = monoNs() + 20'000'000ULL;
     plan.endNs = plan.startNs + uint64_t(config.durationSeconds * 1e9);
+    return true;
+}
 
+// Connections and the request budget shared out over the threads; a thread with no budget is left out.
+Workers makeWorkers(const LoadConfig &config, const LoadPlan &plan, uint64_t seed)
+{
     const int threads = config.threads;
-    std::vector<std::unique_ptr<LoadWorker>> workers;
+    Workers workers;
     int first = 0;
     for (int t = 0; t < threads; ++t) {
         const int conns = config.connections / threads + (t < config.connections % threads ? 1 : 0);
@@ -122,6 +112,56 @@ LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &pro
         workers.push_back(std::make_unique<LoadWorker>(plan, first, conns, budget, seed + 0x9E3779B97F4A7C15ULL * uint64_t(t + 1)));
         first += conns;
     }
+    return workers;
+}
+
+// Collects what the workers published since the last tick into one LoadProgress, keeping running totals.
+class TickCollector {
+public:
+    TickCollector(const Workers &workers, LoadReport &report, const LoadEngine::ProgressCallback &progress)
+        : m_workers(workers), m_report(report), m_progress(progress)
+    {
+    }
+
+    void emitTick(double elapsed)
+    {
+        LoadCounters c;
+        m_histogram.reset();
+        for (auto &w : m_workers)
+            w->takeInterval(&m_histogram, &c);
+        LoadProgress p;
+        p.elapsedSeconds = elapsed;
+        p.requestsPerSecond = double(c.answers) / std::max(0.05, elapsed - m_previousElapsed);
+        m_previousElapsed = elapsed;
+        m_answersTotal += c.answers;
+        m_duplicatesTotal += c.duplicates;
+        p.answersTotal = m_answersTotal;
+        p.latency = summarize(m_histogram);
+        p.errors = c.errors;
+        for (size_t k = 0; k < m_errorsTotal.size(); ++k)
+            m_errorsTotal[k] += c.errors[k];
+        p.errorsTotal = m_errorsTotal;
+        p.duplicatesSoFar = m_duplicatesTotal;
+        m_report.timeline.push_back(p);
+        if (m_progress)
+            m_progress(p);
+    }
+
+private:
+    const Workers &m_workers;
+    LoadReport &m_report;
+    const LoadEngine::ProgressCallback &m_progress;
+    LoadErrorCounts m_errorsTotal{};
+    uint64_t m_answersTotal = 0;
+    uint64_t m_duplicatesTotal = 0;
+    LatencyHistogram m_histogram;
+    double m_previousElapsed = 0;
+};
+
+// Runs the workers on their threads until all are done, reporting once a second and the last partial second.
+void driveWorkers(const Workers &workers, LoadPlan &plan, const std::atomic<bool> *stop,
+                  const LoadEngine::ProgressCallback &progress, LoadReport &report)
+{
     std::atomic<int> running{int(workers.size())};
     std::mutex doneMutex;
     std::condition_variable doneCv;
@@ -135,36 +175,9 @@ LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &pro
         });
     }
 
-    // Once a second: collect what the workers published and report it.
-    LoadErrorCounts errorsTotal{};
-    uint64_t answersTotal = 0;
-    uint64_t duplicatesTotal = 0;
+    TickCollector ticks(workers, report, progress);
     uint64_t tickNs = plan.startNs + 1'000'000'000ULL;
-    LatencyHistogram tickHistogram;
-    double previousElapsed = 0;
-    auto emitTick = [&](double elapsed) {
-        LoadCounters c;
-        tickHistogram.reset();
-        for (auto &w : workers)
-            w->takeInterval(&tickHistogram, &c);
-        LoadProgress p;
-        p.elapsedSeconds = elapsed;
-        p.requestsPerSecond = double(c.answers) / std::max(0.05, elapsed - previousElapsed);
-        previousElapsed = elapsed;
-        answersTotal += c.answers;
-        duplicatesTotal += c.duplicates;
-        p.answersTotal = answersTotal;
-        p.latency = summarize(tickHistogram);
-        p.errors = c.errors;
-        for (size_t k = 0; k < errorsTotal.size(); ++k)
-            errorsTotal[k] += c.errors[k];
-        p.errorsTotal = errorsTotal;
-        p.duplicatesSoFar = duplicatesTotal;
-        report.timeline.push_back(p);
-        if (progress)
-            progress(p);
-    };
-    for (int ticks = 0; ticks < 24 * 3600 + 10; ++ticks) {
+    for (int tick = 0; tick < 24 * 3600 + 10; ++tick) {
         {
             std::unique_lock<std::mutex> lock(doneMutex);
             const uint64_t now = monoNs();
@@ -175,23 +188,24 @@ LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &pro
             if (running.load() == 0)
                 break;
         }
-        emitTick(double(tickNs - plan.startNs) / 1e9);
+        ticks.emitTick(double(tickNs - plan.startNs) / 1e9);
         tickNs += 1'000'000'000ULL;
     }
     for (std::thread &t : pool)
         t.join();
     // The last, partial second: what was answered after the final full tick.
-    {
-        uint64_t finishedAt = plan.startNs;
-        for (auto &w : workers)
-            finishedAt = std::max(finishedAt, w->finishedNs());
-        const uint64_t lastTick = tickNs - 1'000'000'000ULL;
-        if (finishedAt > lastTick + 50'000'000ULL)
-            emitTick(double(finishedAt - plan.startNs) / 1e9);
-    }
+    uint64_t finishedAt = plan.startNs;
+    for (auto &w : workers)
+        finishedAt = std::max(finishedAt, w->finishedNs());
+    const uint64_t lastTick = tickNs - 1'000'000'000ULL;
+    if (finishedAt > lastTick + 50'000'000ULL)
+        ticks.emitTick(double(finishedAt - plan.startNs) / 1e9);
+}
 
-
-    // Totals, and the cross-thread half of the uniqueness check.
+// Totals, and the cross-thread half of the uniqueness check.
+void collectTotals(const Workers &workers, const LoadPlan &plan, const LoadConfig &config, uint32_t idCount,
+                   bool freshIds, LoadReport &report)
+{
     LatencyHistogram total;
     LoadCounters counters;
     TurnoLedger ledger(idCount);
@@ -230,6 +244,34 @@ LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &pro
     report.statuses = statuses;
     report.requestsPerSecond = report.durationSeconds > 0 ? double(counters.answers) / report.durationSeconds : 0;
     report.latency = summarize(total);
+}
+
+}  // namespace
+
+LoadReport LoadEngine::run(const LoadConfig &config, const ProgressCallback &progress, const std::atomic<bool> *stop)
+{
+    LoadReport report;
+    report.url = config.url();
+    report.connections = config.connections;
+    report.threads = config.threads;
+    report.targetRate = config.rate;
+    report.idPattern = QString::fromLatin1(patternName(config.pattern));
+
+    const uint64_t seed = config.seed ? config.seed : uint64_t(std::chrono::system_clock::now().time_since_epoch().count());
+    const bool freshIds = config.idPrefix.empty();
+    const std::string prefix = freshIds ? randomPrefix(seed) : config.idPrefix;
+    const uint32_t idCount = config.pattern == IdPattern::Single ? 1 : config.idCount;
+    report.idCount = idCount;
+    report.idPrefix = QString::fromStdString(prefix);
+
+    LoadPlan plan;
+    if (!fillPlan(plan, config, prefix, idCount, stop)) {
+        report.failure = QStringLiteral("target host '%1' is not an IPv4 address").arg(QString::fromStdString(config.host));
+        return report;
+    }
+    const Workers workers = makeWorkers(config, plan, seed);
+    driveWorkers(workers, plan, stop, progress, report);
+    collectTotals(workers, plan, config, idCount, freshIds, report);
     return report;
 }
 
