@@ -1,5 +1,10 @@
 // FleetSupervisor: launches a local cluster (Redis primary + replica, sentinels,
-// turno servers, HAProxy) from a ClusterProfile, keeps it alive and stops it in order.
+// turno servers, HAProxy) from a ClusterProfile and stops it in order. It
+// orchestrates; the jobs are its parts': ports (PortAllocator), configs and
+// command lines (ConfigRenderer over a ClusterLayout), processes with their
+// readiness, restarts and samples (ProcessSupervisor), runtime changes at the
+// balancer (BalancerControl), the /metrics of every node (NodeCollector) and the
+// status JSON (ClusterStatus).
 #pragma once
 
 #include "common/result.h"
@@ -9,6 +14,8 @@
 #include "fleet/fleet_event.h"
 #include "fleet/fleet_node.h"
 #include "fleet/haproxy_runtime.h"
+#include "fleet/port_allocator.h"
+#include "fleet/process_supervisor.h"
 #include "fleet/readiness_probe.h"
 #include "metrics/node_figures.h"
 
@@ -28,6 +35,7 @@ class QTimer;
 namespace turno {
 
 class Autoscaler;
+class BalancerControl;
 class NodeCollector;
 
 class FleetSupervisor : public QObject {
@@ -107,7 +115,6 @@ private:
     using Check = ReadinessProbe::Check;
 
     void notify(FleetEvent::Kind kind, const QString &node, const QString &message);
-    Result<quint16> allocatePort(const QString &what, quint16 wanted, const QString &profileKey);
     bool embeddedRedis() const;
     // The parts of start(), in order; each says what is wrong and what to do.
     Result<void> readPassword();
@@ -116,47 +123,39 @@ private:
     // The supervisor's cluster as the config renderer sees it.
     ClusterLayout layout() const;
     Result<void> writeConfigs();
-    FleetNode *addNode(const QString &name, FleetNode::Kind kind, const QString &pool, quint16 port, int weight);
-    void launch(FleetNode *n);
-    ManagedProcess *createProcess(FleetNode *n, const QString &program, const QStringList &args);
-    void reloadBalancer(std::function<void(Result<void>)> done);
-    QString generationSocket() const;
-    void onExited(FleetNode *n, int status, bool expected);
+    // What the process supervisor runs for a node, and when a restarted one is ready.
+    ProcessSupervisor::Command commandFor(const FleetNode &n);
+    Check readinessFor(const FleetNode &n);
+    // The start, in dependency order: Redis and the sentinels, then turno and
+    // HAProxy, then one request through the balancer.
     void phaseRedis();
     void phaseNodes();
     void probeThroughBalancer();
     // Waits for n to pass check during start; then runs `then`; the last one triggers the balancer probe.
     void watchReady(FleetNode *n, Check check, const QString &hint, std::function<void()> then);
     void fail(const QString &message);
-    void waitUntil(const QString &what, Check check, int timeoutMs, std::function<void(bool)> done);
-    void stopNodes(QList<FleetNode *> nodes, int graceMs, std::function<void()> done);
     void finishStop();
-    void sampleResources();
+    void sampleTick();
     void syncCollector();
     // The collector's last figures of a node; all unknown (NaN) when it has none.
     NodeFigures figuresOf(const QString &node) const;
     void autoscaleTick();
-    void saveProfileState();
-    void scaleUp(const QString &pool, int count, std::function<void(Result<void>)> done);
-    void scaleDown(const QString &pool, int count, std::function<void(Result<void>)> done);
-    FleetNode *turnoNode(const QString &name, QString *why);
-    QString redisAuth() const;
+    void setState(State state);
 
     ClusterProfile m_profile;
     QString m_runDir;
     QString m_password;
     State m_state = State::Idle;
-    QList<FleetNode *> m_nodes;
+    // Constructed with the supervisor; m_balancer works on m_profile, m_processes and m_ports.
+    ProcessSupervisor *m_processes = nullptr;
+    PortAllocator m_ports;
+    BalancerControl *m_balancer = nullptr;
     HaproxyRuntime *m_haproxy = nullptr;
     quint16 m_balancerPort = 0;
     quint16 m_prometheusPort = 0;
-    QList<quint16> m_reservedPorts;
-    QElapsedTimer m_clock;
     QElapsedTimer m_phaseClock;
     qint64 m_readyMs = -1;
-    int m_generation = 0;
     int m_startPending = 0;
-    int m_balancerGeneration = 0;
     std::unique_ptr<Autoscaler> m_autoscaler;
     bool m_scaling = false;
     QTimer *m_sampler = nullptr;
