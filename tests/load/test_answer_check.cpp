@@ -108,7 +108,7 @@ private slots:
 
     void invalidResponses()
     {
-        for (const std::string r : {std::string("SSH-2.0-OpenSSH_9.2\r\n\r\n"), std::string("HTTP/1.1 2x0 OK\r\n\r\n"),
+        for (const std::string &r : {std::string("SSH-2.0-OpenSSH_9.2\r\n\r\n"), std::string("HTTP/1.1 2x0 OK\r\n\r\n"),
                                     std::string("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"),
                                     std::string("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")}) {
             QCOMPARE(int(HttpResponseParser::parse(r.data(), r.size(), false, nullptr).state), int(HttpResponseFrame::State::Invalid));
