@@ -139,13 +139,13 @@ void AlertEngine::refreshAllSilenced(qint64 nowMs)
         refreshSilenced(a, nowMs);
 }
 
-void AlertEngine::move(Alert &a, Alert::State to, qint64 nowMs, const AlertRule &rule)
+void AlertEngine::move(Alert &a, Alert::State to, qint64 nowMs, const AlertRule &rule, qint64 evidenceMs)
 {
     const Alert::State from = a.state;
     a.state = to;
     switch (to) {
     case Alert::State::Pending:
-        a.pendingSinceMs = nowMs;
+        a.pendingSinceMs = evidenceMs >= 0 ? std::min(nowMs, evidenceMs) : nowMs;
         a.firingSinceMs = -1;
         a.resolvedAtMs = -1;
         a.acknowledged = false;
@@ -219,9 +219,11 @@ void AlertEngine::evaluate(qint64 nowMs)
             case Alert::State::Inactive:
             case Alert::State::Resolved:
                 if (breach) {
-                    move(a, Alert::State::Pending, nowMs, rule);
+                    // Pending since the breaching sample was taken: a node that
+                    // stopped answering is as late to alert as one that died.
+                    move(a, Alert::State::Pending, nowMs, rule, last->timestampMs);
                     changed = true;
-                    if (rule.forMs == 0)
+                    if (rule.forMs == 0 || nowMs - a.pendingSinceMs >= rule.forMs)
                         move(a, Alert::State::Firing, nowMs, rule);
                 }
                 break;

@@ -114,7 +114,10 @@ signals:
     void acknowledged(const turno::Alert &alert);
 
 private:
-    void move(Alert &a, Alert::State to, qint64 nowMs, const AlertRule &rule);
+    // evidenceMs (Pending only): when the breaching sample was taken; the `for`
+    // counts from then when it is earlier than nowMs (a scrape that timed out
+    // arrives a timeout after it asked a node that had already stopped answering).
+    void move(Alert &a, Alert::State to, qint64 nowMs, const AlertRule &rule, qint64 evidenceMs = -1);
     void refreshSilenced(Alert &a, qint64 nowMs);
     void refreshAllSilenced(qint64 nowMs);
 

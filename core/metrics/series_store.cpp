@@ -98,6 +98,7 @@ bool SeriesStore::append(int id, qint64 timestampMs, double value)
         Coarse{float(s.bucketMin), float(s.bucketSum / s.bucketCount), float(s.bucketMax)};
     s.empty = false;
     s.lastValue = value;
+    s.lastTimestampMs = timestampMs;
     emit sampleAppended(id, timestampMs, value);
     return true;
 }
@@ -107,7 +108,7 @@ std::optional<SeriesStore::Point> SeriesStore::last(int id) const
     if (id < 0 || id >= int(m_series.size()) || m_series[size_t(id)]->empty)
         return std::nullopt;
     const Series &s = *m_series[size_t(id)];
-    return Point{s.lastSecond * kFineStepMs, s.lastValue};
+    return Point{s.lastTimestampMs, s.lastValue};
 }
 
 QList<SeriesStore::Point> SeriesStore::fine(int id, qint64 fromMs, qint64 toMs) const

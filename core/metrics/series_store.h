@@ -46,7 +46,8 @@ public:
     // sample in the same second replaces the first in the 1 s ring.
     bool append(int id, qint64 timestampMs, double value);
 
-    // The last sample exactly as appended (double): what alert rules compare.
+    // The last sample exactly as appended (double, and its timestamp to the
+    // millisecond): what alert rules compare and count their `for` from.
     std::optional<Point> last(int id) const;
     // 1 s points in [fromMs, toMs] still held (the last 15 min); empty seconds skipped.
     QList<Point> fine(int id, qint64 fromMs, qint64 toMs) const;
@@ -87,6 +88,7 @@ private:
         double bucketSum = 0;
         int bucketCount = 0;
         double lastValue = 0;
+        qint64 lastTimestampMs = 0;
     };
 
     std::vector<std::unique_ptr<Series>> m_series;

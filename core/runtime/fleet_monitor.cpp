@@ -72,11 +72,13 @@ FleetMonitor::FleetMonitor(QObject *parent)
 
 void FleetMonitor::onAlertTransition(const AlertTransition &t)
 {
-    // A pending alert fires when its `for` has elapsed, not at the first tick after that.
+    // A pending alert fires when its `for` has elapsed (counted from its evidence,
+    // which may be older than the transition), not at the first tick after that.
     if (t.to == Alert::State::Pending)
         if (const AlertRule *rule = m_alerts->rules().find(t.alert.rule)) {
             QPointer<FleetMonitor> self(this);
-            QTimer::singleShot(std::max<qint64>(0, rule->forMs) + 5, this, [self] {
+            const qint64 dueInMs = t.alert.pendingSinceMs + std::max<qint64>(0, rule->forMs) - t.atMs;
+            QTimer::singleShot(int(std::clamp<qint64>(dueInMs, 0, 24 * 3600 * 1000)) + 5, this, [self] {
                 if (self && (self->isReady() || self->isAttached()))
                     self->m_alerts->evaluate(QDateTime::currentMSecsSinceEpoch());
             });

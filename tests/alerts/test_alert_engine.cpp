@@ -69,6 +69,71 @@ private slots:
         QCOMPARE(t.alert.labels.value(QStringLiteral("alertname")), QStringLiteral("HighCpu"));
     }
 
+    // A hung node: the scrape that asked it at 6.0 s times out and arrives at
+    // 6.9 s with up=0 stamped 6.0 s. Its `for` counts from 6.0 s, so it fires at
+    // 9.0 s, as a node that died at 6.0 s (refused at once) would.
+    void aTimedOutScrapeCountsFromWhenItAsked()
+    {
+        SeriesStore store;
+        AlertEngine engine(&store);
+        AlertRule r;
+        r.name = QStringLiteral("NodeDown");
+        r.metric = QStringLiteral("up");
+        r.op = AlertRule::Op::Less;
+        r.threshold = 1;
+        r.resolveThreshold = 1;
+        r.forMs = 3000;
+        r.severity = QStringLiteral("critical");
+        AlertRuleSet set;
+        set.source = QStringLiteral("test");
+        set.rules << r;
+        engine.setRules(set);
+        const int hung = store.series(QStringLiteral("up{node=\"hung\"}"));
+        const int dead = store.series(QStringLiteral("up{node=\"dead\"}"));
+        QMap<QString, QList<QPair<qint64, QString>>> seen;
+        connect(&engine, &AlertEngine::transition, this, [&](const AlertTransition &t) {
+            seen[t.alert.node] << qMakePair(t.atMs - kT0, Alert::stateName(t.to));
+        });
+        for (int s = 0; s < 6; ++s) {
+            store.append(hung, kT0 + s * 1000, 1);
+            store.append(dead, kT0 + s * 1000, 1);
+            engine.evaluate(kT0 + s * 1000 + 1);
+        }
+        // The dead one is refused at once; the hung one's answer is a timeout 900 ms later.
+        store.append(dead, kT0 + 6000, 0);
+        engine.evaluate(kT0 + 6001);
+        store.append(hung, kT0 + 6000, 0);
+        engine.evaluate(kT0 + 6900);
+        const auto pendingSince = [&engine](const QString &node) {
+            for (const Alert &a : engine.alerts())
+                if (a.node == node)
+                    return a.pendingSinceMs - kT0;
+            return qint64(-1);
+        };
+        QCOMPARE(pendingSince(QStringLiteral("dead")), qint64(6000));
+        QCOMPARE(pendingSince(QStringLiteral("hung")), qint64(6000));
+        QCOMPARE(seen.value(QStringLiteral("hung")).value(0), qMakePair(qint64(6900), QStringLiteral("pending")));
+        for (qint64 t : {7000, 8000, 8999}) {
+            store.append(dead, kT0 + t, 0);
+            engine.evaluate(kT0 + t);
+        }
+        QCOMPARE(seen.value(QStringLiteral("hung")).size(), 1);  // still pending at 8.999 s
+        store.append(hung, kT0 + 7000, 0);  // the next timed-out scrape, stamped when it asked
+        engine.evaluate(kT0 + 9000);
+        QCOMPARE(seen.value(QStringLiteral("hung")).value(1), qMakePair(qint64(9000), QStringLiteral("firing")));
+        QCOMPARE(seen.value(QStringLiteral("dead")).value(1), qMakePair(qint64(9000), QStringLiteral("firing")));
+
+        // Evidence older than `for` (a scrape that took longer than the rule's
+        // `for`) fires at once, pending and firing in the same evaluation.
+        const int slow = store.series(QStringLiteral("up{node=\"slow\"}"));
+        store.append(slow, kT0 + 9000, 1);
+        engine.evaluate(kT0 + 9001);
+        store.append(slow, kT0 + 9500, 0);
+        engine.evaluate(kT0 + 13000);
+        QCOMPARE(seen.value(QStringLiteral("slow")).size(), 2);
+        QCOMPARE(seen.value(QStringLiteral("slow")).value(1), qMakePair(qint64(13000), QStringLiteral("firing")));
+    }
+
     void shortSpikeNeverFires()
     {
         SeriesStore store;

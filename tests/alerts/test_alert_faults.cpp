@@ -517,6 +517,40 @@ private slots:
                           {QStringLiteral("id"), silenceId}}).ok());
     }
 
+    // A node that accepts connections but does not answer (SIGSTOP) is down
+    // within the same bound as a killed one: its scrape times out, and the
+    // `for` counts from when that scrape asked, not from when it gave up.
+    void hungNodeIsDownAsFastAsADeadOne()
+    {
+        const QString node = QStringLiteral("primary-1");
+        QVERIFY(waitUntil([&] { return allQuiet({QStringLiteral("NodeDown")}); }, 30000));
+        const qint64 pid = pidOf(node);
+        QVERIFY(pid > 0);
+        const qint64 fault = QDateTime::currentMSecsSinceEpoch();
+        QCOMPARE(::kill(pid_t(pid), SIGSTOP), 0);
+        const qint64 budget = forMs(QStringLiteral("NodeDown")) + 2 * kScrapeMs + kSlackMs;
+        const Detection d = expectFiring(QStringLiteral("NodeDown"), node, fault, QStringLiteral("SIGSTOP turno node"), budget);
+        QCOMPARE(::kill(pid_t(pid), SIGCONT), 0);
+        QVERIFY2(d.faultToFiring >= 0, "NodeDown did not fire for a stopped node");
+        QVERIFY2(d.faultToFiring <= budget,
+                 qPrintable(QStringLiteral("NodeDown fired %1 ms after SIGSTOP (budget %2, as for SIGKILL); samples: %3")
+                                .arg(d.faultToFiring).arg(budget).arg(d.samples)));
+        const AlertTransition *pending = find(QStringLiteral("NodeDown"), node, Alert::State::Pending, fault);
+        const AlertTransition *firing = find(QStringLiteral("NodeDown"), node, Alert::State::Firing, fault);
+        QVERIFY(pending && firing);
+        // The failed scrape arrived a timeout (0.9 x the interval) after it asked;
+        // pending counts from the asking (a timer may fire a little early: 150 ms).
+        QVERIFY2(pending->atMs - pending->alert.pendingSinceMs >= 150,
+                 qPrintable(QStringLiteral("pending at %1, since %2: the `for` counted from the timeout's end")
+                                .arg(pending->atMs).arg(pending->alert.pendingSinceMs)));
+        QVERIFY(pending->alert.pendingSinceMs >= fault - kScrapeMs);
+        QVERIFY(firing->atMs - pending->alert.pendingSinceMs >= forMs(QStringLiteral("NodeDown")));
+        // SIGCONT: it answers again and the alert resolves; the supervisor saw no exit.
+        QVERIFY2(waitUntil([&] { return find(QStringLiteral("NodeDown"), node, Alert::State::Resolved, fault) != nullptr; }, 20000),
+                 "NodeDown did not resolve after SIGCONT");
+        QCOMPARE(pidOf(node), pid);
+    }
+
     void replicaKilledFiresReplicationLinkDown()
     {
         const QString replica = QStringLiteral("redis-replica");
