@@ -331,7 +331,7 @@ private:
         std::string metric;  // the Metric's labels (without le, quantile or the state label)
         bool timestamped = false;
         double ts = 0;
-        std::unordered_set<std::string> series;
+        std::vector<std::string> series;  // of this point: a few, so a vector
         int lastLine = 0;
         int buckets = 0;
         double lastLe = 0;
@@ -363,6 +363,9 @@ private:
     std::unordered_set<std::string> m_seriesSeen;  // strict 0.0.4 only
     OmPoint m_point;                               // strict OpenMetrics only
     std::unordered_set<std::string> m_closedMetrics;  // of the current family, strict OpenMetrics only
+    std::vector<std::pair<std::string_view, std::string_view>> m_omLabels;  // scratch for omSample
+    std::string m_omMetric;
+    std::string m_omSeries;
 };
 
 }  // namespace turno

@@ -208,7 +208,8 @@ bool PromTextParserImpl::omSample(int f, std::string_view suffix, const MetricsS
 
     // The Metric is the label set without the point label; its MetricPoints
     // and its Metrics must each be contiguous ("MetricPoint", "Metric").
-    std::vector<std::pair<std::string_view, std::string_view>> ls;
+    std::vector<std::pair<std::string_view, std::string_view>> &ls = m_omLabels;
+    ls.clear();
     std::string_view pointValue;
     for (const auto &l : m_out.labels(s)) {
         const std::string_view n = m_out.text(l.name);
@@ -218,14 +219,16 @@ bool PromTextParserImpl::omSample(int f, std::string_view suffix, const MetricsS
             ls.emplace_back(n, m_out.text(l.value));
     }
     std::sort(ls.begin(), ls.end());
-    std::string metric;
+    std::string &metric = m_omMetric;
+    metric.clear();
     for (const auto &[k, val] : ls) {
         metric += k;
         metric += '\xfe';
         metric += val;
         metric += '\xff';
     }
-    std::string series(suffix);
+    std::string &series = m_omSeries;
+    series.assign(suffix);
     series += '\xff';
     series += pointValue;
 
@@ -236,7 +239,7 @@ bool PromTextParserImpl::omSample(int f, std::string_view suffix, const MetricsS
         if (p.open) {
             if (!omEndPoint())
                 return false;
-            m_closedMetrics.insert(std::move(p.metric));
+            m_closedMetrics.insert(p.metric);
         }
         if (m_closedMetrics.count(metric))
             return fail(lineAt, QStringLiteral("%1 %2: the samples of one Metric (label set) are not together (Metrics must not be interleaved)")
@@ -248,7 +251,7 @@ bool PromTextParserImpl::omSample(int f, std::string_view suffix, const MetricsS
         if (s.hasTimestamp && line.tsSeconds < p.ts)
             return fail(line.tsAt, QStringLiteral("timestamps: %1 is before %2, the previous MetricPoint of this Metric (they must increase)")
                                        .arg(num(line.tsSeconds), num(p.ts)));
-        const bool repeated = p.series.count(series) > 0;
+        const bool repeated = std::find(p.series.begin(), p.series.end(), series) != p.series.end();
         if (repeated && !s.hasTimestamp)
             return fail(lineAt, QStringLiteral("duplicate series %1 (same name and labels, no timestamps to tell the points apart)")
                                     .arg(QString::fromStdString(m_out.seriesKey(s))));
@@ -259,15 +262,20 @@ bool PromTextParserImpl::omSample(int f, std::string_view suffix, const MetricsS
         }
     }
     if (newPoint) {
-        const std::string keep = sameMetric ? std::move(p.metric) : std::move(metric);
-        p = OmPoint{};
+        // Field by field: the point's strings keep their capacity.
+        if (!sameMetric)
+            p.metric = metric;
+        p.series.clear();
         p.open = true;
         p.family = f;
-        p.metric = keep;
         p.timestamped = s.hasTimestamp;
         p.ts = line.tsSeconds;
+        p.buckets = 0;
+        p.lastLe = p.lastBucket = p.infValue = p.count = p.sum = 0;
+        p.infBucket = p.negativeLe = p.hasCount = p.hasSum = false;
+        p.countLine = p.sumLine = 0;
     }
-    p.series.insert(std::move(series));
+    p.series.push_back(series);
     p.lastLine = m_line;
 
     if (fam.type == MetricType::Histogram || fam.type == MetricType::GaugeHistogram) {
