@@ -64,8 +64,6 @@ private slots:
     void contentType();
     void openMetricsCases_data();
     void openMetricsCases();
-    void openMetricsTestSuite_data();
-    void openMetricsTestSuite();
     void openMetricsEscapesKeptAsWritten();
     void openMetricsTimestampsAndSeries();
     void sameSeriesInBothFormats();
@@ -446,31 +444,6 @@ void TestPromTextParser::openMetricsCases()
     // Every refusal names its place and its rule: "LINE:COL: rule".
     static const QRegularExpression shape(QStringLiteral("^[1-9][0-9]*:[1-9][0-9]*: \\S"));
     QVERIFY2(shape.match(r.error()).hasMatch(), qPrintable(r.error()));
-}
-
-// The OpenMetrics project's own parser test suite (tests/testdata/parsers),
-// copied as data: every case must be accepted or refused as it says.
-void TestPromTextParser::openMetricsTestSuite_data()
-{
-    QTest::addColumn<QByteArray>("text");
-    QTest::addColumn<bool>("shouldParse");
-    for (const QJsonValue &v : jsonCases(QStringLiteral("/tests/metrics/fixtures/openmetrics_testsuite.json"))) {
-        const QJsonObject c = v.toObject();
-        QTest::newRow(qPrintable(c.value(QLatin1String("name")).toString()))
-            << c.value(QLatin1String("text")).toString().toUtf8() << c.value(QLatin1String("shouldParse")).toBool();
-    }
-}
-
-void TestPromTextParser::openMetricsTestSuite()
-{
-    QFETCH(QByteArray, text);
-    QFETCH(bool, shouldParse);
-    const auto r = parser(Format::OpenMetrics, true).parse(QByteArrayView(text));
-    QVERIFY2(r.ok() == shouldParse, qPrintable(r.ok() ? QStringLiteral("accepted") : r.error()));
-    if (!r.ok()) {
-        static const QRegularExpression shape(QStringLiteral("^[1-9][0-9]*:[1-9][0-9]*: \\S"));
-        QVERIFY2(shape.match(r.error()).hasMatch(), qPrintable(r.error()));
-    }
 }
 
 void TestPromTextParser::openMetricsEscapesKeptAsWritten()
