@@ -96,8 +96,9 @@ int runDump(const QStringList &args)
 {
     static const turnoctl::OptionParser parser =
         turnoctl::OptionParser(QStringLiteral("metrics dump"), QStringLiteral("metrics dump URL"))
-            .describe(QStringLiteral("Scrapes URL once (as the console does) and prints every metric family\n"
-                                     "with its type, help and samples."))
+            .describe(QStringLiteral("Scrapes URL once (as the console does: OpenMetrics offered first, Prometheus\n"
+                                     "text 0.0.4 accepted) and prints the format the target answered with, then\n"
+                                     "every metric family with its type, help and samples."))
             .argument(QStringLiteral("URL"), QStringLiteral("an http(s) metrics endpoint, e.g. http://127.0.0.1:7017/metrics"));
     QTextStream &out = turnoctl::out();
     QTextStream &err = turnoctl::err();
@@ -124,6 +125,8 @@ int runDump(const QStringList &args)
         err << "turnoctl metrics dump: " << result.error << "\n";
         return turnoctl::ExitUnavailable;
     }
+    out << "# format: " << (result.openMetrics ? "openmetrics" : "prometheus")
+        << " (Content-Type: " << (result.contentType.isEmpty() ? QStringLiteral("none") : QString::fromLatin1(result.contentType)) << ")\n";
     dump(*result.scrape, out);
     return turnoctl::ExitOk;
 }

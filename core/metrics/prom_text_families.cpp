@@ -6,14 +6,9 @@
 
 namespace turno {
 
+using promtext::kSuffixes;
 using promtext::parseValue;
 using promtext::quoted;
-
-namespace {
-
-constexpr std::string_view kSuffixes[] = {"_bucket", "_sum", "_count", "_total", "_created", "_gsum", "_gcount", "_info"};
-
-}  // namespace
 
 int PromTextParserImpl::familyForMetadata(std::string_view name)
 {
@@ -38,6 +33,8 @@ bool PromTextParserImpl::enterFamily(int f, const char *at)
     if (m_strict && m_state[size_t(f)].closed)
         return fail(at, QStringLiteral("lines of metric family %1 are not grouped together (a family must be one block)")
                             .arg(quoted(m_state[size_t(f)].inputName)));
+    if (m_om && m_strict && !omEnterFamily(f, at))
+        return false;
     m_current = f;
     return true;
 }
@@ -104,7 +101,7 @@ bool PromTextParserImpl::checkSample(int f, std::string_view suffix, const Metri
             return fail(at, QStringLiteral("%1 sample of %2 needs a '%3' label")
                                 .arg(QLatin1String(metricTypeName(fam.type)), fname(), QLatin1String(lname.data(), qsizetype(lname.size()))));
         double d;
-        if (!parseValue(*v, m_om, d))
+        if (!parseValue(*v, d))
             return fail(at, QStringLiteral("label '%1' of %2 must be a number, got %3")
                                 .arg(QLatin1String(lname.data(), qsizetype(lname.size())), fname(), quoted(*v)));
         return true;

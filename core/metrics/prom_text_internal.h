@@ -1,6 +1,7 @@
 // The parser's state and its line lexer (blanks, separators, tokens, names,
 // escapes), shared by prom_text_parser.cpp (driver), prom_text_metadata.cpp,
-// prom_text_samples.cpp and prom_text_families.cpp. Private to core/metrics.
+// prom_text_samples.cpp, prom_text_families.cpp and prom_text_openmetrics.cpp.
+// Private to core/metrics.
 #pragma once
 
 #include "metrics/prom_text_lexical.h"
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -74,6 +76,9 @@ private:
     size_t m_used = 0;
 };
 
+// Sample name suffixes of every type, longest match first where they overlap.
+inline constexpr std::string_view kSuffixes[] = {"_bucket", "_sum", "_count", "_total", "_created", "_gsum", "_gcount", "_info"};
+
 }  // namespace promtext
 
 // Named (not anonymous) so MetricsScrape can befriend it.
@@ -99,6 +104,7 @@ private:
     struct FamilyState {
         std::string_view inputName;
         bool closed = false;
+        bool entered = false;  // strict OpenMetrics: its name was checked for clashes
     };
 
     bool fail(const char *at, const QString &reason)
@@ -111,6 +117,13 @@ private:
                 ++col;
         }
         error = QStringLiteral("%1:%2: %3").arg(m_line).arg(col).arg(reason);
+        return false;
+    }
+
+    // For rules checked when a MetricPoint is complete: the line they are about.
+    bool failLine(int line, const QString &reason)
+    {
+        error = QStringLiteral("%1:1: %2").arg(line).arg(reason);
         return false;
     }
 
@@ -232,6 +245,8 @@ private:
         return span;
     }
     // Escaped text: \\ and \n always, \" in label values and OpenMetrics HELP.
+    // Another escape is an error in strict 0.0.4 (promtool refuses it); in
+    // OpenMetrics it is "BS normal-char" of the ABNF and kept as written.
     bool appendEscaped(const char *start, std::string_view raw, bool quoteEscape, MetricsScrape::Span &span)
     {
         span.offset = std::uint32_t(m_out.m_arena.size());
@@ -248,7 +263,8 @@ private:
             }
             if (i + 1 >= raw.size()) {
                 if (m_strict)
-                    return fail(start + i, QStringLiteral("backslash at end of text (write \\\\ for a backslash)"));
+                    return fail(start + i, m_om ? QStringLiteral("escaping: backslash at end of text (ABNF: a backslash escapes the character after it; write \\\\)")
+                                                : QStringLiteral("backslash at end of text (write \\\\ for a backslash)"));
                 a += c;
                 continue;
             }
@@ -260,7 +276,7 @@ private:
             } else if (n == '"' && quoteEscape) {
                 a += '"';
             } else {
-                if (m_strict)
+                if (m_strict && !m_om)
                     return fail(start + i, QStringLiteral("invalid escape sequence '\\%1' (only \\\\, \\n%2 are allowed)")
                                                .arg(QChar::fromLatin1(n))
                                                .arg(quoteEscape ? QStringLiteral(" and \\\"") : QString()));
@@ -273,15 +289,63 @@ private:
         return true;
     }
 
+    bool pushSample(int f, const MetricsScrape::Sample &s)
+    {
+        m_out.m_families[size_t(f)].sampleCount++;
+        m_out.m_samples.push_back(s);
+        return endLine();
+    }
+
     bool metadataLine();
     bool sampleLine();
     bool labels(std::uint32_t &begin, std::uint32_t &count);
-    bool exemplar(int f, std::string_view suffix);
+    // What the OpenMetrics checker needs of a sample line beyond the Sample.
+    struct OmLine {
+        const char *valueAt = nullptr;
+        const char *tsAt = nullptr;
+        double tsSeconds = 0;
+        bool hasExemplar = false;
+        double exemplarValue = 0;
+        const char *exemplarAt = nullptr;
+    };
+    bool exemplar(int f, std::string_view suffix, OmLine &line);
     int familyForMetadata(std::string_view name);
     int familyForSample(std::string_view name, std::string_view &suffix);
     bool enterFamily(int f, const char *at);
     bool checkSample(int f, std::string_view suffix, const MetricsScrape::Sample &s, const char *at);
     bool suffixAllowed(MetricType t, std::string_view suffix) const;
+
+    // OpenMetrics checker (prom_text_openmetrics.cpp); called only when m_om && m_strict.
+    bool omSample(int f, std::string_view suffix, const MetricsScrape::Sample &s, const OmLine &line);
+    bool omEndPoint();
+    bool omEnterFamily(int f, const char *at);
+    bool omNameClash(int f, const char *at);
+    bool omTypeRules(int f, const char *at);
+    bool omHelpText(const char *at, std::string_view text);
+
+    // The MetricPoint being read (OpenMetrics checker): rules on buckets,
+    // counts and sums can only be judged once all of its samples are in.
+    struct OmPoint {
+        bool open = false;
+        int family = -1;
+        std::string metric;  // the Metric's labels (without le, quantile or the state label)
+        bool timestamped = false;
+        double ts = 0;
+        std::vector<std::string> series;  // of this point: a few, so a vector
+        int lastLine = 0;
+        int buckets = 0;
+        double lastLe = 0;
+        double lastBucket = 0;
+        bool infBucket = false;
+        double infValue = 0;
+        bool negativeLe = false;
+        bool hasCount = false;
+        double count = 0;
+        int countLine = 0;
+        bool hasSum = false;
+        double sum = 0;
+        int sumLine = 0;
+    };
 
     const PromTextParser::Options &m_opt;
     const bool m_om;
@@ -296,7 +360,12 @@ private:
     promtext::FamilyIndex m_index;
     std::vector<FamilyState> m_state;
     int m_current = -1;
-    std::unordered_set<std::string> m_seriesSeen;  // strict mode only
+    std::unordered_set<std::string> m_seriesSeen;  // strict 0.0.4 only
+    OmPoint m_point;                               // strict OpenMetrics only
+    std::unordered_set<std::string> m_closedMetrics;  // of the current family, strict OpenMetrics only
+    std::vector<std::pair<std::string_view, std::string_view>> m_omLabels;  // scratch for omSample
+    std::string m_omMetric;
+    std::string m_omSeries;
 };
 
 }  // namespace turno

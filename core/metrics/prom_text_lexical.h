@@ -157,22 +157,12 @@ inline bool parseDecimal(std::string_view t, double &out)
     return res.ec == std::errc() && res.ptr == t.data() + t.size();
 }
 
-inline bool parseValue(std::string_view t, bool openMetricsStrict, double &out)
+// A sample value. Both grammars take the same spellings: OpenMetrics' ABNF
+// makes "inf", "infinity" (signed) and "nan" case-insensitive, as Go's
+// ParseFloat (Prometheus 0.0.4) does.
+inline bool parseValue(std::string_view t, double &out)
 {
-    if (parseDecimal(t, out))
-        return true;
-    if (openMetricsStrict) {
-        if (t == "NaN") {
-            out = std::nan("");
-            return true;
-        }
-        if (t == "+Inf" || t == "-Inf") {
-            out = t[0] == '-' ? -HUGE_VAL : HUGE_VAL;
-            return true;
-        }
-        return false;
-    }
-    return parseSpecialFloat(t, out);
+    return parseDecimal(t, out) || parseSpecialFloat(t, out);
 }
 
 }  // namespace turno::promtext

@@ -6,6 +6,17 @@ namespace turno {
 
 using promtext::isNameChar;
 using promtext::quoted;
+using promtext::validUtf8;
+
+// OpenMetrics strings are UTF-8 ("Strings"). A bare double quote in HELP is
+// outside the ABNF's normal-char, but the OpenMetrics test suite accepts it
+// (help_escaping), as Prometheus and client_python do: so do we.
+bool PromTextParserImpl::omHelpText(const char *at, std::string_view text)
+{
+    if (!validUtf8(text))
+        return fail(at, QStringLiteral("HELP text is not valid UTF-8"));
+    return true;
+}
 
 bool PromTextParserImpl::metadataLine()
 {
@@ -26,6 +37,8 @@ bool PromTextParserImpl::metadataLine()
     const std::string_view kw = token();
     if (m_om && kw == "EOF") {
         m_sawEof = true;
+        if (m_strict && !omEndPoint())
+            return false;
         if (!m_strict && m_p + 1 < m_end && m_p[0] == '\r' && m_p[1] == '\n')
             ++m_p;
         if (m_p < m_end && *m_p == '\n')
@@ -77,12 +90,16 @@ bool PromTextParserImpl::metadataLine()
             return fail(kwAt, QStringLiteral("second HELP line for %1").arg(quoted(name)));
         std::string_view text;
         const char *textAt = m_p;
+        if (m_om && m_strict && atLineEnd())
+            return fail(m_p, QStringLiteral("HELP needs a space after the metric name, then the text (which may be empty)"));
         if (!atLineEnd()) {
             if (!separator("the help text"))
                 return false;
             textAt = m_p;
             text = restOfLine();
         }
+        if (m_om && m_strict && !omHelpText(textAt, text))
+            return false;
         MetricsScrape::Span span;
         if (!appendEscaped(textAt, text, m_om, span))
             return false;
@@ -95,6 +112,8 @@ bool PromTextParserImpl::metadataLine()
         if (m_strict && fam.hasUnit)
             return fail(kwAt, QStringLiteral("second UNIT line for %1").arg(quoted(name)));
         std::string_view unit;
+        if (m_om && m_strict && atLineEnd())
+            return fail(m_p, QStringLiteral("UNIT needs a space after the metric name, then the unit (which may be empty)"));
         if (!atLineEnd()) {
             if (!separator("the unit"))
                 return false;
@@ -113,6 +132,8 @@ bool PromTextParserImpl::metadataLine()
         }
         fam.unit = append(unit);
         fam.hasUnit = true;
+        if (m_om && m_strict && !omTypeRules(f, kwAt))
+            return false;
         return endLine();
     }
     // TYPE
@@ -149,6 +170,8 @@ bool PromTextParserImpl::metadataLine()
                                                      : QStringLiteral("counter, gauge, histogram, summary or untyped")));
     fam.type = type;
     fam.hasType = true;
+    if (m_om && m_strict && (!omTypeRules(f, kwAt) || !omNameClash(f, nameAt)))
+        return false;
     return endLine();
 }
 

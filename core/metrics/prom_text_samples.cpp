@@ -117,7 +117,7 @@ bool PromTextParserImpl::labels(std::uint32_t &begin, std::uint32_t &count)
     }
 }
 
-bool PromTextParserImpl::exemplar(int f, std::string_view suffix)
+bool PromTextParserImpl::exemplar(int f, std::string_view suffix, OmLine &line)
 {
     // " # {labels} value [timestamp]": checked, not kept.
     const char *exAt = m_p;
@@ -150,14 +150,17 @@ bool PromTextParserImpl::exemplar(int f, std::string_view suffix)
     const char *evAt = m_p;
     const std::string_view ev = token();
     double d;
-    if (!parseValue(ev, m_strict, d))
+    if (!parseValue(ev, d))
         return fail(evAt, QStringLiteral("invalid exemplar value %1").arg(quoted(ev)));
+    line.hasExemplar = true;
+    line.exemplarValue = d;
+    line.exemplarAt = exAt;
     if (!atLineEnd()) {
         if (!gap())
             return false;
         const char *etAt = m_p;
         const std::string_view et = token();
-        if (!parseDecimal(et, d))
+        if (!parseDecimal(et, d) || !std::isfinite(d))
             return fail(etAt, QStringLiteral("invalid exemplar timestamp %1").arg(quoted(et)));
     }
     if (m_strict) {
@@ -186,6 +189,7 @@ bool PromTextParserImpl::sampleLine()
                             .arg(qint64(m_opt.maxSamples)));
 
     MetricsScrape::Sample s;
+    OmLine om;
     s.family = std::uint32_t(f);
     s.labelBegin = std::uint32_t(m_out.m_labels.size());
     if (!m_om) {
@@ -207,7 +211,8 @@ bool PromTextParserImpl::sampleLine()
     const std::string_view v = token();
     if (v.empty())
         return fail(valueAt, QStringLiteral("missing sample value"));
-    if (!parseValue(v, m_om && m_strict, s.value))
+    om.valueAt = valueAt;
+    if (!parseValue(v, s.value))
         return fail(valueAt, QStringLiteral("invalid sample value %1 (expected a number, NaN, +Inf or -Inf)").arg(quoted(v)));
 
     if (!atLineEnd()) {
@@ -221,6 +226,8 @@ bool PromTextParserImpl::sampleLine()
                 if (!parseDecimal(t, ts) || !std::isfinite(ts))
                     return fail(tsAt, QStringLiteral("invalid timestamp %1 (OpenMetrics timestamps are seconds, e.g. 1520879607.789)").arg(quoted(t)));
                 s.timestampMs = std::llround(ts * 1000.0);
+                om.tsAt = tsAt;
+                om.tsSeconds = ts;
             } else {
                 std::int64_t ts = 0;
                 const size_t start = (!t.empty() && t[0] == '+') ? 1 : 0;
@@ -240,7 +247,7 @@ bool PromTextParserImpl::sampleLine()
             }
             if (!m_om)
                 return fail(m_p, QStringLiteral("unexpected '#' after the sample (Prometheus text has no exemplars)"));
-            if (!exemplar(f, suffix))
+            if (!exemplar(f, suffix, om))
                 return false;
         }
     }
@@ -249,6 +256,8 @@ bool PromTextParserImpl::sampleLine()
     if (m_strict) {
         if (!checkSample(f, suffix, s, at))
             return false;
+        if (m_om)
+            return omSample(f, suffix, s, om) && pushSample(f, s);
         std::vector<std::pair<std::string_view, std::string_view>> ls;
         for (const auto &l : m_out.labels(s))
             ls.emplace_back(m_out.text(l.name), m_out.text(l.value));
@@ -264,9 +273,7 @@ bool PromTextParserImpl::sampleLine()
             return fail(at, QStringLiteral("duplicate series %1 (same name and labels as an earlier line)")
                                 .arg(QString::fromStdString(m_out.seriesKey(s))));
     }
-    m_out.m_families[size_t(f)].sampleCount++;
-    m_out.m_samples.push_back(s);
-    return endLine();
+    return pushSample(f, s);
 }
 
 }  // namespace turno

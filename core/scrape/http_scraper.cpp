@@ -194,7 +194,7 @@ void HttpScraper::begin(int index, const QUrl &url, const QString &name)
         QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
         if (target.isEmpty())
             target = "/";
-        f->connection->get(target, "text/plain;version=0.0.4", m_options.parser.maxBodyBytes,
+        f->connection->get(target, m_options.accept, m_options.parser.maxBodyBytes,
                            [this, f](Result<HttpConnection::Response> r, HttpConnection::Failure failure) {
                                f->timeout.stop();
                                if (failure == HttpConnection::Failure::TooLarge)
@@ -207,7 +207,7 @@ void HttpScraper::begin(int index, const QUrl &url, const QString &name)
     }
 
     QNetworkRequest req(url);
-    req.setRawHeader("Accept", "text/plain;version=0.0.4");
+    req.setRawHeader("Accept", m_options.accept);
     req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("turno-ops-scraper"));
     // Qt adds Accept-Encoding: gzip, deflate and decodes the body itself.
     req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
@@ -279,6 +279,8 @@ void HttpScraper::complete(InFlight *f, HttpConnection::Response response, const
         const QByteArray &body = response.body;
         r.bodyBytes = body.size();
         const PromTextParser::Format format = PromTextParser::formatForContentType(response.contentType);
+        r.contentType = response.contentType;
+        r.openMetrics = format == PromTextParser::Format::OpenMetrics;
         Result<MetricsScrape> parsed = format == m_options.parser.format ? m_parser.parse(QByteArrayView(body)) : [&] {
             PromTextParser::Options po = m_options.parser;
             po.format = format;

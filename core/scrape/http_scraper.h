@@ -28,6 +28,10 @@ struct ScrapeTarget {
 class HttpScraper : public QObject {
     Q_OBJECT
 public:
+    static constexpr const char *kAcceptOpenMetrics =
+        "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    static constexpr const char *kAcceptPrometheus = "text/plain;version=0.0.4";
+
     struct Options {
         int intervalMs = 1000;
         // Prometheus's default timeout is 10 s against a 1 min interval; at 1 s
@@ -37,6 +41,10 @@ public:
         // started together does not hit every node in the same millisecond.
         int jitterMs = 50;
         PromTextParser::Options parser;
+        // Offered formats, best first, as Prometheus offers them: a target
+        // that speaks OpenMetrics answers with it, any other with 0.0.4 text.
+        // The body is read in the format its Content-Type names.
+        QByteArray accept = kAcceptOpenMetrics;
         // Plain http through QNetworkAccessManager too, as before HttpConnection
         // (bench_scrape_cpu compares the two in one run).
         bool qtNetworkForHttp = false;

@@ -20,6 +20,8 @@ struct ScrapeResult {
     qint64 timestampMs = 0;  // wall clock when the scrape started
     qint64 bodyBytes = 0;    // after content decoding
     QString error;           // empty when up
+    QByteArray contentType;  // as the target answered it
+    bool openMetrics = false;  // the body was read as OpenMetrics text (else Prometheus 0.0.4)
     std::shared_ptr<const MetricsScrape> scrape;  // null when down
 };
 

@@ -41,6 +41,10 @@ int main(int argc, char **argv)
         {"node_exporter_sample.txt", turno::PromTextParser::Format::Prometheus, true},
         {"prometheus_self_sample.txt", turno::PromTextParser::Format::Prometheus, false},
         {"haproxy_prom_sample.txt", turno::PromTextParser::Format::Prometheus, false},
+        // The same series in both formats; the OpenMetrics checker's extra rules cost only there.
+        {"turno_server_sample.prom", turno::PromTextParser::Format::Prometheus, true},
+        {"turno_server_sample.om", turno::PromTextParser::Format::OpenMetrics, false},
+        {"turno_server_sample.om", turno::PromTextParser::Format::OpenMetrics, true},
     };
     std::printf("%-28s %-8s %9s %8s %10s %10s %9s %12s\n", "input", "mode", "bytes", "samples", "best_MB/s",
                 "median_MB/s", "ns/sample", "allocs/sample");

@@ -2,6 +2,8 @@
 // decoding, HTTP errors, timeout, body limit, format negotiation, schedule.
 #include "scrape/http_scraper.h"
 
+#include "metrics_test_util.h"
+
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -113,6 +115,8 @@ private slots:
     void timeout();
     void bodyLimit();
     void openMetricsByContentType();
+    void negotiatesOpenMetricsByAccept_data();
+    void negotiatesOpenMetricsByAccept();
     void scheduleHealthAndNoOverlap();
     void chunkedCloseDelimitedAndInterimAnswers();
     void keepAliveReusedAndStaleConnectionRetried();
@@ -132,7 +136,11 @@ void TestHttpScraper::scrapesAndSendsPrometheusAccept()
     QVERIFY(r.timestampMs > 0);
     QCOMPARE(server.requests.size(), 1);
     const QByteArray req = server.requests.first().toLower();
-    QVERIFY2(req.contains("\r\naccept: text/plain;version=0.0.4"), req.constData());
+    // OpenMetrics first, Prometheus text 0.0.4 next, as Prometheus asks.
+    QVERIFY2(req.contains("\r\naccept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1\r\n"),
+             req.constData());
+    QVERIFY(!r.openMetrics);
+    QCOMPARE(r.contentType, QByteArray("text/plain; version=0.0.4"));
     QByteArray encodings;
     for (const QByteArray &line : req.split('\n')) {
         if (line.startsWith("accept-encoding:"))
@@ -237,6 +245,55 @@ void TestHttpScraper::openMetricsByContentType()
     QCOMPARE(r.scrape->family("c")->type, turno::MetricType::Counter);
     // The same bytes labelled as Prometheus text are refused (exemplars are not 0.0.4).
     QVERIFY(!once(scraper, server.url("/plain")).up);
+}
+
+void TestHttpScraper::negotiatesOpenMetricsByAccept_data()
+{
+    QTest::addColumn<bool>("qtNetwork");
+    QTest::newRow("HttpConnection") << false;
+    QTest::newRow("QNetworkAccessManager") << true;
+}
+
+// A target that speaks both formats picks one from the Accept header, as
+// client_golang's promhttp does; both answers give the same series.
+void TestHttpScraper::negotiatesOpenMetricsByAccept()
+{
+    QFETCH(bool, qtNetwork);
+    const QByteArray prom = turno::test::metricsFixture(QStringLiteral("turno_server_sample.prom"));
+    const QByteArray om = turno::test::metricsFixture(QStringLiteral("turno_server_sample.om"));
+    TinyHttpServer server;
+    server.respond = [&](const QByteArray &) {
+        const QByteArray req = server.requests.last().toLower();
+        const qsizetype at = req.indexOf("\r\naccept: ");
+        const QByteArray accept = req.mid(at + 10, req.indexOf("\r\n", at + 2) - at - 10);
+        if (accept.startsWith("application/openmetrics-text"))
+            return TinyHttpServer::ok(om, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+        return TinyHttpServer::ok(prom, "text/plain; version=0.0.4; charset=utf-8");
+    };
+    HttpScraper::Options o;
+    o.qtNetworkForHttp = qtNetwork;
+    HttpScraper negotiating(o);
+    const ScrapeResult a = once(negotiating, server.url("/metrics"));
+    QVERIFY2(a.up, qPrintable(a.error));
+    QVERIFY(a.openMetrics);
+    QVERIFY(a.contentType.startsWith("application/openmetrics-text"));
+    o.accept = HttpScraper::kAcceptPrometheus;
+    HttpScraper plain(o);
+    const ScrapeResult b = once(plain, server.url("/metrics"));
+    QVERIFY2(b.up, qPrintable(b.error));
+    QVERIFY(!b.openMetrics);
+    QCOMPARE(a.scrape->samples().size(), b.scrape->samples().size());
+    QVERIFY(a.scrape->samples().size() > 20);
+    for (size_t i = 0; i < a.scrape->samples().size(); ++i) {
+        const auto &x = a.scrape->samples()[i];
+        const auto &y = b.scrape->samples()[i];
+        QCOMPARE(a.scrape->seriesKey(x), b.scrape->seriesKey(y));
+        QCOMPARE(x.value, y.value);
+        QCOMPARE(x.timestampMs, y.timestampMs);
+    }
+    QCOMPARE(*a.scrape->value("turno_http_requests_total", {{"code", "200"}, {"handler", "turno"}}), 181234.0);
+    QCOMPARE(a.scrape->family("turno_http_requests")->type, turno::MetricType::Counter);
+    QCOMPARE(b.scrape->family("turno_http_requests_total")->type, turno::MetricType::Counter);
 }
 
 void TestHttpScraper::scheduleHealthAndNoOverlap()

@@ -2,6 +2,8 @@
 #include "metrics_test_util.h"
 
 #include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 namespace {
@@ -40,6 +42,10 @@ private slots:
     void everyCommandExplainsItself_data();
     void everyCommandExplainsItself();
     void optionForms();
+    void checkOpenMetricsRules_data();
+    void checkOpenMetricsRules();
+    void dumpSaysWhichFormat_data();
+    void dumpSaysWhichFormat();
 };
 
 void TestMetricsCli::validFixtures_data()
@@ -165,6 +171,75 @@ void TestMetricsCli::optionForms()
     r = turnoctl({QStringLiteral("soak"), QStringLiteral("--help")}, {});
     for (const char *line : {"\n  --target URL ", "\n  --max-rss-growth F ", "\n  --json ", "\nVerdict limits:\n"})
         QVERIFY2(r.out.contains(QLatin1String(line)), line);
+}
+
+// The two examples of issue 18, as a user runs them.
+void TestMetricsCli::checkOpenMetricsRules_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("output");
+    QTest::newRow("histogram _sum NaN") << QByteArray("# TYPE a histogram\na_sum NaN\n# EOF\n") << 1
+                                        << "2:7: histogram 'a': _sum must not be NaN or negative, got NaN\n";
+    QTest::newRow("backslash before a letter") << QByteArray("# HELP a C:\\dir\na{path=\"C:\\dir\"} 1\n# EOF\n") << 0
+                                               << "ok: 1 families, 1 samples\n";
+}
+
+void TestMetricsCli::checkOpenMetricsRules()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(int, exitCode);
+    QFETCH(QString, output);
+    const Run r = turnoctl({QStringLiteral("metrics"), QStringLiteral("check"), QStringLiteral("--format"), QStringLiteral("openmetrics")}, input);
+    QCOMPARE(r.exitCode, exitCode);
+    QCOMPARE(exitCode == 0 ? r.out : r.err, output);
+}
+
+void TestMetricsCli::dumpSaysWhichFormat_data()
+{
+    QTest::addColumn<bool>("offerOpenMetrics");
+    QTest::newRow("openmetrics") << true;
+    QTest::newRow("prometheus") << false;
+}
+
+// A target that answers OpenMetrics when the Accept header asks for it.
+void TestMetricsCli::dumpSaysWhichFormat()
+{
+    QFETCH(bool, offerOpenMetrics);
+    const QByteArray prom = turno::test::metricsFixture(QStringLiteral("turno_server_sample.prom"));
+    const QByteArray om = turno::test::metricsFixture(QStringLiteral("turno_server_sample.om"));
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QByteArray accept;
+    connect(&server, &QTcpServer::newConnection, this, [&] {
+        QTcpSocket *s = server.nextPendingConnection();
+        connect(s, &QTcpSocket::readyRead, s, [&, s] {
+            const QByteArray req = s->readAll();
+            const qsizetype at = req.toLower().indexOf("\r\naccept: ");
+            accept = req.mid(at + 10, req.indexOf("\r\n", at + 2) - at - 10);
+            const bool useOm = offerOpenMetrics && accept.startsWith("application/openmetrics-text");
+            const QByteArray body = useOm ? om : prom;
+            s->write("HTTP/1.1 200 OK\r\nContent-Type: " +
+                     QByteArray(useOm ? "application/openmetrics-text; version=1.0.0; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8") +
+                     "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        });
+    });
+    QProcess p;
+    p.start(turno::test::envPath("TURNOCTL_BIN"),
+            {QStringLiteral("metrics"), QStringLiteral("dump"), QStringLiteral("http://127.0.0.1:%1/metrics").arg(server.serverPort())});
+    QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 20000);
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY2(accept.startsWith("application/openmetrics-text;version=1.0.0,"), accept.constData());
+    const QString first = out.section(QLatin1Char('\n'), 0, 0);
+    QCOMPARE(first, offerOpenMetrics
+                        ? QStringLiteral("# format: openmetrics (Content-Type: application/openmetrics-text; version=1.0.0; charset=utf-8)")
+                        : QStringLiteral("# format: prometheus (Content-Type: text/plain; version=0.0.4; charset=utf-8)"));
+    // The same series either way; the counter's family is named as its format names it.
+    QVERIFY(out.contains(QLatin1String("\n  turno_http_requests_total{handler=\"turno\",code=\"200\",method=\"GET\"} 181234\n")));
+    QVERIFY(out.contains(QLatin1String("\n  turno_probe_seconds{target=\"a\"} 0.25 @1764775801250\n")));
+    QVERIFY(out.contains(offerOpenMetrics ? QLatin1String("\nturno_http_requests (counter, 4 samples)")
+                                          : QLatin1String("\nturno_http_requests_total (counter, 4 samples)")));
 }
 
 QTEST_GUILESS_MAIN(TestMetricsCli)

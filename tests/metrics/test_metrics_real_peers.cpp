@@ -675,6 +675,8 @@ void TestMetricsRealPeers::turnoctlDumpsLiveExporter()
     const Run r = run(turno::test::envPath("TURNOCTL_BIN"),
                       {QStringLiteral("metrics"), QStringLiteral("dump"), QStringLiteral("http://127.0.0.1:%1/metrics").arg(m_nodePort)});
     QVERIFY2(r.exitCode == 0, r.err.constData());
+    // node_exporter does not offer OpenMetrics: it answers 0.0.4 to our Accept.
+    QVERIFY2(r.out.startsWith("# format: prometheus (Content-Type: text/plain; version=0.0.4; charset=utf-8)\n"), r.out.left(200).constData());
     QVERIFY(r.out.contains("node_exporter_build_info (gauge, 1 sample): "));
     QVERIFY(r.out.contains("node_cpu_seconds_total (counter, "));
     QVERIFY(r.out.contains("  go_goroutines "));

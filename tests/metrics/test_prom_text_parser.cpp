@@ -3,6 +3,12 @@
 #include "metrics/prom_text_parser.h"
 #include "metrics_test_util.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSet>
 #include <QTest>
 #include <cmath>
 
@@ -56,6 +62,11 @@ private slots:
     void openMetricsStrict_data();
     void openMetricsStrict();
     void contentType();
+    void openMetricsCases_data();
+    void openMetricsCases();
+    void openMetricsEscapesKeptAsWritten();
+    void openMetricsTimestampsAndSeries();
+    void sameSeriesInBothFormats();
 };
 
 void TestPromTextParser::realExporters_data()
@@ -354,7 +365,7 @@ void TestPromTextParser::openMetricsStrict_data()
     QTest::newRow("untyped keyword") << QByteArray("# TYPE c untyped\n# EOF\n") << false << "1:10" << "unknown metric type 'untyped'";
     QTest::newRow("unit mismatch") << QByteArray("# TYPE c gauge\n# UNIT c seconds\n# EOF\n") << true << "2:8" << "does not end in '_seconds'";
     QTest::newRow("trailing comma") << QByteArray("a{b=\"1\",} 1\n# EOF\n") << true << "1:9" << "trailing comma";
-    QTest::newRow("lowercase inf") << QByteArray("a inf\n# EOF\n") << true << "1:3" << "invalid sample value";
+    QTest::newRow("hex value") << QByteArray("a 0x1\n# EOF\n") << false << "1:3" << "invalid sample value";
     QTest::newRow("exemplar on gauge") << QByteArray("# TYPE g gauge\ng 1 # {a=\"b\"} 1\n# EOF\n") << true << "2:5" << "exemplars are only allowed";
     QTest::newRow("long exemplar") << QByteArray("# TYPE c counter\nc_total 1 # {a=\"" + QByteArray(130, 'x') + "\"} 1\n# EOF\n") << true << "2:11" << "over OpenMetrics' 128";
     QTest::newRow("negative counter") << QByteArray("# TYPE c counter\nc_total -1\n# EOF\n") << true << "2:1" << "negative";
@@ -379,6 +390,116 @@ void TestPromTextParser::contentType()
     QCOMPARE(PromTextParser::formatForContentType("application/openmetrics-text; version=1.0.0; charset=utf-8"),
              Format::OpenMetrics);
     QCOMPARE(PromTextParser::formatForContentType("text/plain; version=0.0.4; charset=utf-8"), Format::Prometheus);
+}
+
+namespace {
+
+QJsonArray jsonCases(const QString &path)
+{
+    QFile f(turno::test::envPath("TURNO_SOURCE_DIR") + path);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot open %s", qPrintable(f.fileName()));
+    QJsonParseError e;
+    const QJsonDocument d = QJsonDocument::fromJson(f.readAll(), &e);
+    if (d.isNull())
+        qFatal("%s: %s", qPrintable(f.fileName()), qPrintable(e.errorString()));
+    return d.object().value(QLatin1String("cases")).toArray();
+}
+
+}  // namespace
+
+// tests/metrics/openmetrics_cases.json: each case cites the section of the
+// OpenMetrics 1.0 specification it comes from and says "ok" or the refusal
+// ("LINE:COL: rule") the checker must give, at the start of its message.
+void TestPromTextParser::openMetricsCases_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("expect");
+    QTest::addColumn<QString>("section");
+    QSet<QString> names;
+    for (const QJsonValue &v : jsonCases(QStringLiteral("/tests/metrics/openmetrics_cases.json"))) {
+        const QJsonObject c = v.toObject();
+        const QString name = c.value(QLatin1String("name")).toString();
+        QVERIFY2(!names.contains(name), qPrintable(name));
+        names.insert(name);
+        QVERIFY2(!c.value(QLatin1String("section")).toString().isEmpty(), qPrintable(name));
+        QTest::newRow(qPrintable(name)) << c.value(QLatin1String("text")).toString().toUtf8() << c.value(QLatin1String("expect")).toString()
+                                        << c.value(QLatin1String("section")).toString();
+    }
+    QVERIFY(names.size() >= 100);
+}
+
+void TestPromTextParser::openMetricsCases()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, expect);
+    QFETCH(QString, section);
+    const auto r = parser(Format::OpenMetrics, true).parse(QByteArrayView(text));
+    if (expect == QLatin1String("ok")) {
+        QVERIFY2(r.ok(), qPrintable(section + QLatin1String(": ") + (r.ok() ? QString() : r.error())));
+        return;
+    }
+    QVERIFY2(!r.ok(), qPrintable(section + QLatin1String(": accepted, expected ") + expect));
+    QVERIFY2(r.error().startsWith(expect), qPrintable(QStringLiteral("%1\n   got: %2\nwanted: %3").arg(section, r.error(), expect)));
+    // Every refusal names its place and its rule: "LINE:COL: rule".
+    static const QRegularExpression shape(QStringLiteral("^[1-9][0-9]*:[1-9][0-9]*: \\S"));
+    QVERIFY2(shape.match(r.error()).hasMatch(), qPrintable(r.error()));
+}
+
+void TestPromTextParser::openMetricsEscapesKeptAsWritten()
+{
+    // "A single backslash SHOULD NOT be used for undefined escape sequences"
+    // but is valid: '\\a' and '\a' mean the same (Text format > Escaping).
+    const QByteArray text = "# HELP a x\\y \\\\ \\n \\\"q\\\"\na{b=\"c\\d\",e=\"\\\\d\",f=\"\\n\\\"\"} 1\n# EOF\n";
+    for (bool strict : {false, true}) {
+        const auto r = parser(Format::OpenMetrics, strict).parse(QByteArrayView(text));
+        QVERIFY2(r.ok(), qPrintable(r.error()));
+        QCOMPARE(r->string(r->family("a")->help), QStringLiteral("x\\y \\ \n \"q\""));
+        const auto &s = r->samples()[0];
+        QCOMPARE(std::string(*r->label(s, "b")), std::string("c\\d"));
+        QCOMPARE(std::string(*r->label(s, "e")), std::string("\\d"));
+        QCOMPARE(std::string(*r->label(s, "f")), std::string("\n\""));
+    }
+    // The same text is refused by the 0.0.4 checker, as promtool does.
+    const auto prom = parser(Format::Prometheus, true).parse(std::string_view("# HELP a x\\y\na 1\n"));
+    QVERIFY(!prom.ok());
+    QVERIFY2(prom.error().startsWith(QLatin1String("1:11: invalid escape sequence")), qPrintable(prom.error()));
+}
+
+void TestPromTextParser::openMetricsTimestampsAndSeries()
+{
+    const QByteArray text = "# TYPE a gauge\na 1 1520879607.789\na 2 1520879608\n# EOF\n";
+    const auto r = parser(Format::OpenMetrics, true).parse(QByteArrayView(text));
+    QVERIFY2(r.ok(), qPrintable(r.error()));
+    QCOMPARE(r->samples().size(), size_t(2));
+    QCOMPARE(r->samples()[0].timestampMs, qint64(1520879607789));
+    QCOMPARE(r->samples()[1].timestampMs, qint64(1520879608000));
+    QCOMPARE(r->samples()[1].value, 2.0);
+}
+
+// The same metrics in both formats give the same series (sample name, labels,
+// value); only the family names and timestamp units differ by format.
+void TestPromTextParser::sameSeriesInBothFormats()
+{
+    const QByteArray prom = turno::test::metricsFixture(QStringLiteral("turno_server_sample.prom"));
+    const QByteArray om = turno::test::metricsFixture(QStringLiteral("turno_server_sample.om"));
+    const auto a = parser(Format::Prometheus, true).parse(QByteArrayView(prom));
+    QVERIFY2(a.ok(), qPrintable(a.error()));
+    const auto b = parser(Format::OpenMetrics, true).parse(QByteArrayView(om));
+    QVERIFY2(b.ok(), qPrintable(b.error()));
+    QCOMPARE(a->samples().size(), b->samples().size());
+    QVERIFY(a->samples().size() > 20);
+    for (size_t i = 0; i < a->samples().size(); ++i) {
+        const auto &x = a->samples()[i];
+        const auto &y = b->samples()[i];
+        QCOMPARE(b->seriesKey(y), a->seriesKey(x));
+        QCOMPARE(y.value, x.value);
+        QCOMPARE(y.hasTimestamp, x.hasTimestamp);
+        QCOMPARE(y.timestampMs, x.timestampMs);
+        QCOMPARE(b->families()[y.family].type, a->families()[x.family].type);
+    }
+    QCOMPARE(b->family("turno_http_requests")->type, MetricType::Counter);
+    QCOMPARE(a->family("turno_http_requests_total")->type, MetricType::Counter);
 }
 
 QTEST_GUILESS_MAIN(TestPromTextParser)
