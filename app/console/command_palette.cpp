@@ -54,7 +54,20 @@ void CommandPalette::setFilter(const QString &filter)
                                          m_list);
         item->setData(Qt::UserRole, i);
     }
-    m_list->setCurrentRow(0);
+    // With nothing typed, Enter must not run something that stops or kills:
+    // the first entry not marked risky. Once a filter is typed, the first match.
+    int row = 0;
+    if (words.isEmpty())
+        for (row = 0; row < m_list->count(); ++row)
+            if (!m_actions[m_list->item(row)->data(Qt::UserRole).toInt()]->property(kRiskyProperty).toBool())
+                break;
+    m_list->setCurrentRow(row < m_list->count() ? row : -1);
+}
+
+QString CommandPalette::currentCommand() const
+{
+    const QListWidgetItem *item = m_list->currentItem();
+    return item ? plain(m_actions[item->data(Qt::UserRole).toInt()]) : QString();
 }
 
 QStringList CommandPalette::visibleCommands() const
@@ -84,6 +97,10 @@ bool CommandPalette::eventFilter(QObject *watched, QEvent *event)
     // Up and down move in the list while the typing stays in the filter field.
     if (watched == m_filter && event->type() == QEvent::KeyPress) {
         const int key = static_cast<QKeyEvent *>(event)->key();
+        if (key == Qt::Key_Escape) {
+            reject();
+            return true;
+        }
         if (key == Qt::Key_Down || key == Qt::Key_Up) {
             const int row = m_list->currentRow() + (key == Qt::Key_Down ? 1 : -1);
             if (row >= 0 && row < m_list->count())

@@ -259,6 +259,21 @@ void FailoverPanel::requestSwitch(bool confirm)
     box->open();
 }
 
+void FailoverPanel::requestTowards(bool primaryPool)
+{
+    if (!m_controller) {
+        emit message(m_monitor->isAttached() ? m_monitor->readOnlyReason()
+                                             : tr("No cluster to fail over: launch one first (File > Launch cluster)"));
+        return;
+    }
+    const QString first = m_monitor->supervisor() ? m_monitor->supervisor()->profile().primary.name : QStringLiteral("primary");
+    if ((m_controller->activePool() == first) == primaryPool) {
+        emit message(tr("The %1 pool is already active").arg(m_controller->activePool()));
+        return;
+    }
+    requestSwitch(true);
+}
+
 void FailoverPanel::startSwitch()
 {
     if (!m_controller)

@@ -30,6 +30,11 @@ public:
 
     // Asks for confirmation (unless confirm is false), then switches to the other pool.
     void requestSwitch(bool confirm = true);
+    // The menu's and the palette's entries: fail over moves the traffic off the
+    // profile's primary pool, fail back onto it; each says so when its side is
+    // already the active one (and asks before switching, as the button does).
+    void requestFailover() { requestTowards(false); }
+    void requestFailback() { requestTowards(true); }
     // Runs the pre-flight gate now; the table shows its checks.
     void refreshGate();
     QString activeText() const;
@@ -50,6 +55,7 @@ private:
     void onStepFinished(const FailoverStep &step);
     void onFinished(const FailoverReport &report);
     void startSwitch();
+    void requestTowards(bool primaryPool);
 
     FleetMonitor *m_monitor;
     QPointer<FailoverController> m_controller;

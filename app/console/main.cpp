@@ -43,7 +43,7 @@ std::optional<QString> valueIfSet(const QCommandLineParser &parser, const QComma
 
 // Declares the options (the --help text), processes the command line and checks the numbers;
 // an error names the option and what it takes.
-turno::Result<ConsoleArgs> parseArgs(QCommandLineParser &parser, const QApplication &app)
+turno::Result<ConsoleArgs> parseArgs(QCommandLineParser &parser, const QCoreApplication &app)
 {
     parser.setApplicationDescription(QStringLiteral("Turno Ops: desktop operations console for a fleet of turno servers."));
     parser.addHelpOption();
@@ -61,7 +61,8 @@ turno::Result<ConsoleArgs> parseArgs(QCommandLineParser &parser, const QApplicat
                                             "--profile, counted from the moment the cluster is ready."),
                              QStringLiteral("SECONDS"), QStringLiteral("2"));
     QCommandLineOption tab(QStringLiteral("tab"),
-                           QStringLiteral("Show this tab first: fleet, charts, counters, load, alerts, redis, timeline or logs."),
+                           QStringLiteral("Show this tab first: %1.")
+                               .arg(turno::console::MainWindow::allTabNames().join(QStringLiteral(", "))),
                            QStringLiteral("NAME"));
     QCommandLineOption load(QStringLiteral("load"),
                             QStringLiteral("With --profile: run a load test of SECONDS through the balancer once ready."),
@@ -229,14 +230,39 @@ int attachAtStart(turno::console::MainWindow &window, const ConsoleArgs &args)
     return 0;
 }
 
+void nameApplication()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("turno-ops"));
+    QCoreApplication::setApplicationName(QStringLiteral("turno-console"));
+    QCoreApplication::setApplicationVersion(turno::versionString());
+}
+
+// --help and --version answer without a display (over ssh, in a script): the
+// same parser, on a QCoreApplication, prints and exits before any window system
+// is opened.
+void answerHelpWithoutDisplay(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--")
+            return;
+        if (a == "-h" || a == "--help" || a == "-?" || a == "--help-all" || a == "-v" || a == "--version") {
+            QCoreApplication core(argc, argv);
+            nameApplication();
+            QCommandLineParser parser;
+            parseArgs(parser, core);  // process() prints and exits
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
 {
+    answerHelpWithoutDisplay(argc, argv);
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("turno-ops"));
-    QApplication::setApplicationName(QStringLiteral("turno-console"));
-    QApplication::setApplicationVersion(turno::versionString());
+    nameApplication();
 
     QCommandLineParser parser;
     const turno::Result<ConsoleArgs> parsed = parseArgs(parser, app);

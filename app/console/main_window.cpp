@@ -34,6 +34,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
@@ -101,6 +102,7 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     addPanel(m_redisTable, QStringLiteral("redis"), QStringLiteral(":/icons/redis.svg"), tr("&Redis"));
     addPanel(m_timeline, QStringLiteral("timeline"), QStringLiteral(":/icons/timeline.svg"), tr("T&imeline"));
     addPanel(m_logs, QStringLiteral("logs"), QStringLiteral(":/icons/logs.svg"), tr("&Logs"));
+    Q_ASSERT(tabNames() == allTabNames());
 
     m_health = new QLabel(tr("No cluster"), this);
     m_health->setObjectName(QStringLiteral("clusterHealth"));
@@ -226,6 +228,13 @@ void MainWindow::addPanel(QWidget *panel, const QString &name, const QString &ic
 {
     panel->setProperty("tabName", name);
     m_tabs->addTab(panel, QIcon(icon), label);
+}
+
+QStringList MainWindow::allTabNames()
+{
+    return {QStringLiteral("fleet"),    QStringLiteral("charts"), QStringLiteral("counters"),
+            QStringLiteral("load"),     QStringLiteral("alerts"), QStringLiteral("failover"),
+            QStringLiteral("redis"),    QStringLiteral("timeline"), QStringLiteral("logs")};
 }
 
 QStringList MainWindow::tabNames() const
@@ -494,11 +503,16 @@ void MainWindow::buildMenus()
         dialog->open();
     });
     settings->setShortcut(QKeySequence::Preferences);
-    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    QAction *quit = file->addAction(tr("&Quit"), this, &MainWindow::confirmQuit);
     quit->setShortcut(QKeySequence::Quit);
+    // The command palette never opens on these (CommandPalette::kRiskyProperty).
+    for (QAction *a : {m_stopAction, quit})
+        a->setProperty(CommandPalette::kRiskyProperty, true);
 
     QMenu *node = menuBar()->addMenu(tr("&Node"));
     node->addActions(m_fleet->nodeActions());
+    for (QAction *a : m_fleet->nodeActions())
+        a->setProperty(CommandPalette::kRiskyProperty, true);
 
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
     m_quickLoadAction = tools->addAction(tr("Run &load test (10 s)"), this, [this] {
@@ -508,6 +522,18 @@ void MainWindow::buildMenus()
             QMessageBox::warning(this, tr("Load test"), r.error());
     });
     m_quickLoadAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    tools->addSeparator();
+    QAction *failover = tools->addAction(QIcon(QStringLiteral(":/icons/failover.svg")), tr("&Fail over to the secondary pool…"),
+                                         this, [this] {
+        showTab(QStringLiteral("failover"));
+        m_failover->requestFailover();
+    });
+    QAction *failback = tools->addAction(tr("Fail &back to the primary pool…"), this, [this] {
+        showTab(QStringLiteral("failover"));
+        m_failover->requestFailback();
+    });
+    for (QAction *a : {failover, failback})
+        a->setProperty(CommandPalette::kRiskyProperty, true);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_tabs->count(); ++i) {
@@ -604,6 +630,36 @@ void MainWindow::saveLayout()
     settings.setValue(QStringLiteral("window/tabName"), m_tabs->currentWidget()->property("tabName"));
     settings.setValue(QStringLiteral("charts/window"), m_charts->windowIndex());
     settings.setValue(QStringLiteral("window/fleetSplit"), m_fleetSplit->saveState());
+}
+
+void MainWindow::confirmQuit()
+{
+    // Only a cluster this console launched goes with it: its processes are the
+    // console's children (the kernel ends them if the console dies).
+    FleetSupervisor *sup = m_monitor->supervisor();
+    if (m_monitor->isAttached() || !m_monitor->isActive() || !sup) {
+        close();
+        return;
+    }
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Quit Turno Ops"),
+                                tr("Quitting stops the cluster \"%1\": its %2 processes are this console's children "
+                                   "(drained at HAProxy first, then stopped in order).")
+                                    .arg(sup->profile().name)
+                                    .arg(sup->nodes().size()),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("quitConfirmation"));
+    box->setInformativeText(tr("To keep a cluster running without the console, launch it with "
+                               "\"turnoctl up --detach\" and attach to it (File > Attach to fleet)."));
+    QPushButton *stop = box->addButton(tr("Stop the cluster and quit"), QMessageBox::DestructiveRole);
+    QPushButton *cancel = box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(cancel);
+    box->setEscapeButton(cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, stop](QAbstractButton *clicked) {
+        if (clicked == stop)
+            close();
+    });
+    box->open();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

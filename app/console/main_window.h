@@ -70,9 +70,16 @@ public:
     Result<void> startLoad(double seconds, int connections = 8);
     bool loadRunning() const;
 
+    // The tabs' names in order (--tab, the View menu), known without a window:
+    // turno-console --help lists them before any display is opened.
+    static QStringList allTabNames();
+
     // Every action of the menus (submenus flattened): the command palette's list.
     QList<QAction *> menuActions() const;
     void openCommandPalette();
+    // Ctrl+Q and File > Quit: with a cluster this console launched, asks first
+    // (stop it and quit, or cancel); otherwise closes at once.
+    void confirmQuit();
 
     void setTheme(Theme theme);
     Theme theme() const { return m_theme; }

@@ -23,6 +23,12 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPointer>
+#include <QProcess>
+#include <QPushButton>
 #include <QTest>
 #include <csignal>
 #include <memory>
@@ -118,6 +124,69 @@ private slots:
         palette.setFilter(QStringLiteral("pause charts"));
         palette.runCurrent();
         QTRY_VERIFY(!m_window->chartsPanel()->paused());
+    }
+
+    // With nothing typed, Enter must not stop, quit, kill or fail over: the
+    // palette opens on the first entry not marked risky; typed, the first match.
+    // Every menu action is listed (failover and failback too); Esc closes it.
+    void commandPaletteOpensOnAHarmlessEntryAndClosesOnEsc()
+    {
+        using turno::console::CommandPalette;
+        QAction risky(QStringLiteral("Stop cluster")), harmless(QStringLiteral("Pause charts"));
+        risky.setProperty(CommandPalette::kRiskyProperty, true);
+        CommandPalette two({&risky, &harmless}, m_window.get());
+        QCOMPARE(two.currentCommand(), QStringLiteral("Pause charts"));
+        two.setFilter(QStringLiteral("stop"));
+        QCOMPARE(two.currentCommand(), QStringLiteral("Stop cluster"));
+
+        CommandPalette palette(m_window->menuActions(), m_window.get());
+        const QStringList all = palette.visibleCommands();
+        for (const QString &expected : {QStringLiteral("Fail over to the secondary pool"), QStringLiteral("Fail back to the primary pool"),
+                                        QStringLiteral("Stop cluster"), QStringLiteral("Quit"), QStringLiteral("Run load test (10 s)")})
+            QVERIFY2(all.contains(expected), qPrintable(expected + QStringLiteral(" not in ") + all.join(QLatin1Char('|'))));
+        int listed = 0;
+        for (QAction *a : m_window->menuActions())
+            listed += a->isEnabled() && !a->isSeparator() && !a->menu() && !a->text().isEmpty();
+        QCOMPARE(int(all.size()), listed);
+        const QString first = palette.currentCommand();
+        QVERIFY(!first.isEmpty());
+        for (QAction *a : m_window->menuActions())
+            if (a->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")) == first)
+                QVERIFY2(!a->property(CommandPalette::kRiskyProperty).toBool(), qPrintable(first));
+
+        palette.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&palette));
+        QLineEdit *filter = palette.findChild<QLineEdit *>();
+        QVERIFY(filter);
+        filter->setFocus();
+        QTest::keyClicks(filter, QStringLiteral("stop"));
+        QTest::keyClick(filter, Qt::Key_Escape);
+        QTRY_VERIFY(!palette.isVisible());
+        QCOMPARE(palette.result(), int(QDialog::Rejected));
+    }
+
+    // `turno-console --help` over ssh or in a script: no display, exit 0, and
+    // the --tab line lists every tab the window has (failover included).
+    void helpNeedsNoDisplayAndListsEveryTab()
+    {
+        QCOMPARE(m_window->tabNames(), MainWindow::allTabNames());
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *var : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+            env.remove(QString::fromLatin1(var));
+        for (const QString &flag : {QStringLiteral("--help"), QStringLiteral("--version")}) {
+            QProcess p;
+            p.setProcessEnvironment(env);
+            p.start(qEnvironmentVariable("TURNO_CONSOLE_BIN"), {flag});
+            QVERIFY2(p.waitForFinished(30000), qPrintable(flag));
+            const QString out = QString::fromUtf8(p.readAllStandardOutput()).simplified();
+            QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0,
+                     qPrintable(flag + QStringLiteral(": ") + QString::fromUtf8(p.readAllStandardError())));
+            if (flag == QLatin1String("--help"))
+                QVERIFY2(out.contains(QStringLiteral("Show this tab first: %1.").arg(m_window->tabNames().join(QStringLiteral(", ")))),
+                         qPrintable(out));
+            else
+                QVERIFY2(out.startsWith(QStringLiteral("turno-console ")), qPrintable(out));
+        }
     }
 
     void settingsPersist()
@@ -311,6 +380,32 @@ private slots:
         QVERIFY(m_window->showTab(QStringLiteral("charts")));
         turno::console::LiveChart *requests = m_window->chartsPanel()->chart(QStringLiteral("Requests"));
         QTRY_VERIFY_WITH_TIMEOUT(requests->visibleMarkerCount() >= 1, 10000);
+    }
+
+    // Ctrl+Q with a cluster this console launched asks first; Cancel (or Esc) keeps everything.
+    void quitAsksBeforeStoppingALaunchedCluster()
+    {
+        QVERIFY(m_window->monitor()->isActive());
+        QAction *quit = nullptr;
+        for (QAction *a : m_window->menuActions())
+            if (a->text() == QLatin1String("&Quit"))  // Ctrl+Q (QKeySequence::Quit; empty on the offscreen platform)
+                quit = a;
+        QVERIFY(quit);
+        for (int round = 0; round < 2; ++round) {
+            quit->trigger();
+            QPointer<QMessageBox> box;
+            QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("quitConfirmation"))) != nullptr);
+            QVERIFY2(box->text().contains(m_window->monitor()->supervisor()->profile().name), qPrintable(box->text()));
+            QCOMPARE(box->defaultButton(), box->button(QMessageBox::Cancel));
+            if (round == 0)
+                box->button(QMessageBox::Cancel)->click();
+            else
+                QTest::keyClick(box, Qt::Key_Escape);
+            QTRY_VERIFY(box.isNull());
+            QTest::qWait(200);
+            QVERIFY(m_window->isVisible());
+            QVERIFY(m_window->monitor()->isActive());
+        }
     }
 
     void closingTheWindowStopsTheCluster()
