@@ -55,30 +55,22 @@ bool BalancerControl::haproxyRunning() const
     return n && n->process && n->process->running();
 }
 
-void BalancerControl::drain(const QString &nodeName, Done done)
+void BalancerControl::setServerState(const QString &nodeName, bool drain, Done done)
 {
     QString why;
     FleetNode *n = turnoNode(nodeName, &why);
     if (!n)
         return done(Error{why});
-    m_haproxy->drain(kBackend, n->name, [this, n, done](Result<void> r) {
+    auto after = [this, n, drain, done](Result<void> r) {
         if (r.ok())
-            notify(FleetEvent::Kind::NodeDrained, n->name, QStringLiteral("%1 drained at HAProxy").arg(n->name));
+            notify(drain ? FleetEvent::Kind::NodeDrained : FleetEvent::Kind::NodeEnabled, n->name,
+                   QStringLiteral("%1 %2 at HAProxy").arg(n->name, drain ? QStringLiteral("drained") : QStringLiteral("enabled")));
         done(r);
-    });
-}
-
-void BalancerControl::enable(const QString &nodeName, Done done)
-{
-    QString why;
-    FleetNode *n = turnoNode(nodeName, &why);
-    if (!n)
-        return done(Error{why});
-    m_haproxy->enable(kBackend, n->name, [this, n, done](Result<void> r) {
-        if (r.ok())
-            notify(FleetEvent::Kind::NodeEnabled, n->name, QStringLiteral("%1 enabled at HAProxy").arg(n->name));
-        done(r);
-    });
+    };
+    if (drain)
+        m_haproxy->drain(kBackend, n->name, after);
+    else
+        m_haproxy->enable(kBackend, n->name, after);
 }
 
 void BalancerControl::setWeight(const QString &nodeName, int weight, Done done)

@@ -43,8 +43,8 @@ public:
     // How many times haproxy was reloaded (each reload has its own stats socket).
     int generation() const { return m_generation; }
 
-    void drain(const QString &nodeName, Done done);
-    void enable(const QString &nodeName, Done done);
+    void drain(const QString &nodeName, Done done) { setServerState(nodeName, true, std::move(done)); }
+    void enable(const QString &nodeName, Done done) { setServerState(nodeName, false, std::move(done)); }
     void setWeight(const QString &nodeName, int weight, Done done);
     // Adds or removes turno nodes of pool until it has count (checked by the caller).
     void scaleTo(const QString &pool, int count, Done done);
@@ -64,6 +64,8 @@ signals:
 private:
     void notify(FleetEvent::Kind kind, const QString &node, const QString &message);
     FleetNode *turnoNode(const QString &name, QString *why) const;
+    // drain (true) or enable (false) one turno node at HAProxy, with its event.
+    void setServerState(const QString &nodeName, bool drain, Done done);
     QList<FleetNode *> turnoNodes(const QString &pool = {}) const;
     bool haproxyRunning() const;
     void scaleUp(const QString &pool, int count, Done done);
