@@ -18,6 +18,7 @@
 #include "log_panel.h"
 #include "models/fleet_nodes_model.h"
 #include "runtime/counter_watch.h"
+#include "runtime/failover_commands.h"
 #include "runtime/fleet_monitor.h"
 #include "models/redis_servers_model.h"
 #include "settings_dialog.h"
@@ -136,8 +137,26 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     connect(m_monitor, &FleetMonitor::sampled, this, &MainWindow::updateHealth);
     connect(m_monitor, &FleetMonitor::ready, this, [this] {
         m_progress->hide();
-        statusBar()->showMessage(tr("Cluster ready"), 5000);
+        const FailoverCommands *commands = FailoverCommands::of(m_monitor);
+        const FailoverReadiness *readiness = commands ? commands->readiness() : nullptr;
+        statusBar()->showMessage(!readiness || readiness->ready() ? tr("Cluster ready")
+                                                                  : tr("Processes up; waiting for the failover gate (%1)")
+                                                                        .arg(readiness->waitingFor()),
+                                 8000);
     });
+    // Ready means ready: "Cluster ready" once a failover would pass its gate, not before.
+    if (FailoverCommands *commands = FailoverCommands::of(m_monitor)) {
+        connect(commands, &FailoverCommands::readinessChanged, this, [this, commands] {
+            updateHealth();
+            const FailoverReadiness *readiness = commands->readiness();
+            const bool ready = readiness && readiness->ready() && readiness->applicable();
+            if (ready && !m_saidGateReady && m_monitor->isReady())
+                statusBar()->showMessage(tr("Cluster ready: a failover would pass its gate (%1 ms after the processes were up)")
+                                             .arg(readiness->readyAfterMs()),
+                                         8000);
+            m_saidGateReady = ready;
+        });
+    }
     connect(m_monitor, &FleetMonitor::launchFailed, this, [this](const QString &message) {
         m_progress->hide();
         if (m_closing)

@@ -125,6 +125,7 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     Theme m_theme = Theme::System;
     bool m_closing = false;
+    bool m_saidGateReady = false;
 };
 
 }  // namespace turno::console

@@ -10,6 +10,7 @@
 #include "fleet/cluster_profile.h"
 #include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
+#include "runtime/failover_commands.h"
 #include "runtime/fleet_monitor.h"
 
 #include <QCoreApplication>
@@ -26,6 +27,7 @@
 #include <QTextStream>
 #include <QThread>
 #include <csignal>
+#include <memory>
 #include <optional>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -124,7 +126,7 @@ void onStopSignal(int)
 }
 
 const QString kUpSynopsis = QStringLiteral(
-    "up [--profile FILE] [--run-dir DIR] [--balancer ADDR:PORT] [--db FILE] [--detach]");
+    "up [--profile FILE] [--run-dir DIR] [--balancer ADDR:PORT] [--db FILE] [--detach] [--ready-timeout SECONDS]");
 
 const turnoctl::OptionParser &upOptions()
 {
@@ -134,6 +136,11 @@ const turnoctl::OptionParser &upOptions()
              "Launches the cluster of the profile (default: resources/profiles/default.json, balancer on\n"
              "127.0.0.1:7017) and supervises it until `turnoctl down`, SIGINT or SIGTERM. With --detach\n"
              "the supervisor runs in the background and this command returns once the cluster is ready.\n"
+             "Ready means a failover would pass its gate (Sentinel's quorum formed, the replica in sync,\n"
+             "the other pool up), not only that every process runs: until then it says what it waits\n"
+             "for; after --ready-timeout seconds (default 60) it gives up with exit 3 and says which\n"
+             "check still fails (the cluster keeps running; `turnoctl down` stops it). A profile with no\n"
+             "second pool is ready once its processes are.\n"
              "--balancer overrides balancer.listen (port 0 = any free port). Events and alerts are\n"
              "recorded in the incident store (--db FILE, else $TURNO_INCIDENT_DB, else\n"
              "~/.local/share/turno-ops/incidents.db)."))
@@ -142,6 +149,8 @@ const turnoctl::OptionParser &upOptions()
             .option(QStringLiteral("--balancer"), QStringLiteral("ADDR:PORT"), QStringLiteral("the balancer's listen address"))
             .option(QStringLiteral("--db"), QStringLiteral("FILE"), QStringLiteral("the incident store"))
             .flag(QStringLiteral("--detach"), QStringLiteral("supervise in the background; return once ready"))
+            .option(QStringLiteral("--ready-timeout"), QStringLiteral("SECONDS"),
+                    QStringLiteral("how long to wait for the failover gate after the processes are up (default 60)"))
             .epilogue(QString::fromLatin1(kLocation));
         return p;
     }();
@@ -151,7 +160,14 @@ const turnoctl::OptionParser &upOptions()
 struct UpOptions {
     QString profilePath, runDir, balancer, dbPath;
     bool detach = false;
+    double readyTimeoutS = 60;
 };
+
+// status's failover.readiness, or an empty object when the cluster has no failover part.
+QJsonObject readinessOf(const QJsonObject &status)
+{
+    return status.value(QStringLiteral("failover")).toObject().value(QStringLiteral("readiness")).toObject();
+}
 
 // Loads the profile and applies --balancer; returns an exit code on failure.
 std::optional<int> loadUpProfile(const UpOptions &o, turno::ClusterProfile *profile)
@@ -202,6 +218,9 @@ int upDetached(const UpOptions &o, const turno::ClusterProfile &profile, const Q
         return ExitFailure;
     }
     turno::ControlClient client(runDir);
+    qint64 upMs = -1;
+    QElapsedTimer upAt;
+    QString lastWaiting;
     for (;;) {
         if (::kill(pid_t(pid), 0) != 0) {
             err() << "turnoctl up: the background supervisor (pid " << pid << ") exited before the cluster was ready; see " << runDir
@@ -211,16 +230,36 @@ int upDetached(const UpOptions &o, const turno::ClusterProfile &profile, const Q
                 err() << QString::fromLocal8Bit(log.readAll().right(2000));
             return ExitFailure;
         }
-        const auto r = client.requestSync(QJsonObject{{QStringLiteral("cmd"), QStringLiteral("ping")}}, 1000);
+        const auto r = client.requestSync(QJsonObject{{QStringLiteral("cmd"), QStringLiteral("status")}}, 1000);
         if (r.ok()) {
             const QJsonObject res = r.value().value(QStringLiteral("result")).toObject();
             if (res.value(QStringLiteral("state")).toString() == QLatin1String("ready")) {
-                out() << "cluster " << profile.name << " ready in " << clock.elapsed() << " ms (supervisor pid " << pid << ", run dir "
-                      << runDir << ")\n";
-                return ExitOk;
+                if (upMs < 0) {
+                    upMs = clock.elapsed();
+                    upAt.start();
+                }
+                const QJsonObject readiness = readinessOf(res);
+                if (readiness.isEmpty() || readiness.value(QStringLiteral("ready")).toBool()) {
+                    out() << "cluster " << profile.name << " ready in " << clock.elapsed() << " ms (processes up in " << upMs
+                          << " ms; failover gate " << (readiness.value(QStringLiteral("applicable")).toBool(false) ? "passes" : "not applicable")
+                          << "; supervisor pid " << pid << ", run dir " << runDir << ")\n";
+                    return ExitOk;
+                }
+                const QString waiting = readiness.value(QStringLiteral("waitingFor")).toString();
+                if (waiting != lastWaiting) {
+                    err() << "turnoctl up: processes up in " << upMs << " ms; waiting for the failover gate: " << waiting << "\n";
+                    err().flush();
+                    lastWaiting = waiting;
+                }
+                if (upAt.elapsed() > qint64(o.readyTimeoutS * 1000)) {
+                    err() << "turnoctl up: not ready after " << o.readyTimeoutS << " s: a failover would be refused: " << waiting
+                          << "\nThe cluster keeps running (supervisor pid " << pid << "); `turnoctl down --run-dir " << runDir
+                          << "` stops it.\n";
+                    return ExitUnavailable;
+                }
             }
         }
-        QThread::msleep(20);
+        QThread::msleep(50);
     }
 }
 
@@ -237,9 +276,10 @@ bool installStopSignals()
 }
 
 // The supervisor's lines: every fleet event on stderr, ready and stopped on stdout.
-void reportSupervisor(turno::FleetSupervisor *supervisor, const turno::ClusterProfile &profile, const QString &controlPath,
+void reportSupervisor(turno::FleetMonitor *monitor, const turno::ClusterProfile &profile, const QString &controlPath,
                       int *exitCode)
 {
+    turno::FleetSupervisor *supervisor = monitor->supervisor();
     QObject::connect(supervisor, &turno::FleetSupervisor::event, [](const turno::FleetEvent &e) {
         err() << QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) << " " << e.kindName();
         if (!e.node.isEmpty())
@@ -247,11 +287,39 @@ void reportSupervisor(turno::FleetSupervisor *supervisor, const turno::ClusterPr
         err() << " " << e.message << "\n";
         err().flush();
     });
-    QObject::connect(supervisor, &turno::FleetSupervisor::ready, [supervisor, profile, controlPath](qint64 ms) {
-        out() << "cluster " << profile.name << " ready in " << ms << " ms: balancer " << profile.balancerListen.host << ":"
-              << supervisor->balancerPort() << ", control socket " << controlPath << "\n";
-        out().flush();
+    // Ready once a failover would pass its gate (FailoverReadiness); until then, what it waits for.
+    auto *commands = turno::FailoverCommands::of(monitor);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    auto said = std::make_shared<QString>();
+    auto processesMs = std::make_shared<qint64>(-1);
+    auto report = [supervisor, profile, controlPath, commands, clock, said, processesMs] {
+        turno::FailoverReadiness *readiness = commands ? commands->readiness() : nullptr;
+        if (*processesMs < 0 || supervisor->state() != turno::FleetSupervisor::State::Ready)
+            return;
+        if (!readiness || readiness->ready()) {
+            if (*said == QLatin1String("ready"))
+                return;
+            *said = QStringLiteral("ready");
+            out() << "cluster " << profile.name << " ready in " << clock->elapsed() << " ms (processes up in " << *processesMs
+                  << " ms; failover gate " << (readiness && readiness->applicable() ? "passes" : "not applicable")
+                  << "): balancer " << profile.balancerListen.host << ":" << supervisor->balancerPort() << ", control socket "
+                  << controlPath << "\n";
+            out().flush();
+        } else if (*said != readiness->waitingFor()) {
+            *said = readiness->waitingFor();
+            err() << QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) << " waiting for the failover gate: " << *said << "\n";
+            err().flush();
+        }
+    };
+    QObject::connect(supervisor, &turno::FleetSupervisor::ready, [processesMs, said, report](qint64 ms) {
+        *processesMs = ms;
+        said->clear();
+        report();
     });
+    if (commands)
+        QObject::connect(commands, &turno::FailoverCommands::readinessChanged, report);
+
     QObject::connect(supervisor, &turno::FleetSupervisor::startFailed, [exitCode](const QString &why) {
         err() << "turnoctl up: " << why << "\n";
         err().flush();
@@ -289,7 +357,7 @@ int upForeground(const UpOptions &o, const turno::ClusterProfile &profile)
         err() << "turnoctl up: " << started.error() << "\n";
         return ExitUnavailable;
     }
-    reportSupervisor(monitor.supervisor(), profile, turno::ControlServer::socketPath(o.runDir), &exitCode);
+    reportSupervisor(&monitor, profile, turno::ControlServer::socketPath(o.runDir), &exitCode);
     QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
         char buf[16];
@@ -314,6 +382,10 @@ int runUp(const QStringList &args)
     o.balancer = p.value(QStringLiteral("--balancer"));
     o.dbPath = p.value(QStringLiteral("--db"));
     o.detach = p.has(QStringLiteral("--detach"));
+    const turno::Result<double> readyTimeout = p.number(QStringLiteral("--ready-timeout"), 0, 3600, 60);
+    if (!readyTimeout.ok())
+        return parser.usageError(readyTimeout.error());
+    o.readyTimeoutS = readyTimeout.value();
 
     QElapsedTimer clock;
     clock.start();
@@ -357,6 +429,14 @@ void printStatus(const QJsonObject &st, bool json)
     }
     if (st.contains(QStringLiteral("balancerError")))
         out() << "balancer: " << st.value(QStringLiteral("balancerError")).toString() << "\n";
+    const QJsonObject readiness = readinessOf(st);
+    if (readiness.value(QStringLiteral("applicable")).toBool()) {
+        out() << "failover gate (to " << readiness.value(QStringLiteral("target")).toString() << "): ";
+        if (readiness.value(QStringLiteral("ready")).toBool())
+            out() << "passes\n";
+        else
+            out() << "waits for " << readiness.value(QStringLiteral("waitingFor")).toString() << "\n";
+    }
     const QStringList header{QStringLiteral("NODE"), QStringLiteral("POOL"), QStringLiteral("STATE"), QStringLiteral("PID"),
                              QStringLiteral("ADDRESS"), QStringLiteral("WEIGHT"), QStringLiteral("REQ/S"), QStringLiteral("P99"),
                              QStringLiteral("CPU%"), QStringLiteral("RSS"), QStringLiteral("ERRORS"), QStringLiteral("RESTARTS")};

@@ -91,6 +91,14 @@ QString FailoverController::otherPool() const
     return m_active == QLatin1String("primary") ? QStringLiteral("secondary") : QStringLiteral("primary");
 }
 
+bool FailoverController::poolHasNodes(const QString &pool) const
+{
+    for (const FailoverTurnoNode &n : m_fleet->turnoNodes())
+        if (n.pool == pool && !n.removing)
+            return true;
+    return false;
+}
+
 void FailoverController::setState(State s)
 {
     if (s == m_state)
@@ -137,10 +145,7 @@ void FailoverController::switchTo(const QString &target, bool force, const QStri
         return refuse(QStringLiteral("a switch is already running (%1)").arg(stateName()));
     if (target == m_active && m_state != State::Degraded)
         return refuse(QStringLiteral("the %1 pool is already active").arg(target));
-    bool targetHasNodes = false;
-    for (const FailoverTurnoNode &n : m_fleet->turnoNodes())
-        targetHasNodes |= n.pool == target && !n.removing;
-    if (!targetHasNodes)
+    if (!poolHasNodes(target))
         return refuse(QStringLiteral("the %1 pool has no nodes; scale it first (turnoctl scale %1 N)").arg(target));
 
     m_run = new FailoverRun(m_fleet, FailoverRun::Plan{m_active, target, trigger, force, probeId()}, this);

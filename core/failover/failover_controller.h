@@ -66,6 +66,8 @@ public:
     void switchTo(const QString &target, bool force, const QString &trigger, std::function<void(FailoverReport)> done);
     // The other pool than the active one.
     QString otherPool() const;
+    // pool has turno nodes (not being scaled away): a switch to it is possible at all.
+    bool poolHasNodes(const QString &pool) const;
 
 signals:
     void stateChanged();

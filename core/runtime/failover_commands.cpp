@@ -14,6 +14,11 @@ FailoverCommands::FailoverCommands(FleetMonitor *monitor) : QObject(monitor), m_
 {
     setObjectName(QStringLiteral("failover-commands"));
     connect(monitor, &FleetMonitor::stateChanged, this, &FailoverCommands::follow);
+    // Every start (processes up): the gate is asked until it passes.
+    connect(monitor, &FleetMonitor::ready, this, [this] {
+        if (m_readiness && m_monitor->isReady())
+            m_readiness->arm();
+    });
 
     auto noCluster = [this](ControlServer::Reply &reply) {
         if (m_controller)
@@ -47,17 +52,25 @@ FailoverCommands::FailoverCommands(FleetMonitor *monitor) : QObject(monitor), m_
             return;
         if (req.contains(QStringLiteral("on")))
             m_controller->setAutomatic(req.value(QStringLiteral("on")).toBool());
-        reply(QJsonValue(m_controller->statusJson()));
+        reply(QJsonValue(status()));
     });
     // The controller owns its state; `status` reads it at every request.
     monitor->addStatusPart(QStringLiteral("failover"), [this]() -> QJsonValue {
-        return m_controller ? QJsonValue(m_controller->statusJson()) : QJsonValue(QJsonValue::Undefined);
+        return m_controller ? QJsonValue(status()) : QJsonValue(QJsonValue::Undefined);
     });
     monitor->addControlCommand(QStringLiteral("failover-status"), [this, noCluster](const QJsonObject &, ControlServer::Reply reply) {
         if (noCluster(reply))
             return;
-        reply(QJsonValue(m_controller->statusJson()));
+        reply(QJsonValue(status()));
     });
+}
+
+QJsonObject FailoverCommands::status() const
+{
+    QJsonObject o = m_controller->statusJson();
+    if (m_readiness)
+        o.insert(QStringLiteral("readiness"), m_readiness->toJson());
+    return o;
 }
 
 FailoverCommands *FailoverCommands::of(const FleetMonitor *monitor)
@@ -74,7 +87,9 @@ void FailoverCommands::follow()
     if (!supervisor) {
         if (m_controller) {
             m_controller = nullptr;
+            m_readiness = nullptr;
             emit controllerChanged(nullptr);
+            emit readinessChanged();
         }
         return;
     }
@@ -94,7 +109,12 @@ void FailoverCommands::follow()
         history->record(QStringLiteral("failover"), node, QString::fromLatin1(EventKind::FailoverStep), severity, message,
                         {{QStringLiteral("phase"), kind}});
     });
+    m_readiness = new FailoverReadiness(controller, [this] { return m_monitor->isReady(); });
+    connect(m_readiness, &FailoverReadiness::changed, this, &FailoverCommands::readinessChanged);
+    if (m_monitor->isReady())
+        m_readiness->arm();
     emit controllerChanged(controller);
+    emit readinessChanged();
 }
 
 }  // namespace turno

@@ -154,6 +154,15 @@ QString FleetMonitor::healthText() const
     QString text = tr("%1 %2: %3/%4 processes running").arg(m_supervisor->profile().name, stateName()).arg(up).arg(total);
     if (m_supervisor->balancerPort())
         text += tr(", balancer 127.0.0.1:%1").arg(m_supervisor->balancerPort());
+    // Ready means a failover would pass: say so, or which check it waits for.
+    const FailoverCommands *commands = FailoverCommands::of(this);
+    const FailoverReadiness *readiness = commands ? commands->readiness() : nullptr;
+    if (isReady() && readiness && readiness->applicable()) {
+        if (readiness->ready())
+            text += tr("; failover gate passes");
+        else
+            text += tr("; failover gate waits for %1").arg(readiness->waitingFor().section(QLatin1Char(':'), 0, 0));
+    }
     return text;
 }
 

@@ -79,6 +79,47 @@ private slots:
             m_cleanup << v.toObject().value(QStringLiteral("pid")).toInteger();
     }
 
+    // Ready means ready: once `up --detach` returns, a failover passes its gate at
+    // once (no wait for Sentinel's quorum), and status says the gate is ready.
+    void upReturnsWhenAFailoverWouldPass()
+    {
+        QTemporaryDir dir(QStringLiteral("/tmp/turno-ready-test-XXXXXX"));
+        QVERIFY(dir.isValid());
+        const QStringList where{QStringLiteral("--run-dir"), dir.path()};
+        const TurnoctlRun up = turnoctl(QStringList{QStringLiteral("up"), QStringLiteral("--detach"), QStringLiteral("--balancer"),
+                                            QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+                                            dir.path() + QStringLiteral("/events.db")} + where);
+        QList<qint64> pids;
+        const auto ping = turno::ControlClient(dir.path()).requestSync(QJsonObject{{QStringLiteral("cmd"), QStringLiteral("status")}});
+        if (ping.ok()) {
+            const QJsonObject res = ping.value().value(QStringLiteral("result")).toObject();
+            pids << res.value(QStringLiteral("pid")).toInteger();
+            for (const QJsonValue &v : res.value(QStringLiteral("nodes")).toArray())
+                pids << v.toObject().value(QStringLiteral("pid")).toInteger();
+        }
+        auto cleanup = qScopeGuard([&] {
+            turnoctl(QStringList{QStringLiteral("down")} + where, 30000);
+            for (qint64 pid : std::as_const(pids))
+                if (pid > 0 && pidAlive(pid))
+                    ::kill(pid_t(pid), SIGKILL);
+        });
+        QVERIFY2(up.code == 0, (up.out + up.err).constData());
+        QVERIFY2(up.out.contains("failover gate passes"), up.out.constData());
+        const TurnoctlRun fo = turnoctl(QStringList{QStringLiteral("failover"), QStringLiteral("--json")} + where);
+        QVERIFY2(fo.code == 0, (fo.out + fo.err).constData());
+        const QJsonObject report = json(fo.out);
+        QVERIFY2(report.value(QStringLiteral("ok")).toBool(), fo.out.constData());
+        QVERIFY(!report.value(QStringLiteral("forced")).toBool());
+        // The gate toward the way back is asked again from the switch's end; status says what it waits for.
+        const QJsonObject readiness = json(turnoctl(QStringList{QStringLiteral("status"), QStringLiteral("--json")} + where).out)
+                                          .value(QStringLiteral("failover")).toObject().value(QStringLiteral("readiness")).toObject();
+        QCOMPARE(readiness.value(QStringLiteral("target")).toString(), QStringLiteral("primary"));
+        QVERIFY(readiness.value(QStringLiteral("applicable")).toBool());
+        QVERIFY2(readiness.value(QStringLiteral("ready")).toBool() || !readiness.value(QStringLiteral("waitingFor")).toString().isEmpty(),
+                 QJsonDocument(readiness).toJson().constData());
+        qInfo("FIGURE up --detach to a passing failover: %s", up.out.trimmed().constData());
+    }
+
     void switchesUnderLoadNeverRepeatANumber()
     {
         const QJsonObject st0 = status();

@@ -68,6 +68,10 @@ private slots:
                     return false;
             return true;
         };
+        // Ready means ready: once the status bar says the gate passes, the first refresh passes.
+        QTRY_VERIFY_WITH_TIMEOUT(window->healthText().contains(QLatin1String("failover gate passes")), 30000);
+        panel->refreshGate();
+        QTRY_VERIFY_WITH_TIMEOUT(gatePasses(), 5000);
         QElapsedTimer clock;
         clock.start();
         while (!gatePasses() && clock.elapsed() < 30000) {

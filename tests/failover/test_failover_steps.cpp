@@ -7,6 +7,7 @@
 // controller and only the controller's own guards keep it safe.
 #include "failover/failover_controller.h"
 #include "failover/failover_fleet.h"
+#include "failover/failover_readiness.h"
 
 #include <QJsonArray>
 #include <QMap>
@@ -73,6 +74,7 @@ public:
     QString primary = QStringLiteral("redis-primary");
     QString sentinelNames = QStringLiteral("redis-primary");
     bool sentinels = true;
+    bool noQuorum = false;  // CKQUORUM answers NOQUORUM (Sentinels that have not met yet)
     qint64 offset = 1000;
     qint64 turno = 41;
     QMap<QByteArray, QByteArray> data;
@@ -222,7 +224,8 @@ public:
         if (refused.contains("SENTINEL " + verb)) {
             answer = error("NOGOODSLAVE No suitable replica to promote");
         } else if (verb == "CKQUORUM") {
-            answer = simple("OK 3 usable Sentinels. Quorum and failover authorization can be reached");
+            answer = noQuorum ? error("NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master")
+                              : simple("OK 3 usable Sentinels. Quorum and failover authorization can be reached");
         } else if (verb == "GET-MASTER-ADDR-BY-NAME") {
             answer = array({bulk("127.0.0.1"), bulk(QByteArray::number(redisNodeMap.value(sentinelNames).port))});
         } else if (verb == "REPLICAS") {
@@ -435,6 +438,84 @@ private slots:
         QVERIFY2(forced.report.steps[0].detail.startsWith(QLatin1String("forced past: target-pool")), qPrintable(forced.report.steps[0].detail));
         QCOMPARE(c.state(), FailoverController::State::SecondaryActive);
         QCOMPARE(fleet.servers.value(QStringLiteral("secondary-1")), QStringLiteral("UP"));
+    }
+
+    // Ready means a switch would pass its gate: unknown until asked, then not ready
+    // with the failing check while Sentinel has no quorum, ready once it has;
+    // a running switch is waited for and the gate asked again after it.
+    void readinessWaitsForTheGateAndSaysWhy()
+    {
+        FakeFleet fleet;
+        fleet.noQuorum = true;
+        FailoverController c(&fleet);
+        bool clusterUp = false;
+        FailoverReadiness r(&c, [&clusterUp] { return clusterUp; });
+        QVERIFY(!r.ready());
+        QVERIFY(r.applicable());
+        r.arm();
+        QVERIFY(!r.ready());
+        QCOMPARE(r.waitingFor(), QStringLiteral("the first gate check"));
+        // Processes not up yet: the gate is not asked.
+        QTest::qWait(3 * FailoverReadiness::kFastMs);
+        QVERIFY(!r.known());
+        QVERIFY(!fleet.log.join(QLatin1Char('\n')).contains(QLatin1String("CKQUORUM")));
+        clusterUp = true;
+        QTRY_VERIFY_WITH_TIMEOUT(r.known(), 3000);
+        QVERIFY(!r.ready());
+        QVERIFY2(r.waitingFor().startsWith(QLatin1String("sentinel-quorum: NOQUORUM 1 usable Sentinels")), qPrintable(r.waitingFor()));
+        QCOMPARE(r.readyAfterMs(), -1);
+        QCOMPARE(r.toJson().value(QStringLiteral("ready")).toBool(true), false);
+        QCOMPARE(r.toJson().value(QStringLiteral("target")).toString(), QStringLiteral("secondary"));
+
+        fleet.noQuorum = false;
+        QTRY_VERIFY_WITH_TIMEOUT(r.ready(), 3000);
+        QVERIFY(r.waitingFor().isEmpty());
+        QVERIFY(r.readyAfterMs() >= FailoverReadiness::kFastMs);
+        QVERIFY(r.toJson().value(QStringLiteral("ready")).toBool());
+        QCOMPARE(r.toJson().value(QStringLiteral("checks")).toArray().size(), r.lastGate().checks.size());
+
+        // During a switch: not ready, waiting for it; after it, asked again toward the other pool.
+        QString duringSwitch;
+        bool readyDuringSwitch = true;
+        connect(&c, &FailoverController::stepStarted, &r, [&] {
+            if (duringSwitch.isEmpty()) {
+                duringSwitch = r.waitingFor();
+                readyDuringSwitch = r.ready();
+            }
+        });
+        Switch sw;
+        sw(c, QStringLiteral("secondary"));
+        QTRY_VERIFY_WITH_TIMEOUT(sw.done, 5000);
+        QVERIFY2(sw.report.ok, qPrintable(dump(sw.report)));
+        QVERIFY(!readyDuringSwitch);
+        QVERIFY2(duringSwitch.startsWith(QLatin1String("the running switch (switching-over)")), qPrintable(duringSwitch));
+        QVERIFY(!r.ready());
+        QCOMPARE(r.readyAfterMs(), -1);
+        QTRY_VERIFY_WITH_TIMEOUT(r.ready(), 3000);
+        QCOMPARE(r.toJson().value(QStringLiteral("target")).toString(), QStringLiteral("primary"));
+
+        // Sentinel loses its quorum later: followed (at the slow pace), with the reason.
+        fleet.noQuorum = true;
+        QTRY_VERIFY_WITH_TIMEOUT(!r.ready(), 3 * FailoverReadiness::kSlowMs);
+        QVERIFY2(r.waitingFor().contains(QLatin1String("NOQUORUM")), qPrintable(r.waitingFor()));
+        r.disarm();
+        QVERIFY(!r.ready());
+        QVERIFY(!r.known());
+    }
+
+    // Nothing to switch to (no node in the other pool): ready as soon as armed, and says so.
+    void readinessWithoutASecondPool()
+    {
+        FakeFleet fleet;
+        fleet.nodes.removeLast();  // secondary-1
+        FailoverController c(&fleet);
+        FailoverReadiness r(&c, [] { return true; });
+        QVERIFY(!r.applicable());
+        QVERIFY(!r.ready());  // no cluster yet
+        r.arm();
+        QVERIFY(r.ready());
+        QVERIFY(r.known());
+        QVERIFY(!r.toJson().value(QStringLiteral("applicable")).toBool(true));
     }
 
     void refusesWhatCannotRun()
