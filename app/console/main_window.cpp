@@ -15,6 +15,7 @@
 #include "launch_dialog.h"
 #include "live_chart.h"
 #include "load_panel.h"
+#include "overview_panel.h"
 #include "log_panel.h"
 #include "models/fleet_nodes_model.h"
 #include "runtime/counter_watch.h"
@@ -91,7 +92,10 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     const Result<void> history = m_monitor->openHistory(historyPath);
     m_timeline = new TimelinePanel(m_monitor->history(), this);
 
-    // The tabs, in order; a new panel is one more line here.
+    m_overviewPanel = new OverviewPanel(m_monitor, m_counters->watch(), this);
+
+    // The tabs, in order; a new panel is one more line here. The Overview is first: the window's default.
+    addPanel(m_overviewPanel, QStringLiteral("overview"), QStringLiteral(":/icons/overview.svg"), tr("Overvie&w"));
     addPanel(m_fleetSplit, QStringLiteral("fleet"), QStringLiteral(":/icons/fleet.svg"), tr("&Fleet"));
     addPanel(m_charts, QStringLiteral("charts"), QStringLiteral(":/icons/charts.svg"), tr("&Charts"));
     addPanel(m_counters, QStringLiteral("counters"), QStringLiteral(":/icons/counters.svg"), tr("C&ounters"));
@@ -100,6 +104,8 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     m_failover = new FailoverPanel(m_monitor, this);
     addPanel(m_failover, QStringLiteral("failover"), QStringLiteral(":/icons/failover.svg"), tr("Fail&over"));
     connect(m_failover, &FailoverPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_overviewPanel, &OverviewPanel::openTab, this, [this](const QString &name) { showTab(name); });
+    connect(m_overviewPanel, &OverviewPanel::switchRequested, m_failover, [this] { m_failover->requestSwitch(true); });
     addPanel(m_redisTable, QStringLiteral("redis"), QStringLiteral(":/icons/redis.svg"), tr("&Redis"));
     addPanel(m_timeline, QStringLiteral("timeline"), QStringLiteral(":/icons/timeline.svg"), tr("T&imeline"));
     addPanel(m_logs, QStringLiteral("logs"), QStringLiteral(":/icons/logs.svg"), tr("&Logs"));
@@ -251,7 +257,7 @@ void MainWindow::addPanel(QWidget *panel, const QString &name, const QString &ic
 
 QStringList MainWindow::allTabNames()
 {
-    return {QStringLiteral("fleet"),    QStringLiteral("charts"), QStringLiteral("counters"),
+    return {QStringLiteral("overview"), QStringLiteral("fleet"),  QStringLiteral("charts"), QStringLiteral("counters"),
             QStringLiteral("load"),     QStringLiteral("alerts"), QStringLiteral("failover"),
             QStringLiteral("redis"),    QStringLiteral("timeline"), QStringLiteral("logs")};
 }

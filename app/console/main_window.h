@@ -30,6 +30,7 @@ class FailoverPanel;
 class FleetPanel;
 class LoadPanel;
 class LogPanel;
+class OverviewPanel;
 class TimelinePanel;
 
 class MainWindow : public QMainWindow {
@@ -51,9 +52,10 @@ public:
     LoadPanel *loadPanel() const { return m_loadPanel; }
     CountersPanel *countersPanel() const { return m_counters; }
     FailoverPanel *failoverPanel() const { return m_failover; }
+    OverviewPanel *overviewPanel() const { return m_overviewPanel; }
     QTableView *redisTable() const { return m_redisTable; }
     QString healthText() const;
-    // Selects a tab by name (fleet, charts, counters, load, alerts, redis, timeline, logs, ...).
+    // Selects a tab by name (overview, fleet, charts, counters, load, alerts, redis, timeline, logs, ...).
     bool showTab(const QString &name);
     QStringList tabNames() const;
 
@@ -115,6 +117,7 @@ private:
     LoadPanel *m_loadPanel = nullptr;
     CountersPanel *m_counters = nullptr;
     FailoverPanel *m_failover = nullptr;
+    OverviewPanel *m_overviewPanel = nullptr;
     QLabel *m_health = nullptr;
     QLabel *m_readOnly = nullptr;
     QAction *m_launchAction = nullptr;

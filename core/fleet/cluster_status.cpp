@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QJsonArray>
+#include <algorithm>
 #include <cmath>
 
 namespace turno {
@@ -25,6 +26,41 @@ QJsonObject processFields(const FleetNode &n)
 }
 
 }  // namespace
+
+QJsonObject ClusterStatus::fleetSummary(const QJsonArray &nodes)
+{
+    double rps = 0, weightedErrors = 0, errorRps = 0, cpu = 0;
+    double p99 = -1;
+    int turno = 0, serving = 0, processes = 0, running = 0;
+    for (const QJsonValue &v : nodes) {
+        const QJsonObject n = v.toObject();
+        ++processes;
+        if (n.value(QStringLiteral("pid")).toInteger() > 0)
+            ++running;
+        cpu += n.value(QStringLiteral("cpuPercent")).toDouble();
+        if (n.value(QStringLiteral("kind")).toString() != QLatin1String("turno"))
+            continue;
+        ++turno;
+        if (n.value(QStringLiteral("balancer")).toString() == QLatin1String("UP"))
+            ++serving;
+        const double r = n.value(QStringLiteral("reqPerSec")).toDouble();
+        rps += r;
+        if (n.value(QStringLiteral("p99Ms")).isDouble())
+            p99 = std::max(p99, n.value(QStringLiteral("p99Ms")).toDouble());
+        if (n.value(QStringLiteral("errorRatio")).isDouble() && r > 0) {
+            weightedErrors += n.value(QStringLiteral("errorRatio")).toDouble() * r;
+            errorRps += r;
+        }
+    }
+    return QJsonObject{{QStringLiteral("reqPerSec"), std::round(rps * 10) / 10},
+                       {QStringLiteral("p99Ms"), p99 < 0 ? QJsonValue() : QJsonValue(p99)},
+                       {QStringLiteral("errorRatio"), errorRps > 0 ? QJsonValue(weightedErrors / errorRps) : QJsonValue()},
+                       {QStringLiteral("cpuPercent"), std::round(cpu * 10) / 10},
+                       {QStringLiteral("turnoNodes"), turno},
+                       {QStringLiteral("turnoServing"), serving},
+                       {QStringLiteral("processes"), processes},
+                       {QStringLiteral("processesRunning"), running}};
+}
 
 QJsonObject ClusterStatus::build(const ClusterStatusInput &in)
 {
@@ -63,6 +99,9 @@ QJsonObject ClusterStatus::build(const ClusterStatusInput &in)
             o.insert(QStringLiteral("p99Ms"), std::isnan(f.p99Ms) ? QJsonValue() : QJsonValue(std::round(f.p99Ms * 100) / 100));
             if (!std::isnan(f.errors5xx))
                 o.insert(QStringLiteral("node5xx"), f.errors5xx);
+            // 5xx answers over all answers in the same window as reqPerSec; absent without traffic.
+            if (f.errorRatio)
+                o.insert(QStringLiteral("errorRatio"), *f.errorRatio);
         }
         if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica)
             o.insert(QStringLiteral("role"), n->name == l.redisPrimary ? QStringLiteral("primary") : QStringLiteral("replica"));
@@ -80,7 +119,8 @@ QJsonObject ClusterStatus::build(const ClusterStatusInput &in)
                                                : secondaryUp ? QStringLiteral("secondary")
                                                              : QStringLiteral("none")},
                     {QStringLiteral("readyMs"), in.readyMs},
-                    {QStringLiteral("nodes"), nodes}};
+                    {QStringLiteral("nodes"), nodes},
+                    {QStringLiteral("fleet"), fleetSummary(nodes)}};
     for (const HaproxyStatRow &r : in.rows)
         if (r.proxy == QLatin1String("turno") && r.server == QLatin1String("FRONTEND"))
             out.insert(QStringLiteral("frontend"), QJsonObject{{QStringLiteral("reqPerSec"), r.requestRate},

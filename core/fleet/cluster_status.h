@@ -9,6 +9,7 @@
 #include "fleet/haproxy_runtime.h"
 #include "metrics/node_figures.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -29,6 +30,12 @@ struct ClusterStatusInput {
 class ClusterStatus {
 public:
     static QJsonObject build(const ClusterStatusInput &in);
+    // status's "fleet": the whole fleet's figures over the same window as the nodes'
+    // (the Overview shows these): reqPerSec summed over turno nodes, p99Ms the worst
+    // node's (null without traffic), errorRatio 5xx over all answers weighted by each
+    // node's rate (null without traffic), cpuPercent summed over every process (100 =
+    // one core), and how many turno nodes serve (balancer "up") and processes run.
+    static QJsonObject fleetSummary(const QJsonArray &nodes);
 };
 
 }  // namespace turno

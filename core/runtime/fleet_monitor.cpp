@@ -4,6 +4,7 @@
 #include "runtime/alert_commands.h"
 #include "runtime/failover_commands.h"
 #include "control/control_server.h"
+#include "fleet/cluster_status.h"
 #include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
 #include "fleet/managed_process.h"
@@ -509,9 +510,34 @@ void FleetMonitor::onReady()
     emit stateChanged();
 }
 
+QJsonObject FleetMonitor::lastStatus() const
+{
+    if (!m_attach)
+        return m_supervisor ? m_lastStatus : QJsonObject{};
+    // Attached: the remote nodes with the figures this monitor scrapes from them.
+    QJsonArray nodes;
+    for (int r = 0; r < m_nodes->rowCount(); ++r) {
+        const FleetNodeMetrics m = m_nodes->metricsAt(r);
+        QJsonObject o{{QStringLiteral("node"), m_nodes->index(r, 0).data(FleetNodesModel::NameRole).toString()},
+                      {QStringLiteral("kind"), QStringLiteral("turno")},
+                      {QStringLiteral("balancer"), m_nodes->index(r, 0).data(FleetNodesModel::StateRole).toString()},
+                      {QStringLiteral("pid"), m.up ? 1 : 0}};
+        if (std::isfinite(m.requestsPerSecond))
+            o.insert(QStringLiteral("reqPerSec"), m.requestsPerSecond);
+        if (std::isfinite(m.p99Ms))
+            o.insert(QStringLiteral("p99Ms"), m.p99Ms);
+        if (std::isfinite(m.cpuPercent))
+            o.insert(QStringLiteral("cpuPercent"), m.cpuPercent);
+        nodes << o;
+    }
+    return QJsonObject{{QStringLiteral("state"), stateName()}, {QStringLiteral("nodes"), nodes},
+                       {QStringLiteral("fleet"), ClusterStatus::fleetSummary(nodes)}};
+}
+
 void FleetMonitor::onStopped()
 {
     m_ticker->stop();
+    m_lastStatus = {};
     teardownScrapers();
     if (m_supervisor)
         m_nodes->syncFrom(*m_supervisor);
@@ -691,6 +717,7 @@ void FleetMonitor::tick()
             if (!self)
                 return;
             self->m_statusPending = false;
+            self->m_lastStatus = status;
             QHash<QString, QString> balancer;
             for (const QJsonValue &v : status.value(QStringLiteral("nodes")).toArray()) {
                 const QJsonObject o = v.toObject();
@@ -698,6 +725,7 @@ void FleetMonitor::tick()
                     balancer.insert(o.value(QStringLiteral("node")).toString(), o.value(QStringLiteral("balancer")).toString());
             }
             self->m_nodes->setBalancerStates(balancer);
+            emit self->statusUpdated();
         });
     }
     if (isReady())

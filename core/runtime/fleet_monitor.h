@@ -10,6 +10,7 @@
 #include "scrape/scrape_result.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -99,6 +100,9 @@ public:
     // Tail of a process's output as the supervisor keeps it (no file I/O).
     QByteArray processOutput(const QString &node, int lines) const;
     qint64 lastSampleMs() const { return m_lastSampleMs; }
+    // The cluster's last status (as `turnoctl status --json` has it, without the
+    // control API's parts), refreshed at every tick; attached: the remote one.
+    QJsonObject lastStatus() const;
     // A command of the control API served by this monitor's supervisor, now and
     // after every later launch (alerts, silences, failover...).
     void addControlCommand(const QString &name, ControlServer::Handler handler);
@@ -123,6 +127,8 @@ signals:
     void stopped();
     // After each aggregation tick: the series store holds a new second.
     void sampled(qint64 timestampMs);
+    // lastStatus() was refreshed.
+    void statusUpdated();
     // What the supervisor or the attached fleet reported, and the monitor's own operator actions.
     void fleetEvent(const turno::FleetEvent &event);
     void alertTransition(const turno::AlertTransition &transition);
@@ -171,6 +177,7 @@ private:
     QHash<QString, QString> m_redisAddress;
     qint64 m_lastSampleMs = 0;
     bool m_statusPending = false;
+    QJsonObject m_lastStatus;
 };
 
 }  // namespace turno

@@ -113,6 +113,53 @@ private slots:
         QCOMPARE(nodeOf(st, QStringLiteral("redis-replica")).value(QStringLiteral("role")).toString(), QStringLiteral("replica"));
     }
 
+    // status's "fleet" (the Overview's figures): rates add up, p99 is the worst
+    // node's, the 5xx ratio is weighted by each node's rate, CPU adds up over
+    // every process; without traffic no p99 and no ratio rather than zeros.
+    void fleetSummaryAddsUpTheNodes()
+    {
+        Fixture f;
+        f.add(QStringLiteral("primary-2"), FleetNode::Kind::Turno, QStringLiteral("primary"), 7105);
+        f.nodes[0].cpuPercent = 1.5;   // redis
+        f.nodes[2].cpuPercent = 20.0;  // primary-1
+        f.nodes[5].cpuPercent = 10.25; // primary-2
+        f.in.rows = {Fixture::row(QStringLiteral("primary-1"), QStringLiteral("UP"), false),
+                     Fixture::row(QStringLiteral("primary-2"), QStringLiteral("UP"), false),
+                     Fixture::row(QStringLiteral("secondary-1"), QStringLiteral("DRAIN"), true)};
+        f.in.figures = [](const QString &node) {
+            NodeFigures fig;
+            if (node == QLatin1String("primary-1")) {
+                fig.requestsPerSecond = 300;
+                fig.p99Ms = 4;
+                fig.errorRatio = 0.0;
+            } else if (node == QLatin1String("primary-2")) {
+                fig.requestsPerSecond = 100;
+                fig.p99Ms = 9.5;
+                fig.errorRatio = 0.04;  // 4 of 100
+            } else if (node == QLatin1String("secondary-1")) {
+                fig.requestsPerSecond = 0;
+            }
+            return fig;
+        };
+        const QJsonObject fleet = ClusterStatus::build(f.in).value(QStringLiteral("fleet")).toObject();
+        QCOMPARE(fleet.value(QStringLiteral("reqPerSec")).toDouble(), 400.0);
+        QCOMPARE(fleet.value(QStringLiteral("p99Ms")).toDouble(), 9.5);
+        QCOMPARE(fleet.value(QStringLiteral("errorRatio")).toDouble(), 0.01);  // 4 of 400
+        QCOMPARE(fleet.value(QStringLiteral("cpuPercent")).toDouble(), 31.8);  // 31.75 rounded to 0.1
+        QCOMPARE(fleet.value(QStringLiteral("turnoNodes")).toInt(), 3);
+        QCOMPARE(fleet.value(QStringLiteral("turnoServing")).toInt(), 2);
+        QCOMPARE(fleet.value(QStringLiteral("processes")).toInt(), 6);
+        QCOMPARE(nodeOf(ClusterStatus::build(f.in), QStringLiteral("primary-2")).value(QStringLiteral("errorRatio")).toDouble(), 0.04);
+
+        f.in.figures = [](const QString &) { return NodeFigures{}; };
+        f.in.rows.clear();
+        const QJsonObject idle = ClusterStatus::build(f.in).value(QStringLiteral("fleet")).toObject();
+        QCOMPARE(idle.value(QStringLiteral("reqPerSec")).toDouble(), 0.0);
+        QVERIFY(idle.value(QStringLiteral("p99Ms")).isNull());
+        QVERIFY(idle.value(QStringLiteral("errorRatio")).isNull());
+        QCOMPARE(idle.value(QStringLiteral("turnoServing")).toInt(), 0);
+    }
+
     void aSilentBalancerIsSaidAndTheProcessStatesRemain()
     {
         Fixture f;
