@@ -64,7 +64,7 @@ QJsonObject ClusterStatus::build(const ClusterStatusInput &in)
             if (!std::isnan(f.errors5xx))
                 o.insert(QStringLiteral("node5xx"), f.errors5xx);
         }
-        if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica)
+        if (n->kind == FleetNode::Kind::Redis)
             o.insert(QStringLiteral("role"), n->name == l.redisPrimary ? QStringLiteral("primary") : QStringLiteral("replica"));
         o.insert(QStringLiteral("state"), state);
         nodes << o;

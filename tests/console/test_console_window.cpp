@@ -265,7 +265,7 @@ private slots:
             QTRY_VERIFY_WITH_TIMEOUT(shown(table, node, FleetNodesModel::RequestsColumn) != QStringLiteral("–"), 15000);
             QVERIFY(shown(table, node, FleetNodesModel::RssColumn).endsWith(QStringLiteral("iB")));
         }
-        QCOMPARE(shown(table, QStringLiteral("redis-primary"), FleetNodesModel::StateColumn), QStringLiteral("running"));
+        QCOMPARE(shown(table, QStringLiteral("redis-1"), FleetNodesModel::StateColumn), QStringLiteral("running"));
         QVERIFY(m_window->healthText().contains(QStringLiteral("Ready"), Qt::CaseInsensitive));
         // The Redis tab lists both servers with their roles once INFO came back.
         QAbstractItemModel *redis = m_window->redisTable()->model();
@@ -340,7 +340,7 @@ private slots:
     {
         FleetNodesModel *model = m_window->monitor()->nodesModel();
         QTableView *table = m_window->fleetPanel()->table();
-        const QString victim = QStringLiteral("redis-primary");
+        const QString victim = QStringLiteral("redis-1");
         const qint64 pid = model->nodeAt(model->rowOf(victim)).pid;
         QVERIFY(pidAlive(pid));
         turno::AlertListModel *alerts = m_window->monitor()->alertModel();

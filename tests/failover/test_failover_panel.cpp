@@ -97,7 +97,7 @@ private slots:
         QCOMPARE(panel->progressBar()->value(), panel->progressBar()->maximum());
         QCOMPARE(panel->activeText(), QStringLiteral("Active: secondary pool"));
         QCOMPARE(controller->activePool(), QStringLiteral("secondary"));
-        QCOMPARE(window->monitor()->supervisor()->redisPrimaryNode(), QStringLiteral("redis-replica"));
+        QCOMPARE(window->monitor()->supervisor()->redisPrimaryNode(), QStringLiteral("redis-2"));
         QTableWidget *steps = panel->stepsTable();
         for (int r = 0; r < steps->rowCount(); ++r)
             if (steps->item(r, 0)->text() != QLatin1String("gap"))  // async durability and a lost primary only
