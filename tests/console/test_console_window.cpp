@@ -34,6 +34,7 @@
 #include <QTest>
 #include <csignal>
 #include <memory>
+#include <optional>
 
 using turno::FleetMonitor;
 using turno::FleetNodesModel;
@@ -300,6 +301,13 @@ private slots:
                  turno::console::roleColor(QStringLiteral("replica"), dark));
         QVERIFY(turno::console::roleColor(QStringLiteral("primary"), dark) != turno::console::roleColor(QStringLiteral("replica"), dark));
         QVERIFY(m_window->healthText().contains(QStringLiteral("Ready"), Qt::CaseInsensitive));
+        // A node action given an old name acts on the node launched in that role (a Redis
+        // node is not restarted from here: the refusal names the node it resolved to).
+        std::optional<turno::Result<void>> restarted;
+        m_window->monitor()->restart(QStringLiteral("redis-primary"), [&restarted](turno::Result<void> r) { restarted = r; });
+        QTRY_VERIFY(restarted.has_value());
+        QVERIFY(!restarted->ok());
+        QVERIFY2(restarted->error().startsWith(QStringLiteral("redis-1 is a redis;")), qPrintable(restarted->error()));
         // The Redis tab lists both servers with their roles once INFO came back.
         QAbstractItemModel *redis = m_window->redisTable()->model();
         QTRY_COMPARE_WITH_TIMEOUT(redis->rowCount(), 2, 15000);
