@@ -2,6 +2,8 @@
 
 #include "failover/failover_controller.h"
 #include "fleet/fleet_supervisor.h"
+#include "models/fleet_nodes_model.h"
+#include "role_delegate.h"
 #include "runtime/failover_commands.h"
 #include "runtime/fleet_monitor.h"
 #include "state_style.h"
@@ -15,6 +17,9 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -59,6 +64,25 @@ FailoverPanel::FailoverPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(p
     m_detail->setWordWrap(true);
     layout->addWidget(m_active);
     layout->addWidget(m_detail);
+
+    // The Redis nodes as the Fleet tab shows them: names stay, the Role column follows the primary.
+    auto *redisRows = new QSortFilterProxyModel(this);
+    redisRows->setSourceModel(m_monitor->nodesModel());
+    redisRows->setFilterRole(FleetNodesModel::KindRole);
+    redisRows->setFilterRegularExpression(QRegularExpression(QStringLiteral("^redis$")));
+    m_redis = new QTableView(this);
+    m_redis->setObjectName(QStringLiteral("failoverRedis"));
+    m_redis->setModel(redisRows);
+    m_redis->setItemDelegateForColumn(FleetNodesModel::RoleColumn, new RoleDelegate(FleetNodesModel::RedisRoleRole, m_redis));
+    for (int c = 0; c < FleetNodesModel::ColumnCount; ++c)
+        m_redis->setColumnHidden(c, c != FleetNodesModel::NameColumn && c != FleetNodesModel::RoleColumn &&
+                                        c != FleetNodesModel::StateColumn && c != FleetNodesModel::AddressColumn);
+    m_redis->verticalHeader()->hide();
+    m_redis->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_redis->setSelectionMode(QAbstractItemView::NoSelection);
+    m_redis->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_redis->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    layout->addWidget(m_redis);
 
     auto *actions = new QHBoxLayout;
     m_switch = new QPushButton(QIcon(QStringLiteral(":/icons/failover.svg")), tr("Switch…"), this);

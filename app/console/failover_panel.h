@@ -11,6 +11,7 @@ class QCheckBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QTableView;
 class QTableWidget;
 class QTimer;
 
@@ -42,6 +43,8 @@ public:
     QPushButton *switchButton() const { return m_switch; }
     QTableWidget *stepsTable() const { return m_steps; }
     QTableWidget *gateTable() const { return m_gate; }
+    // One row per Redis node: name, role (primary | replica, in its colour), state, address.
+    QTableView *redisTable() const { return m_redis; }
     QCheckBox *automaticBox() const { return m_auto; }
 
 signals:
@@ -61,6 +64,7 @@ private:
     QPointer<FailoverController> m_controller;
     QLabel *m_active = nullptr;
     QLabel *m_detail = nullptr;
+    QTableView *m_redis = nullptr;
     QCheckBox *m_auto = nullptr;
     QCheckBox *m_force = nullptr;
     QPushButton *m_switch = nullptr;

@@ -22,7 +22,8 @@ namespace turno::console {
 
 namespace {
 
-// Paints each row in its state's colour and puts the state icon in the State column.
+// Paints each row in its state's colour and puts the state icon in the State column;
+// a Redis node's Role cell is in its role's colour.
 class StateDelegate : public QStyledItemDelegate {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
@@ -34,6 +35,9 @@ protected:
         const auto health = NodeHealth(index.data(FleetNodesModel::HealthRole).toInt());
         const bool dark = option->palette.color(QPalette::Base).lightness() < 128;
         option->backgroundBrush = healthColor(health, dark);
+        if (index.column() == FleetNodesModel::RoleColumn)
+            if (const QColor c = roleColor(index.data(FleetNodesModel::RedisRoleRole).toString(), dark); c.isValid())
+                option->backgroundBrush = c;
         if (index.column() == FleetNodesModel::StateColumn) {
             option->icon = healthIcon(health);
             option->features |= QStyleOptionViewItem::HasDecoration;

@@ -90,7 +90,8 @@ turno::Result<ConsoleArgs> parseArgs(QCommandLineParser &parser, const QCoreAppl
                                      QStringLiteral("NAME"));
     QCommandLineOption kill(QStringLiteral("kill"),
                             QStringLiteral("With --profile: SIGKILL this node 3 s after the cluster is ready (chaos, for "
-                                           "screenshots of alerts and restarts)."),
+                                           "screenshots of alerts and restarts); redis-primary and redis-replica, the old "
+                                           "names, mean redis-1 and redis-2."),
                             QStringLiteral("NODE"));
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark (saved for the next start)."),
                              QStringLiteral("THEME"));

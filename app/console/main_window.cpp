@@ -22,6 +22,7 @@
 #include "runtime/failover_commands.h"
 #include "runtime/fleet_monitor.h"
 #include "models/redis_servers_model.h"
+#include "role_delegate.h"
 #include "settings_dialog.h"
 #include "state_style.h"
 #include "timeline_panel.h"
@@ -81,6 +82,8 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     m_redisTable = new QTableView(this);
     m_redisTable->setObjectName(QStringLiteral("redisTable"));
     m_redisTable->setModel(m_monitor->redisModel());
+    m_redisTable->setItemDelegateForColumn(RedisServersModel::RoleColumn,
+                                           new RoleDelegate(RedisServersModel::RedisRoleRole, m_redisTable));
     m_redisTable->verticalHeader()->hide();
     m_redisTable->horizontalHeader()->setStretchLastSection(true);
     m_redisTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);

@@ -14,6 +14,16 @@ QColor healthColor(NodeHealth health, bool dark)
     return dark ? QColor(0x44, 0x44, 0x44) : QColor(0xe4, 0xe4, 0xe4);
 }
 
+QColor roleColor(const QString &role, bool dark)
+{
+    // Apart from the health colours: a role is no state, and a replica is not idle.
+    if (role == QLatin1String("primary"))
+        return dark ? QColor(0x5b, 0x3f, 0x8c) : QColor(0xe3, 0xd5, 0xfa);
+    if (role == QLatin1String("replica"))
+        return dark ? QColor(0x1f, 0x5e, 0x63) : QColor(0xcc, 0xee, 0xf0);
+    return {};
+}
+
 QIcon healthIcon(NodeHealth health)
 {
     switch (health) {

@@ -319,7 +319,9 @@ const turnoctl::OptionParser &silenceOptions()
                                      "RUN_DIR/alert-silences.json and survive a supervisor restart; the author is $USER.\n"
                                      "All take --run-dir DIR | --cluster NAME.\n"))
             .option(QStringLiteral("--rule"), QStringLiteral("RULE"), QStringLiteral("the rule to silence"))
-            .option(QStringLiteral("--node"), QStringLiteral("NODE"), QStringLiteral("the node to silence"))
+            .option(QStringLiteral("--node"), QStringLiteral("NODE"),
+                    QStringLiteral("the node to silence (redis-primary and redis-replica, older names, mean redis-1 and "
+                                   "redis-2, the nodes launched in those roles)"))
             .option(QStringLiteral("--for"), QStringLiteral("DURATION"), QStringLiteral("how long, e.g. 30m"))
             .option(QStringLiteral("--comment"), QStringLiteral("TEXT"), QStringLiteral("why, for the others"))
             .flag(QStringLiteral("--list"), QStringLiteral("the active silences"))

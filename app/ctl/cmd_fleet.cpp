@@ -437,7 +437,7 @@ void printStatus(const QJsonObject &st, bool json)
         else
             out() << "waits for " << readiness.value(QStringLiteral("waitingFor")).toString() << "\n";
     }
-    const QStringList header{QStringLiteral("NODE"), QStringLiteral("POOL"), QStringLiteral("STATE"), QStringLiteral("PID"),
+    const QStringList header{QStringLiteral("NODE"), QStringLiteral("POOL"), QStringLiteral("ROLE"), QStringLiteral("STATE"), QStringLiteral("PID"),
                              QStringLiteral("ADDRESS"), QStringLiteral("WEIGHT"), QStringLiteral("REQ/S"), QStringLiteral("P99"),
                              QStringLiteral("CPU%"), QStringLiteral("RSS"), QStringLiteral("ERRORS"), QStringLiteral("RESTARTS")};
     QList<QStringList> rows{header};
@@ -450,6 +450,7 @@ void printStatus(const QJsonObject &st, bool json)
         };
         rows << QStringList{n.value(QStringLiteral("node")).toString(),
                             turnoNode ? n.value(QStringLiteral("pool")).toString() : n.value(QStringLiteral("kind")).toString(),
+                            n.value(QStringLiteral("role")).toString(QStringLiteral("-")),
                             n.value(QStringLiteral("state")).toString(),
                             n.value(QStringLiteral("pid")).toInt() ? QString::number(n.value(QStringLiteral("pid")).toInt()) : QStringLiteral("-"),
                             n.value(QStringLiteral("address")).toString(),
@@ -676,7 +677,10 @@ int runLogs(const QStringList &args)
     static const turnoctl::OptionParser parser =
         clientOptions(QStringLiteral("logs"), QStringLiteral("logs NODE [--lines N] [--run-dir DIR | --cluster NAME]"),
                       QStringLiteral("Prints the recent output of a cluster process (kept in memory by the supervisor)."), false, true)
-            .argument(QStringLiteral("NODE"), QStringLiteral("a process, as turnoctl status names it"));
+            .argument(QStringLiteral("NODE"), QStringLiteral("a process, as turnoctl status names it; redis-primary and "
+                                                             "redis-replica (the names of earlier versions) name redis-1 and "
+                                                             "redis-2, the Redis nodes launched as the primary and as its "
+                                                             "replica, whatever their role is now (ROLE column)"));
     ClientArgs a;
     if (const std::optional<int> code = parseClient(parser, args, &a))
         return *code;

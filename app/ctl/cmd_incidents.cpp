@@ -3,6 +3,7 @@
 #include "command_registry.h"
 #include "option_parser.h"
 
+#include "fleet/cluster_layout.h"
 #include "incidents/incident_report.h"
 #include "incidents/incident_store.h"
 #include "incidents/report_writer.h"
@@ -176,7 +177,9 @@ int runEvents(const QStringList &args)
                  QStringLiteral("15m | 2h | 7d | 2026-11-23T14:00:00Z: from a duration ago or a UTC time"))
             .option(QStringLiteral("--until"), QStringLiteral("ISO"), QStringLiteral("up to a UTC time"))
             .option(QStringLiteral("--kind"), QStringLiteral("K"), QStringLiteral("a kind (alert.firing) or a family (alert, process); repeatable"))
-            .option(QStringLiteral("--node"), QStringLiteral("N"), QStringLiteral("repeatable"))
+            .option(QStringLiteral("--node"), QStringLiteral("N"),
+                    QStringLiteral("repeatable; redis-primary and redis-replica (older names) mean redis-1 and redis-2, "
+                                   "and match their events from before the rename"))
             .option(QStringLiteral("--severity"), QStringLiteral("S"), QStringLiteral("at least info|warning|error|critical"))
             .option(QStringLiteral("--text"), QStringLiteral("T"), QStringLiteral("substring of the summary, node, kind, source or details"))
             .option(QStringLiteral("--limit"), QStringLiteral("N"), QStringLiteral("only the newest N of the matching events"))
@@ -208,7 +211,9 @@ int runEvents(const QStringList &args)
         filter.toMs = t;
     }
     filter.kinds = p.values(QStringLiteral("--kind"));
-    filter.nodes = p.values(QStringLiteral("--node"));
+    // A Redis node's events from before its rename carry its old name, and an old name is still typed.
+    for (const QString &node : p.values(QStringLiteral("--node")))
+        filter.nodes += turno::ClusterLayout::namesOf(node);
     filter.text = p.value(QStringLiteral("--text"));
     if (p.has(QStringLiteral("--severity")) &&
         !turno::parseSeverity(p.value(QStringLiteral("--severity")), &filter.minSeverity))
@@ -426,7 +431,8 @@ int runOpen(const QStringList &args)
     auto store = openStore(p, cmd, true);
     if (!store)
         return ExitUnavailable;
-    const auto id = store->openIncident(p.positional().first(), severity, p.value(QStringLiteral("--node")));
+    const auto id = store->openIncident(p.positional().first(), severity,
+                                        turno::ClusterLayout::resolveNodeName(p.value(QStringLiteral("--node"))));
     if (!id) {
         err() << "turnoctl incident open: " << id.error() << "\n";
         return ExitFailure;
@@ -565,7 +571,8 @@ int runNote(const QStringList &args)
     const QString user = QProcessEnvironment::systemEnvironment().value(QStringLiteral("USER"));
     if (!user.isEmpty())
         details.insert(QStringLiteral("user"), user);
-    store->record(QStringLiteral("operator"), p.value(QStringLiteral("--node")), QString::fromLatin1(turno::EventKind::Note),
+    store->record(QStringLiteral("operator"), turno::ClusterLayout::resolveNodeName(p.value(QStringLiteral("--node"))),
+                  QString::fromLatin1(turno::EventKind::Note),
                   turno::Severity::Info, p.positional().first(), details);
     const auto id = store->flush();
     if (!id) {

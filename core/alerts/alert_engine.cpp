@@ -1,5 +1,6 @@
 #include "alerts/alert_engine.h"
 
+#include "fleet/cluster_layout.h"
 #include "metrics/series_store.h"
 
 #include <QDateTime>
@@ -42,7 +43,8 @@ bool AlertSilence::fromJson(const QJsonObject &o, AlertSilence *out)
     AlertSilence s;
     s.id = o.value(QStringLiteral("id")).toInt(0);
     s.rule = o.value(QStringLiteral("rule")).toString();
-    s.node = o.value(QStringLiteral("node")).toString();
+    // A silence saved by an earlier version may name a Redis node by its old name.
+    s.node = ClusterLayout::resolveNodeName(o.value(QStringLiteral("node")).toString());
     s.createdMs = o.value(QStringLiteral("createdMs")).toInteger(0);
     s.untilMs = o.value(QStringLiteral("untilMs")).toInteger(0);
     s.comment = o.value(QStringLiteral("comment")).toString();

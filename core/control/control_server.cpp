@@ -101,7 +101,8 @@ void ControlServer::onLine(QLocalSocket *socket, const QByteArray &line)
         return err(QStringLiteral("request is not a JSON object: %1").arg(pe.errorString()));
     const QJsonObject req = doc.object();
     const QString cmd = req.value(QStringLiteral("cmd")).toString();
-    const QString nodeName = req.value(QStringLiteral("node")).toString();
+    // As typed: an old name of a Redis node is its alias.
+    const QString nodeName = ClusterLayout::resolveNodeName(req.value(QStringLiteral("node")).toString());
 
     if (cmd == QLatin1String("ping")) {
         return ok(QJsonObject{{QStringLiteral("pid"), QCoreApplication::applicationPid()},

@@ -14,7 +14,7 @@ constexpr int kBalancerTimeoutMs = 1000;
 
 bool isRedis(const FleetNode &n)
 {
-    return n.kind == FleetNode::Kind::RedisPrimary || n.kind == FleetNode::Kind::RedisReplica;
+    return n.kind == FleetNode::Kind::Redis;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace turno {
 
@@ -18,11 +19,24 @@ struct ClusterLayout {
     quint16 balancerPort = 0;
     quint16 prometheusPort = 0;
     QString password;                                    // empty: none
-    QString redisPrimary = QStringLiteral("redis-primary");  // node name
+    QString redisPrimary = redisNodeName(1);               // node name
     int balancerGeneration = 0;                           // bumped at every HAProxy reload
     QList<const FleetNode *> nodes;                        // in start order; not owned
 
     static QString backendName() { return QStringLiteral("turno_nodes"); }
+    // The embedded Redis nodes are named by launch order, redis-1 (launched as the
+    // primary), redis-2 (as its replica), never by role: the role moves with every
+    // failover, and the status, the tables and the events show it apart.
+    static QString redisNodeName(int ordinal) { return QStringLiteral("redis-%1").arg(ordinal); }
+    // The node an operator means by a name typed on a command line, in the console,
+    // in a profile or found in a run directory's files: the names earlier versions
+    // gave the Redis nodes are kept as aliases of the node launched so, whatever
+    // its role is now (redis-primary is redis-1, redis-replica is redis-2); every
+    // other name is returned as is (an unknown one is the caller's to refuse).
+    static QString resolveNodeName(const QString &typed);
+    // The names a node's history may carry: its own and its alias from before the
+    // rename (events recorded then name redis-primary); just the name for others.
+    static QStringList namesOf(const QString &node);
     const FleetNode *node(const QString &name) const;
     QList<quint16> sentinelPorts() const;
 

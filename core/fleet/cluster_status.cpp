@@ -103,7 +103,7 @@ QJsonObject ClusterStatus::build(const ClusterStatusInput &in)
             if (f.errorRatio)
                 o.insert(QStringLiteral("errorRatio"), *f.errorRatio);
         }
-        if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica)
+        if (n->kind == FleetNode::Kind::Redis)
             o.insert(QStringLiteral("role"), n->name == l.redisPrimary ? QStringLiteral("primary") : QStringLiteral("replica"));
         o.insert(QStringLiteral("state"), state);
         nodes << o;

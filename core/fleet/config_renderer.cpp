@@ -111,8 +111,7 @@ QByteArray ConfigRenderer::haproxyCfg(const ClusterLayout &layout)
 QByteArray ConfigRenderer::configFor(const ClusterLayout &layout, const FleetNode &n)
 {
     switch (n.kind) {
-    case FleetNode::Kind::RedisPrimary:
-    case FleetNode::Kind::RedisReplica: return redisConf(layout, n);
+    case FleetNode::Kind::Redis: return redisConf(layout, n);
     case FleetNode::Kind::Sentinel: return sentinelConf(layout, n);
     case FleetNode::Kind::Haproxy: return haproxyCfg(layout);
     case FleetNode::Kind::Turno: break;

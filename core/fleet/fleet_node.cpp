@@ -6,8 +6,7 @@ QString FleetNode::kindName() const
 {
     switch (kind) {
     case Kind::Turno: return QStringLiteral("turno");
-    case Kind::RedisPrimary: return QStringLiteral("redis-primary");
-    case Kind::RedisReplica: return QStringLiteral("redis-replica");
+    case Kind::Redis: return QStringLiteral("redis");
     case Kind::Sentinel: return QStringLiteral("sentinel");
     case Kind::Haproxy: return QStringLiteral("haproxy");
     }

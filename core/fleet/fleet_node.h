@@ -12,8 +12,10 @@ namespace turno {
 class ManagedProcess;
 
 struct FleetNode {
-    enum class Kind { Turno, RedisPrimary, RedisReplica, Sentinel, Haproxy };
-    QString name;           // primary-1, secondary-2, redis-primary, redis-replica, sentinel-1, haproxy
+    // A Redis node's kind says nothing of its role: that moves with every failover
+    // (FleetSupervisor::redisPrimaryNode()).
+    enum class Kind { Turno, Redis, Sentinel, Haproxy };
+    QString name;           // primary-1, secondary-2, redis-1, redis-2, sentinel-1, haproxy
     Kind kind = Kind::Turno;
     QString pool;           // primary | secondary for turno nodes, else empty
     quint16 port = 0;

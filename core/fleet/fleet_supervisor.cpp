@@ -161,16 +161,20 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
     // The counters live on in the run directory (AOF): a supervisor that died
     // (kill -9 of the console) and starts again resumes them, with the Redis
     // that was primary then as the primary again, so no number is handed out twice.
-    m_redisPrimary = QStringLiteral("redis-primary");
+    // The file keeps its name; an earlier version wrote redis-replica into it, which
+    // names redis-2 now.
+    m_redisPrimary = ClusterLayout::redisNodeName(1);
     if (embeddedRedis() && profile.redisReplica) {
         QFile last(m_runDir + QStringLiteral("/redis-primary.state"));
-        if (last.open(QIODevice::ReadOnly) && last.readAll().trimmed() == "redis-replica")
-            m_redisPrimary = QStringLiteral("redis-replica");
+        if (last.open(QIODevice::ReadOnly) &&
+            ClusterLayout::resolveNodeName(QString::fromUtf8(last.readAll().trimmed())) == ClusterLayout::redisNodeName(2))
+            m_redisPrimary = ClusterLayout::redisNodeName(2);
     }
     m_processes->setRedisPrimary(m_redisPrimary);
     // Each step only once the one before it passed.
     for (Result<void> (FleetSupervisor::*step)() : {&FleetSupervisor::readPassword, &FleetSupervisor::planNodes,
-                                                    &FleetSupervisor::checkPrograms, &FleetSupervisor::writeConfigs})
+                                                    &FleetSupervisor::adoptRenamedNodeDirs, &FleetSupervisor::checkPrograms,
+                                                    &FleetSupervisor::writeConfigs})
         if (const Result<void> r = (this->*step)(); !r.ok())
             return r;
     m_processes->setPassword(m_password);
@@ -179,7 +183,11 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
         m_haproxy = new HaproxyRuntime(haproxySocket(), this);
     m_balancer->setRuntime(m_haproxy);
     setState(State::Starting);
-    notify(FleetEvent::Kind::ClusterStarting, {}, QStringLiteral("cluster %1 starting in %2").arg(m_profile.name, m_runDir));
+    notify(FleetEvent::Kind::ClusterStarting, {},
+           QStringLiteral("cluster %1 starting in %2").arg(m_profile.name, m_runDir) +
+               (m_adoptedDirs.isEmpty() ? QString()
+                                        : QStringLiteral(" (node directories of an earlier version renamed: %1)")
+                                              .arg(m_adoptedDirs.join(QStringLiteral(", ")))));
     m_balancer->saveProfileState();
     QTimer::singleShot(0, this, &FleetSupervisor::phaseRedis);
     return {};
@@ -236,9 +244,11 @@ Result<void> FleetSupervisor::planNodes()
     };
     m_prometheusPort = take(QStringLiteral("HAProxy's Prometheus exporter"));
     if (embeddedRedis()) {
-        m_processes->add(QStringLiteral("redis-primary"), FleetNode::Kind::RedisPrimary, {}, take(QStringLiteral("redis-primary")), 0);
-        if (profile.redisReplica)
-            m_processes->add(QStringLiteral("redis-replica"), FleetNode::Kind::RedisReplica, {}, take(QStringLiteral("redis-replica")), 0);
+        // Launched as the primary and its replica; named by that order only.
+        for (int i = 1; i <= (profile.redisReplica ? 2 : 1); ++i) {
+            const QString name = ClusterLayout::redisNodeName(i);
+            m_processes->add(name, FleetNode::Kind::Redis, {}, take(name), 0);
+        }
         for (int i = 1; i <= profile.sentinelCount; ++i) {
             const QString name = QStringLiteral("sentinel-%1").arg(i);
             m_processes->add(name, FleetNode::Kind::Sentinel, {}, take(name), 0);
@@ -254,6 +264,33 @@ Result<void> FleetSupervisor::planNodes()
     m_processes->add(QStringLiteral("haproxy"), FleetNode::Kind::Haproxy, {}, m_balancerPort, 0);
     if (!portError.isEmpty())
         return Error{portError};
+    return {};
+}
+
+Result<void> FleetSupervisor::adoptRenamedNodeDirs()
+{
+    m_adoptedDirs.clear();
+    for (const FleetNode *n : m_processes->all()) {
+        if (n->kind != FleetNode::Kind::Redis)
+            continue;
+        const QString dir = m_runDir + QLatin1Char('/') + n->name;
+        for (const QString &old : ClusterLayout::namesOf(n->name).mid(1)) {
+            const QString oldDir = m_runDir + QLatin1Char('/') + old;
+            if (!QFileInfo(oldDir).isDir())
+                continue;
+            // Two sets of counters: which one is current only the operator can tell.
+            if (QFileInfo::exists(dir))
+                return Error{QStringLiteral("run directory %1 holds both %2/ (from an earlier version, whose %2 is %3 now) "
+                                            "and %3/; each may hold counters: move the one that is not current out of %1, "
+                                            "or pass another --run-dir")
+                                 .arg(m_runDir, old, n->name)};
+            if (!QDir().rename(oldDir, dir))
+                return Error{QStringLiteral("cannot rename %1 to %2 (the counters of %3 live there); check the permissions "
+                                            "of %4 or pass another --run-dir")
+                                 .arg(oldDir, dir, n->name, m_runDir)};
+            m_adoptedDirs << QStringLiteral("%1/ -> %2/").arg(old, n->name);
+        }
+    }
     return {};
 }
 
@@ -315,11 +352,10 @@ ProcessSupervisor::Command FleetSupervisor::commandFor(const FleetNode &n)
     ProcessSupervisor::Command c;
     const QString dir = m_runDir + QLatin1Char('/') + n.name;
     switch (n.kind) {
-    case FleetNode::Kind::RedisPrimary:
-    case FleetNode::Kind::RedisReplica: {
+    case FleetNode::Kind::Redis: {
         c.program = findSystemProgram(QStringLiteral("redis-server"));
         c.args << dir + QStringLiteral("/redis.conf");
-        // Whatever its configured role: anything but the current primary starts as its replica
+        // Whatever it was launched as: anything but the current primary starts as its replica
         // (after a failover the original primary comes back as the new primary's replica).
         const FleetNode *primary = node(m_redisPrimary);
         if (primary && primary != &n)
@@ -357,8 +393,7 @@ ReadinessProbe::Check FleetSupervisor::readinessFor(const FleetNode &n)
     case FleetNode::Kind::Haproxy: return ReadinessProbe::haproxyServersUp(m_haproxy, kBackend, {});
     // Sentinels have no password of their own (auth-pass is for the primary).
     case FleetNode::Kind::Sentinel: return ReadinessProbe::redisPing(this, n.port, {});
-    case FleetNode::Kind::RedisPrimary:
-    case FleetNode::Kind::RedisReplica: break;
+    case FleetNode::Kind::Redis: break;
     }
     return ReadinessProbe::redisPing(this, n.port, m_password);
 }
@@ -394,7 +429,7 @@ QList<quint16> FleetSupervisor::sentinelPorts() const
 void FleetSupervisor::restartRedisAsReplica(const QString &name, std::function<void(Result<void>)> done)
 {
     FleetNode *n = m_processes->find(name);
-    if (!n || (n->kind != FleetNode::Kind::RedisPrimary && n->kind != FleetNode::Kind::RedisReplica))
+    if (!n || n->kind != FleetNode::Kind::Redis)
         return done(Error{QStringLiteral("no embedded Redis node named \"%1\"").arg(name)});
     if (name == m_redisPrimary)
         return done(Error{QStringLiteral("%1 is the current primary; it is never restarted as a replica of itself").arg(name)});
@@ -462,7 +497,7 @@ void FleetSupervisor::phaseRedis()
     FleetNode *primary = nullptr, *replica = nullptr;
     QList<FleetNode *> sentinels;
     for (FleetNode *n : m_processes->all()) {
-        if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica)
+        if (n->kind == FleetNode::Kind::Redis)
             (n->name == m_redisPrimary ? primary : replica) = n;
         else if (n->kind == FleetNode::Kind::Sentinel)
             sentinels << n;
@@ -572,8 +607,7 @@ void FleetSupervisor::stop()
         case FleetNode::Kind::Turno: turno << n; break;
         case FleetNode::Kind::Haproxy:
         case FleetNode::Kind::Sentinel: edge << n; break;
-        case FleetNode::Kind::RedisReplica:
-        case FleetNode::Kind::RedisPrimary: (n->name == m_redisPrimary ? primary : replica) << n; break;
+        case FleetNode::Kind::Redis: (n->name == m_redisPrimary ? primary : replica) << n; break;
         }
     }
     // Drain at HAProxy first, then turno nodes -> HAProxy and sentinels -> replica -> primary.

@@ -77,7 +77,7 @@ public:
     static QString backendName();
     // The Redis password the nodes use (empty: none).
     QString redisPassword() const { return m_password; }
-    // Which embedded Redis node holds the primary role now ("redis-primary" at
+    // Which embedded Redis node holds the primary role now (redis-1 at a first
     // start; the failover controller moves it). A node that is not the primary
     // is (re)started as a replica of it; the primary is never restarted as one.
     QString redisPrimaryNode() const { return m_redisPrimary; }
@@ -119,6 +119,9 @@ private:
     // The parts of start(), in order; each says what is wrong and what to do.
     Result<void> readPassword();
     Result<void> planNodes();
+    // Run directories of earlier versions name the Redis nodes' directories (and
+    // their append-only files: the counters) by role; they become the new names'.
+    Result<void> adoptRenamedNodeDirs();
     Result<void> checkPrograms();
     // The supervisor's cluster as the config renderer sees it.
     ClusterLayout layout() const;
@@ -160,7 +163,8 @@ private:
     bool m_scaling = false;
     QTimer *m_sampler = nullptr;
     NodeCollector *m_collector = nullptr;
-    QString m_redisPrimary = QStringLiteral("redis-primary");
+    QString m_redisPrimary = ClusterLayout::redisNodeName(1);
+    QStringList m_adoptedDirs;  // "old/ -> new/" of the last start, for its event
 };
 
 }  // namespace turno

@@ -143,7 +143,7 @@ void ProcessSupervisor::onExited(FleetNode *n, int status, bool expected)
                              .arg(n->name, how, n->process->logFile(), QString::fromLocal8Bit(n->process->outputTail(10))));
         return;
     }
-    if ((n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica) && n->name == m_redisPrimary) {
+    if (n->kind == FleetNode::Kind::Redis && n->name == m_redisPrimary) {
         n->state = NodeState::Down;
         // Restarting it as primary could hand out numbers the replica never saw; promotion is the failover's job.
         notify(FleetEvent::Kind::RedisPrimaryDown, n->name,

@@ -12,7 +12,7 @@ namespace {
 
 bool sameInfo(const FleetNodeInfo &a, const FleetNodeInfo &b)
 {
-    return a.name == b.name && a.kind == b.kind && a.pool == b.pool && a.state == b.state && a.pid == b.pid &&
+    return a.name == b.name && a.kind == b.kind && a.pool == b.pool && a.role == b.role && a.state == b.state && a.pid == b.pid &&
            a.address == b.address && a.weight == b.weight && a.restarts == b.restarts && a.logFile == b.logFile;
 }
 
@@ -92,6 +92,7 @@ QVariant FleetNodesModel::data(const QModelIndex &index, int role) const
     case KindRole: return r.info.kind;
     case LogFileRole: return r.info.logFile;
     case WeightRole: return r.info.weight;
+    case RedisRoleRole: return r.info.role;
     case Qt::TextAlignmentRole:
         if (index.column() >= PidColumn && index.column() != AddressColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);
@@ -99,7 +100,8 @@ QVariant FleetNodesModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == NameColumn || index.column() == StateColumn)
             return QStringLiteral("%1 (%2), restarts %3, weight %4\nlog: %5")
-                .arg(r.info.name, r.info.kind).arg(r.info.restarts).arg(r.info.weight).arg(r.info.logFile);
+                .arg(r.info.name, r.info.role.isEmpty() ? r.info.kind : r.info.kind + QLatin1Char(' ') + r.info.role)
+                .arg(r.info.restarts).arg(r.info.weight).arg(r.info.logFile);
         return {};
     case SortRole:
     case Qt::DisplayRole:
@@ -111,6 +113,7 @@ QVariant FleetNodesModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case NameColumn: return r.info.name;
     case PoolColumn: return r.info.pool.isEmpty() ? r.info.kind : r.info.pool;
+    case RoleColumn: return r.info.role;
     case StateColumn: return displayState(r);
     case PidColumn: return sort ? QVariant(r.info.pid) : (r.info.pid > 0 ? QVariant(r.info.pid) : QVariant(QStringLiteral("–")));
     case AddressColumn: return r.info.address;
@@ -132,6 +135,7 @@ QVariant FleetNodesModel::headerData(int section, Qt::Orientation orientation, i
     switch (section) {
     case NameColumn: return tr("Node");
     case PoolColumn: return tr("Pool");
+    case RoleColumn: return tr("Role");
     case StateColumn: return tr("State");
     case PidColumn: return tr("PID");
     case AddressColumn: return tr("Address");
@@ -192,6 +196,8 @@ void FleetNodesModel::syncFrom(const FleetSupervisor &supervisor)
         info.name = n->name;
         info.kind = n->kindName();
         info.pool = n->pool;
+        if (n->kind == FleetNode::Kind::Redis)
+            info.role = n->name == supervisor.redisPrimaryNode() ? QStringLiteral("primary") : QStringLiteral("replica");
         info.state = n->state;
         info.pid = n->process && n->process->running() ? n->process->pid() : 0;
         info.address = QStringLiteral("127.0.0.1:%1").arg(n->port);

@@ -17,8 +17,9 @@ class FleetSupervisor;
 // What the supervisor and HAProxy say about one process.
 struct FleetNodeInfo {
     QString name;
-    QString kind;          // turno, redis-primary, redis-replica, sentinel, haproxy
+    QString kind;          // turno, redis, sentinel, haproxy
     QString pool;          // primary | secondary for turno nodes
+    QString role;          // primary | replica for Redis nodes, as the supervisor follows it now; else empty
     NodeState state = NodeState::New;  // the process; the balancer's view comes from setBalancerStates
     qint64 pid = 0;
     QString address;
@@ -43,7 +44,7 @@ struct FleetNodeMetrics {
 class FleetNodesModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { NameColumn, PoolColumn, StateColumn, PidColumn, AddressColumn, RequestsColumn, P50Column,
+    enum Column { NameColumn, PoolColumn, RoleColumn, StateColumn, PidColumn, AddressColumn, RequestsColumn, P50Column,
                   P99Column, CpuColumn, RssColumn, ErrorsColumn, UptimeColumn, ColumnCount };
     // Raw values for delegates, proxies and actions (colours are the view's business).
     enum Role {
@@ -54,6 +55,7 @@ public:
         SortRole,      // numbers as numbers, so a proxy sorts 10 after 9
         LogFileRole,
         WeightRole,
+        RedisRoleRole, // primary | replica | empty, for the role's colour
     };
 
     explicit FleetNodesModel(QObject *parent = nullptr);
@@ -66,7 +68,8 @@ public:
     // Replaces the node list, keeping metrics of nodes that stay: rows are
     // removed, inserted and changed individually so a view keeps its selection.
     void setNodes(const QList<FleetNodeInfo> &nodes);
-    // Reads every node of the supervisor (its state, pid, port, restarts).
+    // Reads every node of the supervisor (its state, pid, port, restarts, and
+    // which Redis node is the primary now).
     void syncFrom(const FleetSupervisor &supervisor);
     // Overrides the state of turno nodes with the balancer's view (UP, DRAIN, MAINT, DOWN).
     void setBalancerStates(const QHash<QString, QString> &stateByNode);

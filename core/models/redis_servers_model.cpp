@@ -4,6 +4,21 @@
 
 namespace turno {
 
+namespace {
+
+// Redis says master and slave; the fleet table, the status and the failover tab say primary and replica.
+QString roleName(const RedisInfo &info)
+{
+    const QString role = info.role();
+    if (role == QLatin1String("master"))
+        return QStringLiteral("primary");
+    if (role == QLatin1String("slave"))
+        return QStringLiteral("replica");
+    return role;
+}
+
+}  // namespace
+
 RedisServersModel::RedisServersModel(QObject *parent) : QAbstractTableModel(parent) {}
 
 int RedisServersModel::rowCount(const QModelIndex &parent) const
@@ -21,11 +36,18 @@ QVariant RedisServersModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Row &r = m_rows.at(index.row());
-    if (role == Qt::ToolTipRole)
-        return r.up ? QVariant() : QVariant(r.error);
+    const RedisInfo *i = r.info.get();
+    if (role == RedisRoleRole)
+        return i ? roleName(*i) : QString();
+    if (role == Qt::ToolTipRole) {
+        if (!r.up)
+            return r.error;
+        if (i && index.column() == RoleColumn)
+            return tr("INFO replication: role:%1").arg(i->role());
+        return {};
+    }
     if (role != Qt::DisplayRole)
         return {};
-    const RedisInfo *i = r.info.get();
     if (index.column() == NameColumn)
         return r.name;
     if (index.column() == UpColumn)
@@ -35,7 +57,7 @@ QVariant RedisServersModel::data(const QModelIndex &index, int role) const
     if (!i)
         return QStringLiteral("–");
     switch (index.column()) {
-    case RoleColumn: return i->role();
+    case RoleColumn: return roleName(*i);
     case ClientsColumn: return i->connectedClients();
     case MemoryColumn: return FleetNodesModel::formatBytes(double(i->usedMemoryBytes()));
     case OpsColumn: return i->opsPerSecond();

@@ -1,5 +1,6 @@
 // RedisServersModel: the Redis table (role, clients, memory, ops/s, keys,
-// replication) from the latest INFO of each scraped Redis server.
+// replication) from the latest INFO of each scraped Redis server; the role as
+// the console says it everywhere (primary, replica), Redis's own word in the tip.
 #pragma once
 
 #include "redis/redis_info.h"
@@ -15,6 +16,8 @@ class RedisServersModel : public QAbstractTableModel {
 public:
     enum Column { NameColumn, UpColumn, RoleColumn, AddressColumn, ClientsColumn, MemoryColumn, OpsColumn,
                   KeysColumn, OffsetColumn, ReplicationColumn, ColumnCount };
+    // The role in the console's words (primary | replica, empty while unknown), for the role's colour.
+    enum DataRole { RedisRoleRole = Qt::UserRole + 1 };
 
     explicit RedisServersModel(QObject *parent = nullptr);
 

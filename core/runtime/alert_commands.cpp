@@ -211,7 +211,7 @@ Result<QJsonValue> AlertCommands::acknowledge(const QJsonObject &req)
     AlertEngine *engine = m_monitor->alerts();
     const QString id = req.value(QStringLiteral("id")).toString();
     const QString rule = req.value(QStringLiteral("rule")).toString();
-    const QString node = req.value(QStringLiteral("node")).toString();
+    const QString node = ClusterLayout::resolveNodeName(req.value(QStringLiteral("node")).toString());
     const QString by = req.value(QStringLiteral("by")).toString(QStringLiteral("operator"));
     if (id.isEmpty() && (rule.isEmpty() || node.isEmpty()))
         return Error{QStringLiteral("ack needs the alert's rule and node (or its id); `turnoctl alerts` lists them")};
@@ -282,7 +282,7 @@ Result<QJsonValue> AlertCommands::silence(const QJsonObject &req)
         return Error{QStringLiteral("silence: unknown action \"%1\" (add, list, expire)").arg(action)};
 
     const QString rule = req.value(QStringLiteral("rule")).toString();
-    const QString node = req.value(QStringLiteral("node")).toString();
+    const QString node = ClusterLayout::resolveNodeName(req.value(QStringLiteral("node")).toString());
     const qint64 durationMs = req.value(QStringLiteral("durationMs")).toInteger(0);
     const QString comment = req.value(QStringLiteral("comment")).toString();
     if (rule.isEmpty() && node.isEmpty())

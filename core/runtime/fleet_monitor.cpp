@@ -265,7 +265,8 @@ Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
     if (!target.redisHost.isEmpty() && target.redisPort != 0) {
         addRedis(QStringLiteral("redis"), target.redisHost, target.redisPort);
     } else if (!target.sentinelHost.isEmpty() && target.sentinelPort != 0) {
-        // The primary Sentinel names now; the Redis tab shows it (a later switch needs a re-attach).
+        // The primary Sentinel names now; the Redis tab shows it, its Role column from its INFO
+        // (a later switch needs a re-attach). Named "redis" as with --attach-redis: not by a role it may lose.
         auto *sentinel = new RespClient(target.sentinelHost, target.sentinelPort, {}, this);
         QPointer<RedisInfoScraper> scraper(m_redisScraper);
         sentinel->run({{"SENTINEL", "get-master-addr-by-name", target.masterName.toUtf8()}},
@@ -281,7 +282,7 @@ Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
                                               r.ok() ? QString::fromUtf8(reply.text) : r.error())});
                               return;
                           }
-                          addRedis(QStringLiteral("redis-primary"), QString::fromUtf8(reply.items[0].text),
+                          addRedis(QStringLiteral("redis"), QString::fromUtf8(reply.items[0].text),
                                    quint16(reply.items[1].text.toUInt()));
                           m_redisScraper->start();
                       });
@@ -495,7 +496,7 @@ void FleetMonitor::onReady()
     m_redisPassword = password;
 
     for (const FleetNode *n : m_supervisor->nodes()) {
-        if (n->kind == FleetNode::Kind::RedisPrimary || n->kind == FleetNode::Kind::RedisReplica) {
+        if (n->kind == FleetNode::Kind::Redis) {
             RedisTarget t;
             t.name = n->name;
             t.port = n->port;
@@ -760,8 +761,9 @@ void FleetMonitor::record(const FleetEvent &event)
                       event.details());
 }
 
-void FleetMonitor::drain(const QString &node, std::function<void(Result<void>)> done)
+void FleetMonitor::drain(const QString &typedNode, std::function<void(Result<void>)> done)
 {
+    const QString node = ClusterLayout::resolveNodeName(typedNode);
     if (m_attach)
         return done(Error{readOnlyReason()});
     if (!m_supervisor)
@@ -770,8 +772,9 @@ void FleetMonitor::drain(const QString &node, std::function<void(Result<void>)> 
     m_supervisor->drain(node, std::move(done));
 }
 
-void FleetMonitor::enable(const QString &node, std::function<void(Result<void>)> done)
+void FleetMonitor::enable(const QString &typedNode, std::function<void(Result<void>)> done)
 {
+    const QString node = ClusterLayout::resolveNodeName(typedNode);
     if (m_attach)
         return done(Error{readOnlyReason()});
     if (!m_supervisor)
@@ -780,8 +783,9 @@ void FleetMonitor::enable(const QString &node, std::function<void(Result<void>)>
     m_supervisor->enable(node, std::move(done));
 }
 
-void FleetMonitor::setWeight(const QString &node, int weight, std::function<void(Result<void>)> done)
+void FleetMonitor::setWeight(const QString &typedNode, int weight, std::function<void(Result<void>)> done)
 {
+    const QString node = ClusterLayout::resolveNodeName(typedNode);
     if (m_attach)
         return done(Error{readOnlyReason()});
     if (!m_supervisor)
@@ -790,8 +794,9 @@ void FleetMonitor::setWeight(const QString &node, int weight, std::function<void
     m_supervisor->setWeight(node, weight, std::move(done));
 }
 
-void FleetMonitor::signalNode(const QString &node, int sig, const QString &what, std::function<void(Result<void>)> done)
+void FleetMonitor::signalNode(const QString &typedNode, int sig, const QString &what, std::function<void(Result<void>)> done)
 {
+    const QString node = ClusterLayout::resolveNodeName(typedNode);
     if (m_attach)
         return done(Error{readOnlyReason()});
     if (!isReady())
@@ -807,8 +812,9 @@ void FleetMonitor::signalNode(const QString &node, int sig, const QString &what,
     done({});
 }
 
-void FleetMonitor::restart(const QString &node, std::function<void(Result<void>)> done)
+void FleetMonitor::restart(const QString &typedNode, std::function<void(Result<void>)> done)
 {
+    const QString node = ClusterLayout::resolveNodeName(typedNode);
     const FleetNode *n = m_supervisor ? m_supervisor->node(node) : nullptr;
     if (n && n->kind != FleetNode::Kind::Turno)
         return done(Error{tr("%1 is a %2; only turno nodes are restarted from here (Redis moves by failover)")
@@ -816,8 +822,9 @@ void FleetMonitor::restart(const QString &node, std::function<void(Result<void>)
     signalNode(node, SIGTERM, QStringLiteral("restart"), std::move(done));
 }
 
-void FleetMonitor::kill(const QString &node, std::function<void(Result<void>)> done)
+void FleetMonitor::kill(const QString &typedNode, std::function<void(Result<void>)> done)
 {
+    const QString node = ClusterLayout::resolveNodeName(typedNode);
     signalNode(node, SIGKILL, QStringLiteral("kill"), std::move(done));
 }
 

@@ -110,7 +110,8 @@ public:
     void addStatusPart(const QString &key, ControlServer::StatusPart part);
 
     // Operator actions: the same supervisor calls turnoctl makes. done gets
-    // the outcome; an error names the node and what to do.
+    // the outcome; an error names the node and what to do. node is a name as
+    // the fleet table shows it, or an old one (ClusterLayout::resolveNodeName).
     void drain(const QString &node, std::function<void(Result<void>)> done);
     void enable(const QString &node, std::function<void(Result<void>)> done);
     void setWeight(const QString &node, int weight, std::function<void(Result<void>)> done);

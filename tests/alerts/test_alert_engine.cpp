@@ -414,6 +414,27 @@ private slots:
         QVERIFY(!engine.acknowledge(engine.alerts().first().id).ok());
     }
 
+    // A silence file of an earlier version names a Redis node by its old name:
+    // restored, it covers that node under its name now (redis-replica is redis-2).
+    void aSilenceOfAnOldNodeNameCoversTheRenamedNode()
+    {
+        SeriesStore store;
+        AlertEngine engine(&store);
+        engine.setRules(oneRule(80, 70, 0, 0));
+        AlertSilence s;
+        QVERIFY(AlertSilence::fromJson(QJsonObject{{QStringLiteral("id"), 4}, {QStringLiteral("node"), QStringLiteral("redis-replica")},
+                                                   {QStringLiteral("createdMs"), kT0}, {QStringLiteral("untilMs"), kT0 + 60000}},
+                                       &s));
+        QCOMPARE(s.node, QStringLiteral("redis-2"));
+        QVERIFY(engine.restoreSilence(s, kT0));
+        store.append(store.series(QStringLiteral("cpu_percent{node=\"redis-2\"}")), kT0 + 1000, 99);
+        store.append(store.series(QStringLiteral("cpu_percent{node=\"redis-1\"}")), kT0 + 1000, 99);
+        engine.evaluate(kT0 + 1000);
+        QCOMPARE(int(engine.alerts().size()), 2);
+        for (const Alert &a : engine.alerts())
+            QCOMPARE(a.silencedBy, a.node == QLatin1String("redis-2") ? 4 : 0);
+    }
+
     void notifySection()
     {
         const auto ok = AlertRuleLoader::loadBytes(

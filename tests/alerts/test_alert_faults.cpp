@@ -553,7 +553,7 @@ private slots:
 
     void replicaKilledFiresReplicationLinkDown()
     {
-        const QString replica = QStringLiteral("redis-replica");
+        const QString replica = QStringLiteral("redis-2");
         QVERIFY(waitUntil([&] { return allQuiet({QStringLiteral("ReplicationLinkDown"), QStringLiteral("RedisDown")}); }, 20000));
         const qint64 pid = pidOf(replica);
         QVERIFY(pid > 0);
@@ -573,7 +573,7 @@ private slots:
     // by a second a second; SIGCONT lets it catch up.
     void replicaStalledFiresReplicationLag()
     {
-        const QString replica = QStringLiteral("redis-replica");
+        const QString replica = QStringLiteral("redis-2");
         QVERIFY(waitUntil([&] { return allQuiet({QStringLiteral("ReplicationLag"), QStringLiteral("ReplicationLinkDown"),
                                                  QStringLiteral("RedisDown")}); }, 30000));
         QVERIFY(waitUntil([&] { return pidOf(replica) > 0; }, 10000));
@@ -601,7 +601,7 @@ private slots:
         QFile pass(m_runDir + QStringLiteral("/redis.pass"));
         QVERIFY(pass.open(QIODevice::ReadOnly));
         const QByteArray password = pass.readAll().trimmed();
-        const quint16 redisPort = portOf(QStringLiteral("redis-primary"));
+        const quint16 redisPort = portOf(QStringLiteral("redis-1"));
         QList<std::shared_ptr<PacedLoad>> load;
         for (const QString &node : m_monitor->turnoNodes())
             for (int i = 0; i < 2; ++i)
@@ -753,7 +753,7 @@ private slots:
     // nodes: they answer 503 (Redis timeout, then "not reachable"); SIGCONT recovers.
     void redisStoppedFiresErrorRatio()
     {
-        const QString primary = QStringLiteral("redis-primary");
+        const QString primary = QStringLiteral("redis-1");
         QVERIFY(waitUntil([&] { return allQuiet({QStringLiteral("HighErrorRatio"), QStringLiteral("RedisDown")}); }, 20000));
         QList<std::shared_ptr<PacedLoad>> load;
         for (const QString &node : m_monitor->turnoNodes())

@@ -194,7 +194,7 @@ private slots:
             return;
 
         // 2. turno-console on the same run directory: the counters are back. A
-        //    failover moves the primary to redis-replica, then the console is killed.
+        //    failover moves the primary to redis-2, then the console is killed.
         QProcess console;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
@@ -213,19 +213,19 @@ private slots:
         loadWhile(2.0, 0, {});
         const TurnoctlRun fo = turnoctl({QStringLiteral("failover"), QStringLiteral("--run-dir"), m_runDir}, 60000);
         QVERIFY2(fo.code == 0, (fo.out + fo.err).constData());
-        QCOMPARE(status(m_runDir).value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-replica"));
+        QCOMPARE(status(m_runDir).value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-2"));
         killUnderLoad(console.processId(), QStringLiteral("turno-console"));
         console.waitForFinished(5000);
         if (QTest::currentTestFailed())
             return;
 
-        // 3. `turnoctl up` again: redis-replica, the primary at the kill, is the primary again.
+        // 3. `turnoctl up` again: redis-2, the primary at the kill, is the primary again.
         upDetached();
         if (QTest::currentTestFailed())
             return;
         const QJsonObject s = status(m_runDir);
         m_cleanup << supervisorPid(m_runDir) << clusterPids(s);
-        QCOMPARE(s.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-replica"));
+        QCOMPARE(s.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-2"));
         loadWhile(3.0, 0, {});
 
         // Every counter at or above every number answered, and no number twice.
@@ -233,7 +233,7 @@ private slots:
         QVERIFY(pass.open(QIODevice::ReadOnly));
         const QByteArray password = pass.readAll().trimmed();
         QTcpSocket r;
-        r.connectToHost(QStringLiteral("127.0.0.1"), redisPortOf(s, QStringLiteral("redis-replica")));
+        r.connectToHost(QStringLiteral("127.0.0.1"), redisPortOf(s, QStringLiteral("redis-2")));
         QVERIFY(r.waitForConnected(3000));
         QByteArray req = "*2\r\n$4\r\nAUTH\r\n$" + QByteArray::number(password.size()) + "\r\n" + password + "\r\n";
         for (uint32_t k = 0; k < kIds; ++k) {

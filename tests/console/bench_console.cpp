@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 
     FleetMonitor monitor;
     SeriesStore &store = *monitor.series();
-    QStringList nodes, redis{QStringLiteral("redis-primary"), QStringLiteral("redis-replica")};
+    QStringList nodes, redis{QStringLiteral("redis-1"), QStringLiteral("redis-2")};
     QList<int> ids;
     for (int n = 0; n < nodeCount; ++n) {
         nodes << QStringLiteral("primary-%1").arg(n + 1);

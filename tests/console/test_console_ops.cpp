@@ -351,7 +351,7 @@ private slots:
     void attachDialogAttachesReadOnly()
     {
         FleetMonitor *launched = m_window->monitor();
-        const turno::FleetNode *primary = launched->supervisor()->node(QStringLiteral("redis-primary"));
+        const turno::FleetNode *primary = launched->supervisor()->node(QStringLiteral("redis-1"));
         QVERIFY(primary);
         MainWindow second(m_dir.filePath(QStringLiteral("attached.db")));
         turno::console::AttachDialog dialog(&second);

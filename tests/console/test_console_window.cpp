@@ -11,9 +11,11 @@
 #include "live_chart.h"
 #include "main_window.h"
 #include "models/fleet_nodes_model.h"
+#include "models/redis_servers_model.h"
 #include "models/timeline_model.h"
 #include "models/alert_list_model.h"
 #include "runtime/fleet_monitor.h"
+#include "state_style.h"
 #include "test_support.h"
 #include "timeline_panel.h"
 
@@ -32,9 +34,11 @@
 #include <QTest>
 #include <csignal>
 #include <memory>
+#include <optional>
 
 using turno::FleetMonitor;
 using turno::FleetNodesModel;
+using turno::RedisServersModel;
 using turno::console::MainWindow;
 
 namespace {
@@ -57,6 +61,23 @@ QString shown(QTableView *table, const QString &node, int column)
     for (int r = 0; r < m->rowCount(); ++r)
         if (m->index(r, FleetNodesModel::NameColumn).data().toString() == node)
             return m->index(r, column).data().toString();
+    return {};
+}
+
+// The colour a table paints node's cell in, as a user sees it: a pixel of the
+// rendered view inside the cell's left margin, before its text.
+QColor paintedColour(QTableView *table, const QString &node, int column)
+{
+    QAbstractItemModel *m = table->model();
+    for (int r = 0; r < m->rowCount(); ++r) {
+        if (m->index(r, 0).data().toString() != node)
+            continue;
+        const QModelIndex index = m->index(r, column);
+        table->clearSelection();
+        table->scrollTo(index);
+        const QRect cell = table->visualRect(index);
+        return table->viewport()->grab().toImage().pixelColor(cell.left() + 1, cell.center().y());
+    }
     return {};
 }
 
@@ -265,16 +286,40 @@ private slots:
             QTRY_VERIFY_WITH_TIMEOUT(shown(table, node, FleetNodesModel::RequestsColumn) != QStringLiteral("–"), 15000);
             QVERIFY(shown(table, node, FleetNodesModel::RssColumn).endsWith(QStringLiteral("iB")));
         }
-        QCOMPARE(shown(table, QStringLiteral("redis-primary"), FleetNodesModel::StateColumn), QStringLiteral("running"));
+        QCOMPARE(shown(table, QStringLiteral("redis-1"), FleetNodesModel::StateColumn), QStringLiteral("running"));
+        // The Redis nodes are named by launch order; the role is a column of its own, in its colour.
+        QCOMPARE(shown(table, QStringLiteral("redis-1"), FleetNodesModel::PoolColumn), QStringLiteral("redis"));
+        QCOMPARE(shown(table, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn), QStringLiteral("primary"));
+        QCOMPARE(shown(table, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn), QStringLiteral("replica"));
+        QCOMPARE(shown(table, QStringLiteral("primary-1"), FleetNodesModel::RoleColumn), QString());
+        QCOMPARE(table->model()->headerData(FleetNodesModel::RoleColumn, Qt::Horizontal).toString(), QStringLiteral("Role"));
+        QVERIFY(m_window->showTab(QStringLiteral("fleet")));
+        const bool dark = table->palette().color(QPalette::Base).lightness() < 128;
+        QCOMPARE(paintedColour(table, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn),
+                 turno::console::roleColor(QStringLiteral("primary"), dark));
+        QCOMPARE(paintedColour(table, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn),
+                 turno::console::roleColor(QStringLiteral("replica"), dark));
+        QVERIFY(turno::console::roleColor(QStringLiteral("primary"), dark) != turno::console::roleColor(QStringLiteral("replica"), dark));
         QVERIFY(m_window->healthText().contains(QStringLiteral("Ready"), Qt::CaseInsensitive));
+        // A node action given an old name acts on the node launched in that role (a Redis
+        // node is not restarted from here: the refusal names the node it resolved to).
+        std::optional<turno::Result<void>> restarted;
+        m_window->monitor()->restart(QStringLiteral("redis-primary"), [&restarted](turno::Result<void> r) { restarted = r; });
+        QTRY_VERIFY(restarted.has_value());
+        QVERIFY(!restarted->ok());
+        QVERIFY2(restarted->error().startsWith(QStringLiteral("redis-1 is a redis;")), qPrintable(restarted->error()));
         // The Redis tab lists both servers with their roles once INFO came back.
         QAbstractItemModel *redis = m_window->redisTable()->model();
         QTRY_COMPARE_WITH_TIMEOUT(redis->rowCount(), 2, 15000);
-        QStringList roles;
-        for (int r = 0; r < 2; ++r)
-            roles << redis->index(r, 2).data().toString();
-        roles.sort();
-        QCOMPARE(roles, (QStringList{QStringLiteral("master"), QStringLiteral("slave")}));
+        QTRY_COMPARE_WITH_TIMEOUT(shown(m_window->redisTable(), QStringLiteral("redis-1"), RedisServersModel::RoleColumn),
+                                  QStringLiteral("primary"), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(shown(m_window->redisTable(), QStringLiteral("redis-2"), RedisServersModel::RoleColumn),
+                                  QStringLiteral("replica"), 15000);
+        QVERIFY(m_window->showTab(QStringLiteral("redis")));
+        QCOMPARE(paintedColour(m_window->redisTable(), QStringLiteral("redis-1"), RedisServersModel::RoleColumn),
+                 turno::console::roleColor(QStringLiteral("primary"), dark));
+        QCOMPARE(paintedColour(m_window->redisTable(), QStringLiteral("redis-2"), RedisServersModel::RoleColumn),
+                 turno::console::roleColor(QStringLiteral("replica"), dark));
     }
 
     void loadMakesChartsGainPoints()
@@ -340,7 +385,7 @@ private slots:
     {
         FleetNodesModel *model = m_window->monitor()->nodesModel();
         QTableView *table = m_window->fleetPanel()->table();
-        const QString victim = QStringLiteral("redis-primary");
+        const QString victim = QStringLiteral("redis-1");
         const qint64 pid = model->nodeAt(model->rowOf(victim)).pid;
         QVERIFY(pidAlive(pid));
         turno::AlertListModel *alerts = m_window->monitor()->alertModel();

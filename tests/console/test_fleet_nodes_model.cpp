@@ -17,7 +17,7 @@ FleetNodeInfo node(const QString &name, turno::NodeState state = turno::NodeStat
 {
     FleetNodeInfo n;
     n.name = name;
-    n.kind = name.startsWith(QLatin1String("redis")) ? QStringLiteral("redis-primary") : QStringLiteral("turno");
+    n.kind = name.startsWith(QLatin1String("redis")) ? QStringLiteral("redis") : QStringLiteral("turno");
     n.pool = n.kind == QLatin1String("turno") ? name.section(QLatin1Char('-'), 0, 0) : QString();
     n.state = state;
     n.pid = pid;
@@ -36,6 +36,33 @@ QString cell(const FleetNodesModel &m, int row, int column)
 class TestFleetNodesModel : public QObject {
     Q_OBJECT
 private slots:
+    // The role is a column of its own: a failover changes it in place, the name stays.
+    void roleColumnShowsTheRedisRoleApartFromTheName()
+    {
+        FleetNodesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        FleetNodeInfo first = node("redis-1"), second = node("redis-2");
+        first.role = QStringLiteral("primary");
+        second.role = QStringLiteral("replica");
+        model.setNodes({node("primary-1"), first, second});
+        QCOMPARE(model.headerData(FleetNodesModel::RoleColumn, Qt::Horizontal).toString(), QStringLiteral("Role"));
+        QCOMPARE(cell(model, 1, FleetNodesModel::RoleColumn), QStringLiteral("primary"));
+        QCOMPARE(cell(model, 2, FleetNodesModel::RoleColumn), QStringLiteral("replica"));
+        QCOMPARE(cell(model, 0, FleetNodesModel::RoleColumn), QString());
+        QCOMPARE(model.index(1, FleetNodesModel::NameColumn).data(FleetNodesModel::RedisRoleRole).toString(), QStringLiteral("primary"));
+        QVERIFY(model.index(1, FleetNodesModel::NameColumn).data(Qt::ToolTipRole).toString().startsWith(QStringLiteral("redis-1 (redis primary)")));
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        first.role = QStringLiteral("replica");
+        second.role = QStringLiteral("primary");
+        model.setNodes({node("primary-1"), first, second});
+        QCOMPARE(changed.size(), 2);
+        QCOMPARE(cell(model, 1, FleetNodesModel::NameColumn), QStringLiteral("redis-1"));
+        QCOMPARE(cell(model, 1, FleetNodesModel::RoleColumn), QStringLiteral("replica"));
+        QCOMPARE(cell(model, 2, FleetNodesModel::NameColumn), QStringLiteral("redis-2"));
+        QCOMPARE(cell(model, 2, FleetNodesModel::RoleColumn), QStringLiteral("primary"));
+    }
+
     void rowsFollowTheNodeList()
     {
         FleetNodesModel model;
@@ -44,17 +71,17 @@ private slots:
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
 
-        model.setNodes({node("primary-1"), node("primary-2"), node("redis-primary")});
+        model.setNodes({node("primary-1"), node("primary-2"), node("redis-1")});
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.columnCount(), int(FleetNodesModel::ColumnCount));
         QCOMPARE(cell(model, 0, FleetNodesModel::NameColumn), QStringLiteral("primary-1"));
         QCOMPARE(cell(model, 0, FleetNodesModel::PoolColumn), QStringLiteral("primary"));
         // A node without a pool shows its kind there.
-        QCOMPARE(cell(model, 2, FleetNodesModel::PoolColumn), QStringLiteral("redis-primary"));
+        QCOMPARE(cell(model, 2, FleetNodesModel::PoolColumn), QStringLiteral("redis"));
         QCOMPARE(inserted.size(), 3);
 
         // primary-2 goes, secondary-1 comes: one removal, one insertion, never a reset.
-        model.setNodes({node("primary-1"), node("redis-primary"), node("secondary-1")});
+        model.setNodes({node("primary-1"), node("redis-1"), node("secondary-1")});
         QCOMPARE(removed.size(), 1);
         QCOMPARE(inserted.size(), 4);
         QCOMPARE(reset.size(), 0);

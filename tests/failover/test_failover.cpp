@@ -125,7 +125,7 @@ private slots:
         const QJsonObject st0 = status();
         QCOMPARE(st0.value(QStringLiteral("active")).toString(), QStringLiteral("primary"));
         QCOMPARE(st0.value(QStringLiteral("failover")).toObject().value(QStringLiteral("state")).toString(), QStringLiteral("primary-active"));
-        QCOMPARE(st0.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-primary"));
+        QCOMPARE(st0.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-1"));
         const quint16 balancer = quint16(st0.value(QStringLiteral("balancer")).toString().section(QLatin1Char(':'), 1).toUInt());
         QVERIFY(waitForGate(QStringLiteral("failover")));
 
@@ -148,7 +148,7 @@ private slots:
               report.value(QStringLiteral("totalMs")).toInteger(), report.value(QStringLiteral("settledMs")).toInteger());
         QJsonObject st = status();
         QCOMPARE(st.value(QStringLiteral("active")).toString(), QStringLiteral("secondary"));
-        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-replica"));
+        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-2"));
         QCOMPARE(st.value(QStringLiteral("failover")).toObject().value(QStringLiteral("state")).toString(), QStringLiteral("secondary-active"));
 
         // 2. a gate that fails refuses, unless forced
@@ -168,11 +168,11 @@ private slots:
         QVERIFY2(forced.out.contains("forced past: target-pool"), forced.out.constData());
         st = status();
         QCOMPARE(st.value(QStringLiteral("active")).toString(), QStringLiteral("primary"));
-        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-primary"));
+        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-1"));
 
         // 3. kill -9 of the Redis primary: automatic failover (profile failover.auto)
         QVERIFY(waitForGate(QStringLiteral("failover")));
-        const qint64 victim = pidOf(st, QStringLiteral("redis-primary"));
+        const qint64 victim = pidOf(st, QStringLiteral("redis-1"));
         QVERIFY(victim > 0);
         QElapsedTimer clock;
         clock.start();
@@ -187,7 +187,7 @@ private slots:
             QThread::msleep(100);
         }
         QVERIFY2(last.value(QStringLiteral("ok")).toBool(), QJsonDocument(last).toJson().constData());
-        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-replica"));
+        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-2"));
         QCOMPARE(st.value(QStringLiteral("active")).toString(), QStringLiteral("secondary"));
         qInfo("FIGURE automatic failover after kill -9 of the Redis primary: %lld ms (%s)",
               last.value(QStringLiteral("totalMs")).toInteger(), qPrintable(last.value(QStringLiteral("trigger")).toString()));

@@ -5,10 +5,15 @@
 #include "failover/failover_controller.h"
 #include "charts_panel.h"
 #include "failover_panel.h"
+#include "fleet_panel.h"
 #include "live_chart.h"
 #include "fleet/cluster_profile.h"
 #include "main_window.h"
 #include "runtime/failover_commands.h"
+#include "models/fleet_nodes_model.h"
+#include "models/redis_servers_model.h"
+#include "incidents/incident_store.h"
+#include "state_style.h"
 #include "metrics/series_store.h"
 #include "runtime/fleet_monitor.h"
 #include "test_support.h"
@@ -18,11 +23,43 @@
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
+using turno::FleetNodesModel;
 using turno::console::MainWindow;
+
+namespace {
+
+// The text a table shows in node's row (through the view's proxy, as a user sees it).
+QString shown(QTableView *table, const QString &node, int column)
+{
+    QAbstractItemModel *m = table->model();
+    for (int r = 0; r < m->rowCount(); ++r)
+        if (m->index(r, 0).data().toString() == node)
+            return m->index(r, column).data().toString();
+    return {};
+}
+
+// The colour a table paints node's cell in: a pixel of the rendered view inside the cell's left margin.
+QColor paintedColour(QTableView *table, const QString &node, int column)
+{
+    QAbstractItemModel *m = table->model();
+    for (int r = 0; r < m->rowCount(); ++r) {
+        if (m->index(r, 0).data().toString() != node)
+            continue;
+        const QModelIndex index = m->index(r, column);
+        table->clearSelection();
+        table->scrollTo(index);
+        const QRect cell = table->visualRect(index);
+        return table->viewport()->grab().toImage().pixelColor(cell.left() + 1, cell.center().y());
+    }
+    return {};
+}
+
+}  // namespace
 
 class TestFailoverPanel : public QObject {
     Q_OBJECT
@@ -101,7 +138,42 @@ private slots:
         QCOMPARE(panel->progressBar()->value(), panel->progressBar()->maximum());
         QCOMPARE(panel->activeText(), QStringLiteral("Active: secondary pool"));
         QCOMPARE(controller->activePool(), QStringLiteral("secondary"));
-        QCOMPARE(window->monitor()->supervisor()->redisPrimaryNode(), QStringLiteral("redis-replica"));
+        QCOMPARE(window->monitor()->supervisor()->redisPrimaryNode(), QStringLiteral("redis-2"));
+        // The names stay; the role moves, in every table that shows it, with its colour.
+        const bool dark = window->palette().color(QPalette::Base).lightness() < 128;
+        QTableView *redisNodes = panel->redisTable();
+        QCOMPARE(redisNodes->model()->rowCount(), 2);
+        QCOMPARE(shown(redisNodes, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn), QStringLiteral("replica"));
+        QCOMPARE(shown(redisNodes, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn), QStringLiteral("primary"));
+        QVERIFY(!redisNodes->isColumnHidden(FleetNodesModel::RoleColumn) && redisNodes->isColumnHidden(FleetNodesModel::PidColumn));
+        QCOMPARE(paintedColour(redisNodes, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn),
+                 turno::console::roleColor(QStringLiteral("primary"), dark));
+        QCOMPARE(paintedColour(redisNodes, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn),
+                 turno::console::roleColor(QStringLiteral("replica"), dark));
+        QVERIFY(window->showTab(QStringLiteral("fleet")));
+        QTableView *fleet = window->fleetPanel()->table();
+        QCOMPARE(shown(fleet, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn), QStringLiteral("replica"));
+        QCOMPARE(shown(fleet, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn), QStringLiteral("primary"));
+        QCOMPARE(paintedColour(fleet, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn),
+                 turno::console::roleColor(QStringLiteral("primary"), dark));
+        for (int r = 0; r < fleet->model()->rowCount(); ++r)
+            QVERIFY(!fleet->model()->index(r, 0).data().toString().startsWith(QStringLiteral("redis-p")) &&
+                    !fleet->model()->index(r, 0).data().toString().startsWith(QStringLiteral("redis-r")));
+        QVERIFY(window->showTab(QStringLiteral("redis")));
+        QTRY_COMPARE_WITH_TIMEOUT(shown(window->redisTable(), QStringLiteral("redis-2"), turno::RedisServersModel::RoleColumn),
+                                  QStringLiteral("primary"), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(shown(window->redisTable(), QStringLiteral("redis-1"), turno::RedisServersModel::RoleColumn),
+                                  QStringLiteral("replica"), 15000);
+        // The timeline reads right: the names carry no role that the move would contradict.
+        QVERIFY(window->monitor()->history()->flush().ok());
+        turno::EventFilter moved;
+        moved.kinds = {QStringLiteral("fleet.redis-primary-moved")};
+        const auto events = window->monitor()->history()->events(moved);
+        QVERIFY2(events.ok(), qPrintable(events.error()));
+        QCOMPARE(int(events.value().size()), 1);
+        QCOMPARE(events.value().first().node, QStringLiteral("redis-2"));
+        QCOMPARE(events.value().first().summary, QStringLiteral("the Redis primary is now redis-2 (was redis-1)"));
+        QVERIFY(window->showTab(QStringLiteral("failover")));
         QTableWidget *steps = panel->stepsTable();
         for (int r = 0; r < steps->rowCount(); ++r)
             if (steps->item(r, 0)->text() != QLatin1String("gap"))  // async durability and a lost primary only

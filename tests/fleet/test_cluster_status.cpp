@@ -25,8 +25,8 @@ struct Fixture {
         in.layout.prometheusPort = 7100;
         in.state = QStringLiteral("ready");
         in.readyMs = 420;
-        add(QStringLiteral("redis-primary"), FleetNode::Kind::RedisPrimary, {}, 7101);
-        add(QStringLiteral("redis-replica"), FleetNode::Kind::RedisReplica, {}, 7102);
+        add(QStringLiteral("redis-1"), FleetNode::Kind::Redis, {}, 7101);
+        add(QStringLiteral("redis-2"), FleetNode::Kind::Redis, {}, 7102);
         add(QStringLiteral("primary-1"), FleetNode::Kind::Turno, QStringLiteral("primary"), 7103);
         add(QStringLiteral("secondary-1"), FleetNode::Kind::Turno, QStringLiteral("secondary"), 7104);
         add(QStringLiteral("haproxy"), FleetNode::Kind::Haproxy, {}, 7017);
@@ -93,7 +93,7 @@ private slots:
         QCOMPARE(st.value(QStringLiteral("active")).toString(), QStringLiteral("primary"));
         QCOMPARE(st.value(QStringLiteral("balancer")).toString(), QStringLiteral("127.0.0.1:7017"));
         QCOMPARE(st.value(QStringLiteral("statsSocket")).toString(), QStringLiteral("/run/t/haproxy.sock"));
-        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-primary"));
+        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-1"));
         QCOMPARE(st.value(QStringLiteral("frontend")).toObject().value(QStringLiteral("reqPerSec")).toInt(), 1234);
         QVERIFY(!st.contains(QStringLiteral("balancerError")));
 
@@ -109,8 +109,12 @@ private slots:
         QCOMPARE(s1.value(QStringLiteral("reqPerSec")).toDouble(), 7.0);
         QVERIFY(s1.value(QStringLiteral("p99Ms")).isNull());
         QVERIFY(!s1.contains(QStringLiteral("node5xx")));
-        QCOMPARE(nodeOf(st, QStringLiteral("redis-primary")).value(QStringLiteral("role")).toString(), QStringLiteral("primary"));
-        QCOMPARE(nodeOf(st, QStringLiteral("redis-replica")).value(QStringLiteral("role")).toString(), QStringLiteral("replica"));
+        QCOMPARE(nodeOf(st, QStringLiteral("redis-1")).value(QStringLiteral("role")).toString(), QStringLiteral("primary"));
+        QCOMPARE(nodeOf(st, QStringLiteral("redis-2")).value(QStringLiteral("role")).toString(), QStringLiteral("replica"));
+        // The kind says what the process is, never which role it holds.
+        QCOMPARE(nodeOf(st, QStringLiteral("redis-1")).value(QStringLiteral("kind")).toString(), QStringLiteral("redis"));
+        QCOMPARE(nodeOf(st, QStringLiteral("redis-2")).value(QStringLiteral("kind")).toString(), QStringLiteral("redis"));
+        QVERIFY(!nodeOf(st, QStringLiteral("primary-1")).contains(QStringLiteral("role")));
     }
 
     // status's "fleet" (the Overview's figures): rates add up, p99 is the worst
@@ -164,14 +168,15 @@ private slots:
     {
         Fixture f;
         f.nodes[2].state = NodeState::Restarting;
-        f.in.layout.redisPrimary = QStringLiteral("redis-replica");
+        f.in.layout.redisPrimary = QStringLiteral("redis-2");
         f.in.balancerError = QStringLiteral("haproxy is not running");
         const QJsonObject st = ClusterStatus::build(f.in);
         QCOMPARE(st.value(QStringLiteral("balancerError")).toString(), QStringLiteral("haproxy is not running"));
         QCOMPARE(st.value(QStringLiteral("active")).toString(), QStringLiteral("none"));
         QCOMPARE(nodeOf(st, QStringLiteral("primary-1")).value(QStringLiteral("state")).toString(), QStringLiteral("restarting"));
-        QCOMPARE(nodeOf(st, QStringLiteral("redis-replica")).value(QStringLiteral("role")).toString(), QStringLiteral("primary"));
-        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-replica"));
+        QCOMPARE(nodeOf(st, QStringLiteral("redis-2")).value(QStringLiteral("role")).toString(), QStringLiteral("primary"));
+        QCOMPARE(nodeOf(st, QStringLiteral("redis-1")).value(QStringLiteral("role")).toString(), QStringLiteral("replica"));
+        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-2"));
     }
 };
 

@@ -47,9 +47,9 @@ struct Fixture {
         };
         const turno::ClusterProfile &pr = layout.profile;
         if (pr.store == QLatin1String("redis") && pr.redisMode == QLatin1String("embedded")) {
-            add(QStringLiteral("redis-primary"), FleetNode::Kind::RedisPrimary, {}, 0);
+            add(QStringLiteral("redis-1"), FleetNode::Kind::Redis, {}, 0);
             if (pr.redisReplica)
-                add(QStringLiteral("redis-replica"), FleetNode::Kind::RedisReplica, {}, 0);
+                add(QStringLiteral("redis-2"), FleetNode::Kind::Redis, {}, 0);
             for (int i = 1; i <= pr.sentinelCount; ++i)
                 add(QStringLiteral("sentinel-%1").arg(i), FleetNode::Kind::Sentinel, {}, 0);
         }
@@ -96,8 +96,8 @@ private slots:
     void defaultProfile()
     {
         const Fixture f;
-        golden(QStringLiteral("default/redis-primary.conf"), ConfigRenderer::redisConf(f.layout, f.node(QStringLiteral("redis-primary"))));
-        golden(QStringLiteral("default/redis-replica.conf"), ConfigRenderer::redisConf(f.layout, f.node(QStringLiteral("redis-replica"))));
+        golden(QStringLiteral("default/redis-1.conf"), ConfigRenderer::redisConf(f.layout, f.node(QStringLiteral("redis-1"))));
+        golden(QStringLiteral("default/redis-2.conf"), ConfigRenderer::redisConf(f.layout, f.node(QStringLiteral("redis-2"))));
         golden(QStringLiteral("default/sentinel-1.conf"), ConfigRenderer::sentinelConf(f.layout, f.node(QStringLiteral("sentinel-1"))));
         golden(QStringLiteral("default/haproxy.cfg"), ConfigRenderer::haproxyCfg(f.layout));
         golden(QStringLiteral("default/primary-1.args"), args(ConfigRenderer::turnoArgs(f.layout, f.node(QStringLiteral("primary-1")))));
@@ -111,9 +111,9 @@ private slots:
     void afterAFailoverTheRolesSwap()
     {
         Fixture f;
-        f.layout.redisPrimary = QStringLiteral("redis-replica");
-        const QByteArray primary = ConfigRenderer::redisConf(f.layout, f.node(QStringLiteral("redis-primary")));
-        const QByteArray replica = ConfigRenderer::redisConf(f.layout, f.node(QStringLiteral("redis-replica")));
+        f.layout.redisPrimary = QStringLiteral("redis-2");
+        const QByteArray primary = ConfigRenderer::redisConf(f.layout, f.node(QStringLiteral("redis-1")));
+        const QByteArray replica = ConfigRenderer::redisConf(f.layout, f.node(QStringLiteral("redis-2")));
         QVERIFY(primary.contains("replicaof 127.0.0.1 7102\n"));
         QVERIFY(!replica.contains("replicaof"));
         QVERIFY(ConfigRenderer::sentinelConf(f.layout, f.node(QStringLiteral("sentinel-1"))).contains("sentinel monitor turno 127.0.0.1 7102 2\n"));
@@ -137,7 +137,7 @@ private slots:
             if (f.layout.nodes[i]->kind == FleetNode::Kind::Sentinel)
                 f.layout.nodes.removeAt(i);
         golden(QStringLiteral("no-sentinel/primary-1.args"), args(ConfigRenderer::turnoArgs(f.layout, f.node(QStringLiteral("primary-1")))));
-        const QByteArray conf = ConfigRenderer::redisConf(f.layout, f.node(QStringLiteral("redis-primary")));
+        const QByteArray conf = ConfigRenderer::redisConf(f.layout, f.node(QStringLiteral("redis-1")));
         QVERIFY(!conf.contains("requirepass"));
         QVERIFY(!conf.contains("masterauth"));
     }

@@ -124,9 +124,30 @@ private slots:
 
         const TurnoctlRun table = turnoctl(QStringList{QStringLiteral("status")} + where);
         QCOMPARE(table.code, 0);
-        for (const char *col : {"NODE", "POOL", "STATE", "PID", "ADDRESS", "REQ/S", "P99", "CPU%", "RSS", "ERRORS"})
+        for (const char *col : {"NODE", "POOL", "ROLE", "STATE", "PID", "ADDRESS", "REQ/S", "P99", "CPU%", "RSS", "ERRORS"})
             QVERIFY2(table.out.contains(col), table.out.constData());
         QVERIFY(table.out.contains("active primary"));
+        // The Redis nodes: named by launch order, the role in its own column.
+        QMap<QString, QStringList> rows;
+        for (const QByteArray &line : table.out.split('\n')) {
+            const QStringList cells = QString::fromUtf8(line).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            if (!cells.isEmpty())
+                rows.insert(cells.first(), cells);
+        }
+        QCOMPARE(rows.value(QStringLiteral("NODE")).mid(0, 4),
+                 (QStringList{QStringLiteral("NODE"), QStringLiteral("POOL"), QStringLiteral("ROLE"), QStringLiteral("STATE")}));
+        QCOMPARE(rows.value(QStringLiteral("redis-1")).mid(1, 2), (QStringList{QStringLiteral("redis"), QStringLiteral("primary")}));
+        QCOMPARE(rows.value(QStringLiteral("redis-2")).mid(1, 2), (QStringList{QStringLiteral("redis"), QStringLiteral("replica")}));
+        QCOMPARE(rows.value(QStringLiteral("primary-1")).mid(1, 2), (QStringList{QStringLiteral("primary"), QStringLiteral("-")}));
+        QVERIFY2(!table.out.contains("redis-primary") && !table.out.contains("redis-replica"), table.out.constData());
+
+        // The old names still work where they are typed: they name the nodes launched in those roles.
+        const TurnoctlRun oldName = turnoctl(QStringList{QStringLiteral("logs"), QStringLiteral("redis-replica")} + where);
+        QVERIFY2(oldName.code == 0, oldName.err.constData());
+        QVERIFY2(oldName.err.contains("/redis-2/") || oldName.err.contains("redis-2.log"), oldName.err.constData());
+        const TurnoctlRun unknown = turnoctl(QStringList{QStringLiteral("logs"), QStringLiteral("redis-3")} + where);
+        QCOMPARE(unknown.code, 1);
+        QVERIFY2(unknown.err.contains("no process named \"redis-3\"") && unknown.err.contains("redis-1, redis-2"), unknown.err.constData());
 
         const TurnoctlRun logs = turnoctl(QStringList{QStringLiteral("logs"), QStringLiteral("primary-1")} + where);
         QCOMPARE(logs.code, 0);

@@ -42,9 +42,9 @@ struct Cluster {
     }
     ~Cluster() { stopAndWait(); }
 
-    bool start(const ClusterProfile &p, QString *why)
+    bool start(const ClusterProfile &p, QString *why, const QString &runDir = {})
     {
-        const auto r = sup->start(p, dir.path());
+        const auto r = sup->start(p, runDir.isEmpty() ? dir.path() : runDir);
         if (!r.ok()) {
             *why = r.error();
             return false;
@@ -175,8 +175,11 @@ private slots:
                                              QString::fromLocal8Bit(m_main->sup->process(QStringLiteral("haproxy"))->outputTail(10)))));
         }
         QCOMPARE(kinds.value(QStringLiteral("turno")), 4);
-        QCOMPARE(kinds.value(QStringLiteral("redis-primary")), 1);
-        QCOMPARE(kinds.value(QStringLiteral("redis-replica")), 1);
+        QCOMPARE(kinds.value(QStringLiteral("redis")), 2);
+        // Named by launch order, the role apart: it is what moves at a failover.
+        QCOMPARE(m_main->nodeStatus(QStringLiteral("redis-1")).value(QStringLiteral("role")).toString(), QStringLiteral("primary"));
+        QCOMPARE(m_main->nodeStatus(QStringLiteral("redis-2")).value(QStringLiteral("role")).toString(), QStringLiteral("replica"));
+        QCOMPARE(st.value(QStringLiteral("redisPrimary")).toString(), QStringLiteral("redis-1"));
         QCOMPARE(kinds.value(QStringLiteral("sentinel")), 3);
         QCOMPARE(kinds.value(QStringLiteral("haproxy")), 1);
 
@@ -188,7 +191,7 @@ private slots:
         QVERIFY(c.contains("option httpchk GET /readyz"));
         QVERIFY(c.contains("use-service prometheus-exporter"));
         QVERIFY(c.contains("secondary-1 127.0.0.1:") && c.contains(" backup\n"));
-        QFile redis(m_main->dir.path() + QStringLiteral("/redis-primary/redis.conf"));
+        QFile redis(m_main->dir.path() + QStringLiteral("/redis-1/redis.conf"));
         QVERIFY(redis.open(QIODevice::ReadOnly));
         QVERIFY(redis.readAll().contains("min-replicas-to-write 1"));
 
@@ -365,7 +368,7 @@ private slots:
         turno::AttachTarget t;
         t.balancerStats = QStringLiteral("http://127.0.0.1:%1/stats").arg(m_main->sup->prometheusPort());
         t.redisHost = QStringLiteral("127.0.0.1");
-        t.redisPort = m_main->sup->node(QStringLiteral("redis-primary"))->port;
+        t.redisPort = m_main->sup->node(QStringLiteral("redis-1"))->port;
         t.redisPassword = QString::fromUtf8(pass.readAll()).trimmed();
         t.cluster = m_main->sup->profile().name;
         turno::FleetAttach attach(t);
@@ -429,14 +432,14 @@ private slots:
     void crashedRedisPrimaryIsNotRestarted()
     {
         QVERIFY(m_main);
-        turno::ManagedProcess *primary = m_main->sup->process(QStringLiteral("redis-primary"));
+        turno::ManagedProcess *primary = m_main->sup->process(QStringLiteral("redis-1"));
         const qint64 pid = primary->pid();
         QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
-        QTRY_VERIFY_WITH_TIMEOUT(m_main->hasEvent(QStringLiteral("redis-primary-down"), QStringLiteral("redis-primary")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_main->hasEvent(QStringLiteral("redis-primary-down"), QStringLiteral("redis-1")), 10000);
         // Longer than the restart back-off: still down, promotion is left to the failover.
         spin(1500);
         QVERIFY(!primary->running());
-        QCOMPARE(turno::nodeStateName(m_main->sup->node(QStringLiteral("redis-primary"))->state), QStringLiteral("down"));
+        QCOMPARE(turno::nodeStateName(m_main->sup->node(QStringLiteral("redis-1"))->state), QStringLiteral("down"));
     }
 
     void downLeavesNoProcessAndNoPort()
@@ -463,6 +466,61 @@ private slots:
         for (quint16 port : ports)
             QVERIFY2(!portListening(port), qPrintable(QStringLiteral("port %1 still listening after down").arg(port)));
         m_main.reset();
+    }
+
+    // A run directory of an earlier version names the Redis nodes' directories by
+    // role (redis-primary/, redis-replica/) and may say redis-replica was the primary
+    // last: its counters and its primary carry over to redis-1 and redis-2.
+    void anEarlierVersionsRunDirKeepsItsCountersAndPrimary()
+    {
+        auto profile = defaultTestProfile();
+        QVERIFY2(profile.ok(), qPrintable(profile.error()));
+        QTemporaryDir runDir(QStringLiteral("/tmp/turno-fleet-test-XXXXXX"));
+        QString why;
+        qint64 last = -1;
+        {
+            Cluster c;
+            QVERIFY2(c.start(profile.value(), &why, runDir.path()), qPrintable(why));
+            HttpClient client(c.sup->balancerPort());
+            for (int i = 0; i < 5; ++i)
+                last = client.get("/turno/legacy").turno;
+            QCOMPARE(last, qint64(5));
+            c.stopAndWait();
+        }
+        // What the earlier version left: its directory names and its state file.
+        QDir dir(runDir.path());
+        QVERIFY(dir.rename(QStringLiteral("redis-1"), QStringLiteral("redis-primary")));
+        QVERIFY(dir.rename(QStringLiteral("redis-2"), QStringLiteral("redis-replica")));
+        QFile state(dir.filePath(QStringLiteral("redis-primary.state")));
+        QVERIFY(state.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        state.write("redis-replica\n");
+        state.close();
+
+        Cluster again;
+        QVERIFY2(again.start(profile.value(), &why, runDir.path()), qPrintable(why));
+        QCOMPARE(again.sup->redisPrimaryNode(), QStringLiteral("redis-2"));
+        QCOMPARE(again.nodeStatus(QStringLiteral("redis-2")).value(QStringLiteral("role")).toString(), QStringLiteral("primary"));
+        QCOMPARE(again.nodeStatus(QStringLiteral("redis-1")).value(QStringLiteral("role")).toString(), QStringLiteral("replica"));
+        QVERIFY(!dir.exists(QStringLiteral("redis-primary")) && !dir.exists(QStringLiteral("redis-replica")));
+        QVERIFY(dir.exists(QStringLiteral("redis-1/appendonlydir")) && dir.exists(QStringLiteral("redis-2/appendonlydir")));
+        bool said = false;
+        for (const Event &e : again.events)
+            said = said || (e.kind == QLatin1String("cluster-starting") &&
+                            e.message.contains(QLatin1String("redis-primary/ -> redis-1/, redis-replica/ -> redis-2/")));
+        QVERIFY(said);
+        HttpClient client(again.sup->balancerPort());
+        QCOMPARE(client.get("/turno/legacy").turno, last + 1);
+        again.stopAndWait();
+
+        // Both an old and a new directory: which holds the current counters is the operator's call.
+        QVERIFY(dir.mkdir(QStringLiteral("redis-primary")));
+        FleetSupervisor refused;
+        const turno::Result<void> r = refused.start(profile.value(), runDir.path());
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().contains(QLatin1String("both redis-primary/")) && r.error().contains(QLatin1String("and redis-1/")) &&
+                     r.error().contains(runDir.path()),
+                 qPrintable(r.error()));
+        QVERIFY(dir.exists(QStringLiteral("redis-1/appendonlydir")));
     }
 
     void weightsOneTwoThreeOverTenThousandRequests()
@@ -601,7 +659,7 @@ private slots:
         Cluster c;
         QString why;
         QVERIFY2(c.start(p, &why), qPrintable(why));
-        QVERIFY(!c.sup->node(QStringLiteral("redis-primary")));  // the memory store runs no Redis
+        QVERIFY(!c.sup->node(QStringLiteral("redis-1")));  // the memory store runs no Redis
         for (int round = 1; round <= 3; ++round) {
             turno::ManagedProcess *proc = c.sup->process(QStringLiteral("primary-1"));
             QTRY_VERIFY_WITH_TIMEOUT(proc->running() && turno::nodeStateName(c.sup->node(QStringLiteral("primary-1"))->state) == QLatin1String("running"), 10000);

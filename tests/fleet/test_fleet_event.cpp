@@ -41,7 +41,7 @@ private slots:
             {FleetEvent::Kind::Scaled, QStringLiteral("primary-3"), QStringLiteral("added")},
             {FleetEvent::Kind::ClusterReady, {}, QStringLiteral("ready")},
             {FleetEvent::Kind::NodeNotReady, QStringLiteral("primary-1"), QStringLiteral("not ready")},
-            {FleetEvent::Kind::RedisPrimaryDown, QStringLiteral("redis-primary"), QStringLiteral("down")},
+            {FleetEvent::Kind::RedisPrimaryDown, QStringLiteral("redis-1"), QStringLiteral("down")},
         };
         for (const FleetEvent &e : events)
             store.record(QStringLiteral("fleet"), e.node, e.timelineKind(), e.severity(), e.message, e.details());

@@ -108,8 +108,8 @@ private slots:
         Rig rig(quickRestarts(5));
         rig.sup.setPhase(ProcessSupervisor::Phase::Running);
         rig.sup.setRedisPrimary(QStringLiteral("redis-2"));
-        FleetNode *replica = rig.sup.add(QStringLiteral("redis-1"), FleetNode::Kind::RedisPrimary, {}, 1, 0);
-        FleetNode *primary = rig.sup.add(QStringLiteral("redis-2"), FleetNode::Kind::RedisReplica, {}, 2, 0);
+        FleetNode *replica = rig.sup.add(QStringLiteral("redis-1"), FleetNode::Kind::Redis, {}, 1, 0);
+        FleetNode *primary = rig.sup.add(QStringLiteral("redis-2"), FleetNode::Kind::Redis, {}, 2, 0);
         rig.sup.launch(replica);
         rig.sup.launch(primary);
         QTRY_VERIFY(primary->process->running() && replica->process->running());
@@ -119,7 +119,7 @@ private slots:
         QCOMPARE(primary->state, NodeState::Down);
         QVERIFY(!primary->process->running());
         QVERIFY(!rig.saw(FleetEvent::Kind::NodeRestarting));
-        // The replica (whatever its configured kind) is restarted.
+        // The replica (redis-1, though launched first) is restarted.
         replica->process->signalGroup(SIGKILL);
         QTRY_VERIFY_WITH_TIMEOUT(rig.saw(FleetEvent::Kind::NodeRestarted), 5000);
         QVERIFY(replica->process->running());
@@ -131,7 +131,7 @@ private slots:
         rig.script = QStringLiteral("echo 'bind: address in use' >&2; exit 1");
         rig.sup.setPhase(ProcessSupervisor::Phase::Starting);
         QSignalSpy broken(&rig.sup, &ProcessSupervisor::startBroken);
-        FleetNode *n = rig.sup.add(QStringLiteral("redis-1"), FleetNode::Kind::RedisPrimary, {}, 1, 0);
+        FleetNode *n = rig.sup.add(QStringLiteral("redis-1"), FleetNode::Kind::Redis, {}, 1, 0);
         rig.sup.launch(n);
         QTRY_COMPARE(broken.size(), 1);
         const QString message = broken.at(0).at(0).toString();

@@ -20,6 +20,7 @@ private slots:
     void unreadableDatabaseNamesTheFile();
     void incidentWorkflow();
     void eventsFilters();
+    void oldRedisNamesFindTheRenamedNodesEvents();
     void reportFormats();
     void reportPdfThroughHelper();
     void defaultPathAndEnvironment();
@@ -143,6 +144,40 @@ void TestIncidentCli::incidentWorkflow()
     r = ctl(QStringList{QStringLiteral("incident"), QStringLiteral("list"), QStringLiteral("--open")} + dbArg);
     QCOMPARE(r.code, 0);
     QCOMPARE(r.out.trimmed(), QString());
+}
+
+// Events recorded before the rename name redis-primary; those after, redis-1. Either
+// name typed finds both, and a note typed with the old name is recorded under the new one.
+void TestIncidentCli::oldRedisNamesFindTheRenamedNodesEvents()
+{
+    const QString path = m_dir.filePath(QStringLiteral("renamed.db"));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    {
+        turno::IncidentStore store;
+        QVERIFY(store.open(path, inctest::keepAll()).ok());
+        QVERIFY(store.append({inctest::makeEvent(now - 60'000, QStringLiteral("redis-primary"), QStringLiteral("fleet.redis-primary-down"),
+                                                 turno::Severity::Critical, QStringLiteral("before the rename")),
+                              inctest::makeEvent(now - 50'000, QStringLiteral("redis-2"), QStringLiteral("note"),
+                                                 turno::Severity::Info, QStringLiteral("the other node"))})
+                    .ok());
+    }
+    const QStringList dbArg{QStringLiteral("--db"), path};
+    Run r = ctl(QStringList{QStringLiteral("incident"), QStringLiteral("note"), QStringLiteral("after the rename"),
+                            QStringLiteral("--node"), QStringLiteral("redis-primary")} + dbArg);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    for (const QString &typed : {QStringLiteral("redis-1"), QStringLiteral("redis-primary")}) {
+        r = ctl(QStringList{QStringLiteral("events"), QStringLiteral("--node"), typed, QStringLiteral("--json")} + dbArg);
+        QCOMPARE(r.code, 0);
+        const QJsonArray arr = QJsonDocument::fromJson(r.out.toUtf8()).array();
+        QCOMPARE(arr.size(), 2);
+        QCOMPARE(arr[0].toObject().value(QStringLiteral("node")).toString(), QStringLiteral("redis-primary"));
+        QCOMPARE(arr[1].toObject().value(QStringLiteral("summary")).toString(), QStringLiteral("after the rename"));
+        QCOMPARE(arr[1].toObject().value(QStringLiteral("node")).toString(), QStringLiteral("redis-1"));
+    }
+    r = ctl(QStringList{QStringLiteral("events"), QStringLiteral("--node"), QStringLiteral("redis-replica"), QStringLiteral("--json")} + dbArg);
+    const QJsonArray other = QJsonDocument::fromJson(r.out.toUtf8()).array();
+    QCOMPARE(other.size(), 1);
+    QCOMPARE(other[0].toObject().value(QStringLiteral("summary")).toString(), QStringLiteral("the other node"));
 }
 
 void TestIncidentCli::eventsFilters()

@@ -353,7 +353,9 @@ private slots:
         // The planted password: nowhere in argv, logs, events; 0600 where it must be.
         QVERIFY2(cmdlinesContaining(secret).isEmpty(), qPrintable(cmdlinesContaining(secret).join(QLatin1Char('\n'))));
         QVERIFY(!upOutput.contains(QString::fromUtf8(secret)));
+        // By its old name, which still names redis-1.
         const TurnoctlRun logs = turnoctl({QStringLiteral("logs"), QStringLiteral("--run-dir"), runDir, QStringLiteral("redis-primary")});
+        QVERIFY2(logs.code == 0, logs.err.constData());
         QVERIFY(!logs.out.contains(secret) && !logs.err.contains(secret));
         QStringList holders;
         int logsRead = 0;
@@ -386,7 +388,7 @@ private slots:
                      QFile::Permissions());
         quint16 redisPort = 0;
         for (const QJsonValue &v : status.value(QStringLiteral("nodes")).toArray())
-            if (v.toObject().value(QStringLiteral("node")).toString() == QLatin1String("redis-primary"))
+            if (v.toObject().value(QStringLiteral("node")).toString() == QLatin1String("redis-1"))
                 redisPort = quint16(v.toObject().value(QStringLiteral("address")).toString().section(QLatin1Char(':'), 1).toUInt());
         QVERIFY(redisPort);
         QTcpSocket r;
