@@ -31,27 +31,25 @@ CapacityChart::CapacityChart(QWidget *parent) : QChartView(parent)
     chart->addAxis(m_rate, Qt::AlignLeft);
     chart->addAxis(m_latency, Qt::AlignRight);
 
-    auto add = [this, chart](auto *series, const QString &name, QValueAxis *y, const QColor &color) {
+    auto add = [this, chart](auto *series, const QString &name, QValueAxis *y) {
         series->setName(name);
-        series->setColor(color);
         chart->addSeries(series);
         series->attachAxis(m_x);
         series->attachAxis(y);
         return series;
     };
-    m_offered = add(new QLineSeries(this), tr("offered"), m_rate, QColor(0x95, 0xa5, 0xa6));
-    m_offered->setPen(QPen(QColor(0x95, 0xa5, 0xa6), 1, Qt::DashLine));
-    m_achieved = add(new QLineSeries(this), tr("achieved"), m_rate, QColor(0x29, 0x80, 0xb9));
+    m_offered = add(new QLineSeries(this), tr("offered"), m_rate);
+    m_achieved = add(new QLineSeries(this), tr("achieved"), m_rate);
     m_achieved->setPointsVisible(true);
-    m_p99 = add(new QLineSeries(this), tr("p99"), m_latency, QColor(0xe6, 0x7e, 0x22));
+    m_p99 = add(new QLineSeries(this), tr("p99"), m_latency);
     m_p99->setPointsVisible(true);
-    m_sloLine = add(new QLineSeries(this), tr("p99 SLO"), m_latency, QColor(0xc0, 0x39, 0x2b));
-    m_sloLine->setPen(QPen(QColor(0xc0, 0x39, 0x2b), 2, Qt::DotLine));
-    m_failed = add(new QScatterSeries(this), tr("step failed"), m_rate, QColor(0xc0, 0x39, 0x2b));
+    m_sloLine = add(new QLineSeries(this), tr("p99 SLO"), m_latency);
+    m_failed = add(new QScatterSeries(this), tr("step failed"), m_rate);
     m_failed->setMarkerSize(9);
-    m_kneePoint = add(new QScatterSeries(this), tr("knee"), m_rate, QColor(0x8e, 0x44, 0xad));
+    m_kneePoint = add(new QScatterSeries(this), tr("knee"), m_rate);
     m_kneePoint->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
     m_kneePoint->setMarkerSize(14);
+    applyColours(false);
     setRenderHint(QPainter::Antialiasing, true);
     setMinimumSize(360, 260);
     redraw();
@@ -91,9 +89,22 @@ void CapacityChart::setReport(const CapacityReport &report)
 
 void CapacityChart::setDark(bool dark)
 {
-    // setTheme resets series colours; the legend keeps the names, the colours stay distinguishable.
     chart()->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     chart()->setAnimationOptions(QChart::NoAnimation);
+    // setTheme reset every series' pen: the SLO line would turn a solid theme colour.
+    applyColours(dark);
+}
+
+void CapacityChart::applyColours(bool dark)
+{
+    const QColor grey = dark ? QColor(0xb0, 0xb8, 0xb9) : QColor(0x95, 0xa5, 0xa6);
+    const QColor red = dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc0, 0x39, 0x2b);
+    m_offered->setPen(QPen(grey, 1, Qt::DashLine));
+    m_achieved->setColor(dark ? QColor(0x5d, 0xad, 0xe2) : QColor(0x29, 0x80, 0xb9));
+    m_p99->setColor(dark ? QColor(0xf5, 0xb0, 0x41) : QColor(0xe6, 0x7e, 0x22));
+    m_sloLine->setPen(QPen(red, 2, Qt::DotLine));
+    m_failed->setColor(red);
+    m_kneePoint->setColor(dark ? QColor(0xbb, 0x8f, 0xce) : QColor(0x8e, 0x44, 0xad));
 }
 
 bool CapacityChart::savePng(const QString &file)

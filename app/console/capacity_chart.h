@@ -33,6 +33,8 @@ public:
 
 private:
     void redraw();
+    // The series' own colours (setTheme resets them), lighter on the dark theme.
+    void applyColours(bool dark);
 
     QList<CapacityStep> m_steps;
     double m_slo = 0;

@@ -21,6 +21,21 @@ namespace turno::console {
 
 namespace {
 constexpr qint64 kWindows[] = {60'000, 5 * 60'000, 15 * 60'000, 60 * 60'000};
+
+// The rule that fires first on metric going up (the lowest threshold of the
+// "above" rules): its threshold is the line worth drawing.
+const AlertRule *ruleAbove(const AlertRuleSet &rules, const QString &metric)
+{
+    const AlertRule *best = nullptr;
+    for (const AlertRule &r : rules.rules)
+        if (r.metric == metric && (r.op == AlertRule::Op::Greater || r.op == AlertRule::Op::GreaterEqual) &&
+            (!best || r.threshold < best->threshold))
+            best = &r;
+    return best;
+}
+
+const QString kP99 = QStringLiteral("p99_seconds");
+const QString kErrors = QStringLiteral("error_ratio");
 }
 
 ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QWidget(parent), m_monitor(monitor)
@@ -51,12 +66,13 @@ ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QW
     auto *grid = new QGridLayout;
     m_requests = new LiveChart(tr("Requests"), tr("req/s"), 1.0, this);
     m_latency = new LiveChart(tr("p99 latency"), tr("ms"), 1000.0, this);
-    m_cpu = new LiveChart(tr("CPU"), tr("% of a core"), 1.0, this);
-    m_errors = new LiveChart(tr("Error ratio"), tr("% 5xx"), 100.0, this);
+    m_cpu = new LiveChart(tr("CPU"), tr("% core"), 1.0, this);
+    // Stored as a ratio, shown as a percentage: axis, ticks, tooltips, CSV and the limit line agree.
+    m_errors = new LiveChart(tr("5xx errors"), tr("% 5xx"), 100.0, this);
     m_redisOps = new LiveChart(tr("Redis ops"), tr("ops/s"), 1.0, this);
     m_redisMemory = new LiveChart(tr("Redis memory"), tr("MiB"), 1.0 / (1024 * 1024), this);
     m_replication = new LiveChart(tr("Replication lag"), tr("s"), 1.0, this);
-    m_share = new LiveChart(tr("Balancer share"), tr("% of new sessions"), 100.0, this);
+    m_share = new LiveChart(tr("Balancer share"), tr("% sessions"), 100.0, this);
     m_charts = {m_requests, m_latency, m_cpu, m_errors, m_redisOps, m_redisMemory, m_replication, m_share};
     if (compact) {
         for (LiveChart *c : {m_errors, m_redisOps, m_redisMemory, m_replication, m_share})
@@ -65,6 +81,12 @@ ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QW
     }
     for (int i = 0; i < m_charts.size(); ++i)
         grid->addWidget(m_charts[i], i / 3, i % 3);
+    // Equal shares: without them a chart's size hint (its scene's last size) decides,
+    // and one chart of the Fleet tab's row grew at the others' cost.
+    for (int c = 0; c < 3; ++c)
+        grid->setColumnStretch(c, 1);
+    for (int r = 0; r <= (int(m_charts.size()) - 1) / 3; ++r)
+        grid->setRowStretch(r, 1);
     layout->addLayout(grid, 1);
 
     connect(m_window, &QComboBox::currentIndexChanged, this, &ChartsPanel::refresh);
@@ -161,9 +183,9 @@ QList<ReportImage> ChartsPanel::renderWindow(qint64 fromMs, qint64 toMs, const Q
         double scale;
     };
     const QList<Spec> specs{{tr("Requests"), tr("req/s"), QStringLiteral("requests_per_second"), 1.0},
-                            {tr("p99 latency"), tr("ms"), QStringLiteral("p99_seconds"), 1000.0},
-                            {tr("CPU"), tr("% of a core"), QStringLiteral("cpu_percent"), 1.0},
-                            {tr("Error ratio"), tr("% 5xx"), QStringLiteral("error_ratio"), 100.0}};
+                            {tr("p99 latency"), tr("ms"), kP99, 1000.0},
+                            {tr("CPU"), tr("% core"), QStringLiteral("cpu_percent"), 1.0},
+                            {tr("5xx errors"), tr("% 5xx"), kErrors, 100.0}};
     const QString end = QDateTime::fromMSecsSinceEpoch(toMs, Qt::UTC).toString(QStringLiteral("HH:mm:ss"));
     for (const Spec &spec : specs) {
         // A chart of its own: the visible ones keep their live window.
@@ -172,6 +194,7 @@ QList<ReportImage> ChartsPanel::renderWindow(qint64 fromMs, qint64 toMs, const Q
         for (const QString &n : nodes)
             lines.append({FleetMonitor::nodeSeries(n, spec.metric), n});
         chart.setLines(lines);
+        applyThreshold(&chart, spec.metric);
         chart.resize(size);
         chart.refresh(*m_monitor->series(), toMs, std::max<qint64>(toMs - fromMs, 60'000));
         int points = 0;
@@ -199,9 +222,12 @@ void ChartsPanel::rebuildLines()
     };
     m_requests->setLines(QList<LiveChart::Line>{{FleetMonitor::fleetSeries(QStringLiteral("requests_per_second")), tr("total")}} +
                          perNode(QStringLiteral("requests_per_second")));
-    m_latency->setLines(perNode(QStringLiteral("p99_seconds")));
+    m_latency->setLines(perNode(kP99));
     m_cpu->setLines(perNode(QStringLiteral("cpu_percent")));
-    m_errors->setLines(perNode(QStringLiteral("error_ratio")));
+    m_errors->setLines(perNode(kErrors));
+    // Rules can be reloaded at any time (turnoctl alerts reload-rules): read them at every refresh.
+    applyThreshold(m_latency, kP99);
+    applyThreshold(m_errors, kErrors);
     QList<LiveChart::Line> ops, memory;
     for (const QString &r : m_fixed ? m_fixedRedis : m_monitor->redisServers()) {
         ops.append({FleetMonitor::redisSeries(r, QStringLiteral("redis_ops_per_second")), r});
@@ -214,6 +240,19 @@ void ChartsPanel::rebuildLines()
         lag.append({FleetMonitor::redisSeries(r, QStringLiteral("redis_replication_lag_seconds")), r});
     m_replication->setLines(lag);
     m_share->setLines(perNode(QStringLiteral("balancer_share")));
+}
+
+void ChartsPanel::applyThreshold(LiveChart *chart, const QString &metric) const
+{
+    const AlertRule *rule = m_monitor->alerts() ? ruleAbove(m_monitor->alerts()->rules(), metric) : nullptr;
+    if (!rule || (metric != kP99 && metric != kErrors)) {
+        chart->clearThreshold();
+        return;
+    }
+    if (metric == kP99)
+        chart->setThreshold(rule->threshold, tr("SLO p99 %1 ms (%2)").arg(rule->threshold * 1000.0, 0, 'g', 4).arg(rule->name));
+    else
+        chart->setThreshold(rule->threshold, tr("alert %1 % (%2)").arg(rule->threshold * 100.0, 0, 'g', 4).arg(rule->name));
 }
 
 void ChartsPanel::refresh()

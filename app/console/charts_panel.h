@@ -1,5 +1,7 @@
 // ChartsPanel: the live charts (requests, latency, CPU, errors, Redis) with a
 // time window and pause; redrawn once per monitor sample, only while visible.
+// The p99 chart draws the p99 alert rule's threshold as its SLO line, the error
+// chart its alert rule's limit, both from the rules the monitor evaluates now.
 #pragma once
 
 #include "incidents/incident_report.h"
@@ -49,6 +51,8 @@ protected:
 
 private:
     void rebuildLines();
+    // Sets or clears chart's threshold line from the alert rule on metric (none: no line).
+    void applyThreshold(LiveChart *chart, const QString &metric) const;
     void addMarker(qint64 timestampMs, const QColor &color, const QString &label);
     void refreshNext();
 

@@ -110,9 +110,15 @@ FailoverPanel::FailoverPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(p
     m_gate->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
     m_gate->verticalHeader()->hide();
     m_gate->setSelectionMode(QAbstractItemView::NoSelection);
+    // The detail column takes the width left (a long detail is elided, whole in its tooltip).
+    m_gate->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_gate->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_gate->setWordWrap(false);
     gateLayout->addWidget(m_gateSummary);
     gateLayout->addWidget(m_gate);
-    layout->addWidget(gateBox, 1);
+    // The gate is as tall as its checks; the steps below take what is left.
+    layout->addWidget(gateBox);
+    fitGateToRows();
 
     auto *stepsBox = new QGroupBox(tr("Switch progress"), this);
     auto *stepsLayout = new QVBoxLayout(stepsBox);
@@ -139,7 +145,7 @@ FailoverPanel::FailoverPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(p
     stepsLayout->addWidget(m_progress);
     stepsLayout->addWidget(m_steps);
     stepsLayout->addWidget(m_result);
-    layout->addWidget(stepsBox, 2);
+    layout->addWidget(stepsBox, 1);
 
     m_gateTimer = new QTimer(this);
     m_gateTimer->setInterval(3000);
@@ -173,6 +179,7 @@ void FailoverPanel::setController(FailoverController *controller)
         disconnect(m_controller, nullptr, this, nullptr);
     m_controller = controller;
     m_gate->setRowCount(0);
+    fitGateToRows();
     m_gateOk = false;
     if (controller) {
         connect(controller, &FailoverController::stateChanged, this, &FailoverPanel::updateState);
@@ -245,13 +252,26 @@ void FailoverPanel::refreshGate()
             auto *st = item(c.ok ? self->tr("pass") : self->tr("FAIL"));
             st->setIcon(healthIcon(c.ok ? NodeHealth::Good : NodeHealth::Bad));
             self->m_gate->setItem(r, 1, st);
-            self->m_gate->setItem(r, 2, item(c.detail));
+            auto *detail = item(c.detail);
+            detail->setToolTip(c.detail);
+            self->m_gate->setItem(r, 2, detail);
         }
         self->m_gate->resizeColumnToContents(0);
         self->m_gate->resizeColumnToContents(1);
+        self->fitGateToRows();
         self->m_gateSummary->setText(gate.ok() ? self->tr("A switch to the %1 pool would pass the gate.").arg(target)
                                                : self->tr("A switch to the %1 pool would be refused: %2").arg(target, gate.failures()));
     });
+}
+
+void FailoverPanel::fitGateToRows()
+{
+    // Every check in view without scrolling: header, rows and frame, nothing more.
+    m_gate->resizeRowsToContents();
+    int height = m_gate->horizontalHeader()->sizeHint().height() + 2 * m_gate->frameWidth();
+    for (int r = 0; r < m_gate->rowCount(); ++r)
+        height += m_gate->rowHeight(r);
+    m_gate->setFixedHeight(height);
 }
 
 void FailoverPanel::requestSwitch(bool confirm)

@@ -59,6 +59,7 @@ private:
     void onFinished(const FailoverReport &report);
     void startSwitch();
     void requestTowards(bool primaryPool);
+    void fitGateToRows();
 
     FleetMonitor *m_monitor;
     QPointer<FailoverController> m_controller;

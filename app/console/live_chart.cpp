@@ -5,12 +5,17 @@
 
 #include <QChart>
 #include <QContextMenuEvent>
+#include <QGraphicsLayout>
 #include <QFile>
 #include <QFileDialog>
+#include <QFontMetrics>
+#include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QMenu>
+#include <QResizeEvent>
 #include <QTextStream>
+#include <QTimer>
 #include <QToolTip>
 #include <QValueAxis>
 #include <algorithm>
@@ -40,13 +45,145 @@ LiveChart::LiveChart(const QString &title, const QString &unit, double scale, QW
     chart->addAxis(m_x, Qt::AlignBottom);
     chart->addAxis(m_y, Qt::AlignLeft);
     setRenderHint(QPainter::Antialiasing, false);
-    setMinimumSize(280, 200);
+    // Three rows of the Charts tab fit a 1024×700 window.
+    setMinimumSize(260, 160);
 }
 
 void LiveChart::setDark(bool dark)
 {
+    m_dark = dark;
     chart()->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     chart()->setAnimationOptions(QChart::NoAnimation);
+    // The theme recolours every series and resets the legend's font.
+    styleThreshold();
+    fitLegend();
+}
+
+void LiveChart::setThreshold(double value, const QString &label)
+{
+    if (m_threshold && m_thresholdValue == value && m_threshold->name() == label)
+        return;
+    if (!m_threshold) {
+        m_threshold = new QLineSeries(this);
+        chart()->addSeries(m_threshold);
+        m_threshold->attachAxis(m_x);
+        m_threshold->attachAxis(m_y);
+        // Named on the plot, beside the line: a legend entry would take a node's room.
+        for (QLegendMarker *marker : chart()->legend()->markers(m_threshold))
+            marker->setVisible(false);
+        connect(m_threshold, &QLineSeries::hovered, this, [this](const QPointF &, bool state) {
+            if (state && m_threshold)
+                QToolTip::showText(QCursor::pos(), m_threshold->name(), this);
+            else
+                QToolTip::hideText();
+        });
+        styleThreshold();
+    }
+    m_thresholdValue = value;
+    m_threshold->setName(label);
+    const double y = value * m_scale;
+    m_threshold->replace(QList<QPointF>{QPointF(-double(m_windowMs) / 1000.0, y), QPointF(0, y)});
+    if (m_y->max() < y)
+        m_y->setRange(m_y->min(), y * 1.1);
+    fitLegend();
+    scene()->update();
+}
+
+void LiveChart::clearThreshold()
+{
+    if (!m_threshold)
+        return;
+    chart()->removeSeries(m_threshold);
+    delete m_threshold;
+    m_threshold = nullptr;
+    fitLegend();
+    scene()->update();
+}
+
+void LiveChart::styleThreshold()
+{
+    if (!m_threshold)
+        return;
+    // Red on both themes, lighter on the dark one so it reads against the dark plot.
+    m_threshold->setPen(QPen(m_dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc0, 0x39, 0x2b), 2, Qt::DashLine));
+}
+
+void LiveChart::connectMarker(QLegendMarker *marker)
+{
+    connect(marker, &QLegendMarker::clicked, this, [marker] {
+        QAbstractSeries *s = marker->series();
+        s->setVisible(!s->isVisible());
+        marker->setVisible(true);
+        QColor c = marker->labelBrush().color();
+        c.setAlphaF(s->isVisible() ? 1.0 : 0.4);
+        marker->setLabelBrush(c);
+    });
+    connect(marker, &QLegendMarker::hovered, this, [this, marker](bool on) {
+        if (on)
+            QToolTip::showText(QCursor::pos(), marker->series()->name(), this);
+        else
+            QToolTip::hideText();
+    });
+}
+
+void LiveChart::fitLegend()
+{
+    QList<QLegendMarker *> markers;
+    for (QLegendMarker *m : chart()->legend()->markers())
+        if (m->isVisible())
+            markers << m;
+    if (markers.isEmpty())
+        return;
+    const QFontMetrics fm(chart()->legend()->font());
+    // Besides its text, each entry takes the colour square, the gap after it and
+    // the legend's spacing; the row loses the chart's and the legend's margins.
+    const int perEntry = fm.height() + 14;
+    const int room = int(chart()->size().width()) - 32 - perEntry * int(markers.size());
+    QList<int> order;
+    for (int i = 0; i < markers.size(); ++i)
+        order << i;
+    QList<int> widths;
+    for (QLegendMarker *m : markers)
+        widths << fm.horizontalAdvance(m->series()->name());
+    std::sort(order.begin(), order.end(), [&widths](int a, int b) { return widths[a] < widths[b]; });
+    // Short names stay whole; what is left is shared by the longer ones.
+    int left = std::max(0, room);
+    for (int k = 0; k < order.size(); ++k) {
+        const int i = order[k];
+        const int share = left / int(order.size() - k);
+        const QString name = markers[i]->series()->name();
+        if (widths[i] <= share) {
+            markers[i]->setLabel(name);
+            left -= widths[i];
+        } else {
+            markers[i]->setLabel(fm.elidedText(name, Qt::ElideMiddle, std::max(share, fm.averageCharWidth() * 3)));
+            left -= share;
+        }
+    }
+    // The legend does not always lay itself out again for a new label (after a theme
+    // change or a resize of a hidden tab its entries kept the text of an earlier
+    // layout: Qt's own "second..."); invalidated from the event loop, it does.
+    if (!m_legendPending) {
+        m_legendPending = true;
+        QTimer::singleShot(0, this, [this] {
+            m_legendPending = false;
+            chart()->legend()->layout()->invalidate();
+        });
+    }
+}
+
+void LiveChart::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    fitLegend();
+}
+
+QLineSeries *LiveChart::seriesOf(const QString &key) const
+{
+    for (const Plotted &p : m_lines)
+        if (p.line.key == key)
+            return p.series;
+    return nullptr;
 }
 
 void LiveChart::setLines(const QList<Line> &lines)
@@ -78,16 +215,17 @@ void LiveChart::setLines(const QList<Line> &lines)
         m_lines.append({l, series});
     }
     // Legend toggles: clicking a marker hides or shows its line and dims the marker.
-    for (QLegendMarker *marker : chart()->legend()->markers()) {
-        connect(marker, &QLegendMarker::clicked, this, [marker] {
-            QAbstractSeries *s = marker->series();
-            s->setVisible(!s->isVisible());
-            marker->setVisible(true);
-            QColor c = marker->labelBrush().color();
-            c.setAlphaF(s->isVisible() ? 1.0 : 0.4);
-            marker->setLabelBrush(c);
-        });
+    for (const Plotted &p : std::as_const(m_lines))
+        for (QLegendMarker *marker : chart()->legend()->markers(p.series))
+            connectMarker(marker);
+    // The threshold stays the last entry of the legend.
+    if (m_threshold) {
+        const double value = m_thresholdValue;
+        const QString label = m_threshold->name();
+        clearThreshold();
+        setThreshold(value, label);
     }
+    fitLegend();
 }
 
 void LiveChart::refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs)
@@ -114,12 +252,54 @@ void LiveChart::refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs)
     m_nowMs = nowMs;
     m_windowMs = windowMs;
     m_x->setRange(-double(windowMs) / 1000.0, 0);
+    // Round seconds, as many as fit the plot's width ("-900s" labels are wide):
+    // labels that would overlap are drawn as "-15...".
+    const double span = double(windowMs) / 1000.0;
+    const int maxTicks = std::clamp(int((chart()->plotArea().width() > 0 ? chart()->plotArea().width() : 300) / 50), 2, 7);
+    double step = 3600;
+    for (const double s : {5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0})
+        if (span / s <= maxTicks - 1) {
+            step = s;
+            break;
+        }
+    m_x->setTickType(QValueAxis::TicksDynamic);
+    m_x->setTickAnchor(0);
+    m_x->setTickInterval(step);
+    if (m_threshold) {
+        const double y = m_thresholdValue * m_scale;
+        m_threshold->replace(QList<QPointF>{QPointF(-double(windowMs) / 1000.0, y), QPointF(0, y)});
+        // The limit stays in view: how far the lines are from it is the point of drawing it.
+        if (m_threshold->isVisible()) {
+            lo = any ? std::min(lo, y) : y;
+            hi = any ? std::max(hi, y) : y;
+            any = true;
+        }
+    }
     // Zero stays on the axis (rates, percentages and bytes are never negative) with 10% headroom.
     lo = std::min(0.0, lo);
     hi = hi <= lo ? lo + 1 : hi + (hi - lo) * 0.1;
-    m_y->setRange(lo, hi);
-    // Round ticks (0, 5000, 10000…) read faster than the exact extremes.
-    m_y->applyNiceNumbers();
+    fitValueAxis(lo, hi);
+}
+
+void LiveChart::fitValueAxis(double lo, double hi)
+{
+    // Round ticks (0, 5000, 10000…) read faster than the exact extremes, and no
+    // more of them than the plot's height holds: Qt shows labels that would
+    // overlap as "…" (a small chart at 0..1 drew six of them).
+    const double height = chart()->plotArea().height() > 0 ? chart()->plotArea().height() : 150;
+    const int ticks = std::clamp(int(height / 20), 2, 6);
+    const double raw = (hi - lo) / (ticks - 1);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = 10 * magnitude;
+    for (const double f : {1.0, 2.0, 5.0})
+        if (f * magnitude >= raw * (1 - 1e-9)) {
+            step = f * magnitude;
+            break;
+        }
+    m_y->setTickType(QValueAxis::TicksDynamic);
+    m_y->setTickAnchor(0);
+    m_y->setTickInterval(step);
+    m_y->setRange(std::floor(lo / step) * step, std::ceil(hi / step) * step);
 }
 
 void LiveChart::setMarkers(const QList<Marker> &markers)
@@ -138,9 +318,23 @@ int LiveChart::visibleMarkerCount() const
 void LiveChart::drawForeground(QPainter *painter, const QRectF &rect)
 {
     QChartView::drawForeground(painter, rect);
+    const QRectF plot = chart()->plotArea();
+    if (m_threshold && m_threshold->isVisible()) {
+        // Named on the plot too, whole, where the legend may have had to shorten it.
+        const double y = chart()->mapToPosition(QPointF(0, m_thresholdValue * m_scale), m_threshold).y();
+        if (y >= plot.top() && y <= plot.bottom()) {
+            painter->save();
+            painter->setPen(m_threshold->pen().color());
+            const QFontMetrics fm = painter->fontMetrics();
+            const QString label = fm.elidedText(m_threshold->name(), Qt::ElideMiddle, int(plot.width()) - 8);
+            const double above = y - fm.descent() - 2;
+            painter->drawText(QPointF(plot.right() - fm.horizontalAdvance(label) - 4,
+                                      above - fm.ascent() < plot.top() ? y + fm.ascent() + 2 : above), label);
+            painter->restore();
+        }
+    }
     if (m_markers.isEmpty() || m_nowMs == 0)
         return;
-    const QRectF plot = chart()->plotArea();
     painter->save();
     double lastX = -1e9;
     int stacked = 0;

@@ -1,5 +1,6 @@
 // LiveChart: one Qt Charts plot over series of the SeriesStore, redrawn in one
-// batch per refresh (QXYSeries::replace) with min/max decimation to its pixel width.
+// batch per refresh (QXYSeries::replace) with min/max decimation to its pixel width,
+// and an optional horizontal threshold line (an alert rule's limit, an SLO).
 #pragma once
 
 #include <QChartView>
@@ -7,6 +8,7 @@
 #include <QList>
 #include <QString>
 
+class QLegendMarker;
 class QLineSeries;
 class QValueAxis;
 
@@ -30,6 +32,7 @@ public:
         QString label;
     };
 
+    // Values are plotted as stored × scale, in unit (the axis title and tooltips say it).
     LiveChart(const QString &title, const QString &unit, double scale = 1.0, QWidget *parent = nullptr);
 
     // Replaces the plotted lines when the set of keys changed; keeps them otherwise.
@@ -41,6 +44,12 @@ public:
     void setMarkers(const QList<Marker> &markers);
     // Markers inside the time window of the last refresh.
     int visibleMarkerCount() const;
+    // A horizontal line at value (stored units, scaled like the lines) across the
+    // time window, named label on the plot (no legend entry); the y axis keeps it in view.
+    void setThreshold(double value, const QString &label);
+    void clearThreshold();
+    // The threshold's series (nullptr when none): its points' y is the plotted value.
+    QLineSeries *thresholdSeries() const { return m_threshold; }
 
     int lineCount() const { return int(m_lines.size()); }
     // Points currently plotted on the line of key (0 when absent).
@@ -48,6 +57,10 @@ public:
     // Highest plotted value of the line of key (0 when absent or empty).
     double maxValue(const QString &key) const;
     QString title() const { return m_title; }
+    QString unit() const { return m_unit; }
+    QValueAxis *valueAxis() const { return m_y; }
+    // The plotted series of key (nullptr when absent); its name is the whole label.
+    QLineSeries *seriesOf(const QString &key) const;
     // Save as PNG, or the plotted data as CSV (seconds relative to now, one column per line).
     bool savePng(const QString &file);
     bool saveCsv(const QString &file) const;
@@ -55,8 +68,17 @@ public:
 protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
     void drawForeground(QPainter *painter, const QRectF &rect) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
+    // Hover shows the whole name; click hides or shows the line.
+    void connectMarker(QLegendMarker *marker);
+    // Whole names when they fit the legend's row, else the longest ones elided in
+    // the middle (Qt's legend would cut the end: "second…" for both secondaries).
+    void fitLegend();
+    void styleThreshold();
+    void fitValueAxis(double lo, double hi);
+
     struct Plotted {
         Line line;
         QLineSeries *series = nullptr;
@@ -68,6 +90,10 @@ private:
     QValueAxis *m_x = nullptr;
     QValueAxis *m_y = nullptr;
     QList<Marker> m_markers;
+    QLineSeries *m_threshold = nullptr;
+    double m_thresholdValue = 0;  // stored units
+    bool m_dark = false;
+    bool m_legendPending = false;
     qint64 m_nowMs = 0;
     qint64 m_windowMs = 60'000;
 };
