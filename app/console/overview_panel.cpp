@@ -13,6 +13,7 @@
 
 #include <QApplication>
 #include <QDateTime>
+#include <QEvent>
 #include <QFrame>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -54,9 +55,11 @@ QString badge(const QString &text, NodeHealth h)
         .arg(colourOf(h), darkPalette() ? QStringLiteral("#e0e0e0") : QStringLiteral("#202020"), text.toHtmlEscaped());
 }
 
+// A link to a tab, in a colour readable on the theme's background.
 QString link(const QString &tab, const QString &text)
 {
-    return QStringLiteral("<a href='%1'>%2</a>").arg(tab, text.toHtmlEscaped());
+    return QStringLiteral("<a href='%1' style='color:%2'>%3</a>")
+        .arg(tab, darkPalette() ? QStringLiteral("#8ab4f8") : QStringLiteral("#1a5fb4"), text.toHtmlEscaped());
 }
 
 // A clickable frame: the whole part opens its tab.
@@ -281,8 +284,8 @@ OverviewPanel::OverviewPanel(FleetMonitor *monitor, CounterWatch *counters, QWid
     auto *eventsFrame = new ClickFrame(open(QStringLiteral("timeline")), this);
     eventsFrame->setFrameShape(QFrame::StyledPanel);
     auto *eventsLayout = new QVBoxLayout(eventsFrame);
-    auto *eventsHead = linkLabel(eventsFrame);
-    eventsHead->setText(link(QStringLiteral("timeline"), tr("Last events")));
+    m_eventsHead = linkLabel(eventsFrame);
+    auto *eventsHead = m_eventsHead;
     m_events = new QLabel(eventsFrame);
     m_events->setWordWrap(true);
     m_events->setAlignment(Qt::AlignTop | Qt::AlignLeft);
@@ -502,7 +505,20 @@ void OverviewPanel::updateEvents()
                                     .arg(QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(QStringLiteral("HH:mm:ss")),
                                          e.node.isEmpty() ? QString() : e.node + QStringLiteral(": "), e.summary);
     }
+    m_eventsHead->setText(link(QStringLiteral("timeline"), tr("Last events")));
     m_events->setText(m_eventLines.isEmpty() ? tr("No events yet.") : m_eventLines.join(QLatin1Char('\n')));
+}
+
+void OverviewPanel::changeEvent(QEvent *event)
+{
+    // A theme switch: the links and badges take the new palette's colours.
+    if (event->type() == QEvent::PaletteChange) {
+        updateServing();
+        updateAlerts();
+        updateCounters();
+        updateEvents();
+    }
+    QWidget::changeEvent(event);
 }
 
 QString OverviewPanel::figureText(const QString &key) const

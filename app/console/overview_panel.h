@@ -58,6 +58,9 @@ signals:
     // The switch button: ask (and confirm) a switch to the other pool.
     void switchRequested();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void updateServing();
     void updateFigures();
@@ -76,6 +79,7 @@ private:
     QLabel *m_alerts = nullptr;
     QStringList m_alertLines;
     QLabel *m_countersLabel = nullptr;
+    QLabel *m_eventsHead = nullptr;
     QLabel *m_events = nullptr;
     QStringList m_eventLines;
     QHash<QString, QWidget *> m_parts;

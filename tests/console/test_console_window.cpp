@@ -21,6 +21,7 @@
 #include "timeline_panel.h"
 
 #include <QApplication>
+#include <QLabel>
 #include <QDir>
 #include <QFile>
 #include <QHeaderView>
@@ -469,7 +470,20 @@ private slots:
                          qPrintable(chart->title() + QStringLiteral(": ") + drawnTexts(chart).join(QLatin1Char('|'))));
         }
         QVERIFY(m_window->grab().save(screenshotPath(QStringLiteral("console-dark-fleet.png"))));
-        for (const char *tab : {"alerts", "redis", "counters"}) {
+        // The Overview fits too: its figures are not squeezed below their text.
+        QVERIFY(m_window->showTab(QStringLiteral("overview")));
+        {
+            QWidget *overviewTab = m_window->tabs()->currentWidget();
+            const QSize need = overviewTab->minimumSizeHint();
+            QVERIFY2(need.width() <= overviewTab->width() && need.height() <= overviewTab->height(),
+                     qPrintable(QStringLiteral("overview needs %1×%2 of %3×%4").arg(need.width()).arg(need.height())
+                                    .arg(overviewTab->width()).arg(overviewTab->height())));
+            for (QLabel *label : overviewTab->findChildren<QLabel *>())
+                if (label->isVisible() && !label->wordWrap() && !label->text().isEmpty())
+                    QVERIFY2(label->width() >= label->minimumSizeHint().width(), qPrintable(label->text()));
+            QVERIFY(meanLightness(overviewTab->grab().toImage(), overviewTab->rect()) < 128);
+        }
+        for (const char *tab : {"overview", "alerts", "redis", "counters"}) {
             QVERIFY(m_window->showTab(QString::fromLatin1(tab)));
             QTest::qWait(200);
             QVERIFY(m_window->grab().save(screenshotPath(QStringLiteral("console-dark-%1.png").arg(QLatin1String(tab)))));
