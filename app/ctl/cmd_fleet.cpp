@@ -429,6 +429,17 @@ void printStatus(const QJsonObject &st, bool json)
     }
     if (st.contains(QStringLiteral("balancerError")))
         out() << "balancer: " << st.value(QStringLiteral("balancerError")).toString() << "\n";
+    if (st.contains(QStringLiteral("fleet"))) {
+        // The Overview's figures, as the console shows them.
+        const QJsonObject f = st.value(QStringLiteral("fleet")).toObject();
+        const QJsonValue p99 = f.value(QStringLiteral("p99Ms")), errors = f.value(QStringLiteral("errorRatio"));
+        out() << "fleet: " << f.value(QStringLiteral("reqPerSec")).toDouble() << " req/s, p99 "
+              << (p99.isDouble() ? QString::number(p99.toDouble(), 'f', 2) + QStringLiteral(" ms (slowest node)") : QStringLiteral("- (no traffic)"))
+              << ", 5xx " << (errors.isDouble() ? QString::number(errors.toDouble() * 100, 'f', 2) + QStringLiteral(" %") : QStringLiteral("-"))
+              << ", CPU " << QString::number(f.value(QStringLiteral("cpuPercent")).toDouble(), 'f', 1) << " % (all processes), "
+              << f.value(QStringLiteral("turnoServing")).toInt() << "/" << f.value(QStringLiteral("turnoNodes")).toInt()
+              << " turno nodes serving\n";
+    }
     const QJsonObject readiness = readinessOf(st);
     if (readiness.value(QStringLiteral("applicable")).toBool()) {
         out() << "failover gate (to " << readiness.value(QStringLiteral("target")).toString() << "): ";

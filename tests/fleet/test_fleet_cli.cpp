@@ -127,6 +127,8 @@ private slots:
         for (const char *col : {"NODE", "POOL", "ROLE", "STATE", "PID", "ADDRESS", "REQ/S", "P99", "CPU%", "RSS", "ERRORS"})
             QVERIFY2(table.out.contains(col), table.out.constData());
         QVERIFY(table.out.contains("active primary"));
+        // The Overview's figures headless: status's "fleet" as one line.
+        QVERIFY2(table.out.contains("\nfleet: ") && table.out.contains(" turno nodes serving\n"), table.out.constData());
         // The Redis nodes: named by launch order, the role in its own column.
         QMap<QString, QStringList> rows;
         for (const QByteArray &line : table.out.split('\n')) {
