@@ -4,6 +4,7 @@
 #include "fleet/fleet_supervisor.h"
 #include "models/fleet_nodes_model.h"
 #include "role_delegate.h"
+#include "failover/failover_readiness.h"
 #include "runtime/failover_commands.h"
 #include "runtime/fleet_monitor.h"
 #include "state_style.h"
@@ -18,6 +19,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTableWidget>
@@ -42,6 +44,8 @@ QTableWidgetItem *item(const QString &text)
     return i;
 }
 
+constexpr qint64 kSentinelInfoPeriodMs = 10000;
+
 bool dark()
 {
     return QApplication::palette().color(QPalette::Base).lightness() < 128;
@@ -64,6 +68,12 @@ FailoverPanel::FailoverPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(p
     m_detail->setWordWrap(true);
     layout->addWidget(m_active);
     layout->addWidget(m_detail);
+    // The gate's verdict at the top: what a switch now would meet, with the failing check.
+    m_gateBanner = new QLabel(this);
+    m_gateBanner->setObjectName(QStringLiteral("failoverGateBanner"));
+    m_gateBanner->setWordWrap(true);
+    m_gateBanner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_gateBanner);
 
     // The Redis nodes as the Fleet tab shows them: names stay, the Role column follows the primary.
     auto *redisRows = new QSortFilterProxyModel(this);
@@ -156,6 +166,7 @@ FailoverPanel::FailoverPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(p
     m_gateTimer->start();
 
     connect(m_switch, &QPushButton::clicked, this, [this] { requestSwitch(true); });
+    connect(m_force, &QCheckBox::toggled, this, &FailoverPanel::updateState);
     connect(m_check, &QPushButton::clicked, this, &FailoverPanel::refreshGate);
     connect(m_auto, &QCheckBox::toggled, this, [this](bool on) {
         if (m_controller && m_controller->automatic() != on) {
@@ -165,6 +176,7 @@ FailoverPanel::FailoverPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(p
     });
     connect(m_monitor, &FleetMonitor::stateChanged, this, &FailoverPanel::updateState);
     if (FailoverCommands *commands = FailoverCommands::of(monitor)) {
+        connect(commands, &FailoverCommands::readinessChanged, this, &FailoverPanel::updateState);
         connect(commands, &FailoverCommands::controllerChanged, this, &FailoverPanel::setController);
         setController(commands->controller());
     }
@@ -211,7 +223,13 @@ void FailoverPanel::updateState()
     }
     const QString state = m_controller->stateName();
     const QString active = m_controller->activePool();
-    m_active->setText(tr("Active: %1 pool").arg(active));
+    using State = FailoverController::State;
+    if (m_controller->state() == State::SwitchingOver || m_controller->state() == State::SwitchingBack)
+        // Not active before the switch is done: the target is what it moves to.
+        m_active->setText(tr("Switching to the %1 pool…")
+                              .arg(m_controller->state() == State::SwitchingOver ? QStringLiteral("secondary") : QStringLiteral("primary")));
+    else
+        m_active->setText(tr("Active: %1 pool").arg(active));
     const bool bad = m_controller->state() == FailoverController::State::Degraded;
     const bool busy = m_controller->busy();
     const QColor colour = bad ? QColor(dark() ? 0xff6b6b : 0xc0392b) : busy ? QColor(dark() ? 0xf5b041 : 0xb9770e)
@@ -220,10 +238,18 @@ void FailoverPanel::updateState()
     m_detail->setText(tr("State %1 · Redis primary %2 · automatic failover %3")
                           .arg(state, supervisor->redisPrimaryNode(), m_controller->automatic() ? tr("on") : tr("off")));
     const bool ready = supervisor->state() == FleetSupervisor::State::Ready;
-    m_switch->setText(active == QLatin1String("primary") ? tr("Fail over to secondary…") : tr("Fail back to primary…"));
-    m_switch->setEnabled(ready && !busy);
-    m_switch->setToolTip(busy ? tr("A switch is running") : ready ? tr("Switch traffic and the Redis primary to the other side")
-                                                                  : tr("The cluster is not ready"));
+    const GateVerdict verdict = gateVerdict();
+    updateBanner(verdict);
+    // A refusing gate disables the switch; with Force it is the explicit force action.
+    const bool forced = m_force->isChecked();
+    const QString towards = active == QLatin1String("primary") ? tr("Fail over to secondary…") : tr("Fail back to primary…");
+    m_switch->setText(forced && !verdict.passes ? tr("Force: %1").arg(towards) : towards);
+    m_switch->setEnabled(ready && !busy && (verdict.passes || forced));
+    m_switch->setToolTip(busy     ? tr("A switch is running")
+                         : !ready ? tr("The cluster is not ready")
+                         : verdict.passes ? tr("Switch traffic and the Redis primary to the other side")
+                         : forced ? tr("Switch although the gate refuses: %1").arg(verdict.text)
+                                  : tr("The gate refuses (%1); tick \"Force past a failed gate\" to switch anyway").arg(verdict.text));
     m_force->setEnabled(ready && !busy);
     m_check->setEnabled(ready && !busy);
     m_auto->setEnabled(ready);
@@ -231,6 +257,60 @@ void FailoverPanel::updateState()
         const QSignalBlocker block(m_auto);
         m_auto->setChecked(m_controller->automatic());
     }
+}
+
+FailoverPanel::GateVerdict FailoverPanel::gateVerdict() const
+{
+    GateVerdict v;
+    const FailoverCommands *commands = FailoverCommands::of(m_monitor);
+    const FailoverReadiness *readiness = commands ? commands->readiness() : nullptr;
+    if (readiness && readiness->known()) {
+        // The readiness polls the gate on its own: the verdict of now, not of the last click.
+        v.known = true;
+        v.passes = readiness->ready();
+        v.text = readiness->waitingFor();
+        if (!v.passes && v.text.startsWith(QLatin1String("sentinel-replica")) && readiness->sinceArmMs() >= 0) {
+            // Sentinel learns a demoted node from the primary's INFO, every 10 s: say when to expect it.
+            const qint64 left = std::max<qint64>(1, (kSentinelInfoPeriodMs - readiness->sinceArmMs() + 999) / 1000);
+            v.eta = tr("gate ready in about %n s (Sentinel reads INFO every 10 s)", nullptr, int(left));
+        }
+        return v;
+    }
+    if (m_gate->rowCount() > 0) {
+        v.known = true;
+        v.passes = m_gateOk;
+        v.text = m_gateFailures;
+    }
+    return v;
+}
+
+void FailoverPanel::updateBanner(const GateVerdict &v)
+{
+    const bool busy = m_controller && m_controller->busy();
+    const QString target = m_controller ? m_controller->otherPool() : QString();
+    QString text;
+    NodeHealth health = NodeHealth::Idle;
+    if (busy) {
+        text = tr("A switch is running: the gate is asked again when it ends.");
+        health = NodeHealth::Busy;
+    } else if (!v.known) {
+        text = tr("Gate: not asked yet.");
+    } else if (v.passes) {
+        text = tr("Gate passes: a switch to the %1 pool would pass every check.").arg(target);
+        health = NodeHealth::Good;
+    } else {
+        text = tr("Gate refuses a switch to the %1 pool: %2").arg(target, v.text) +
+               (v.eta.isEmpty() ? QString() : QStringLiteral(" — ") + v.eta);
+        health = NodeHealth::Warning;
+    }
+    m_gateBanner->setText(text);
+    m_gateBanner->setStyleSheet(QStringLiteral("QLabel { background: %1; color: %2; padding: 4px; border-radius: 3px; }")
+                                    .arg(healthColor(health, dark()).name(), dark() ? QStringLiteral("#e0e0e0") : QStringLiteral("#202020")));
+}
+
+QString FailoverPanel::gateBannerText() const
+{
+    return m_gateBanner->text();
 }
 
 void FailoverPanel::refreshGate()
@@ -245,6 +325,7 @@ void FailoverPanel::refreshGate()
             return;
         self->m_gatePending = false;
         self->m_gateOk = gate.ok();
+        self->m_gateFailures = gate.failures();
         self->m_gate->setRowCount(int(gate.checks.size()));
         for (int r = 0; r < gate.checks.size(); ++r) {
             const FailoverCheck &c = gate.checks[r];
@@ -261,6 +342,7 @@ void FailoverPanel::refreshGate()
         self->fitGateToRows();
         self->m_gateSummary->setText(gate.ok() ? self->tr("A switch to the %1 pool would pass the gate.").arg(target)
                                                : self->tr("A switch to the %1 pool would be refused: %2").arg(target, gate.failures()));
+        self->updateState();
     });
 }
 
@@ -366,6 +448,26 @@ void FailoverPanel::onStepFinished(const FailoverStep &step)
 
 void FailoverPanel::onFinished(const FailoverReport &report)
 {
+    // The rows the switch did not run say why, rather than stay blank.
+    QSet<QString> ran;
+    for (const FailoverStep &st : report.steps)
+        ran.insert(st.name);
+    for (int r = 0; r < m_steps->rowCount(); ++r) {
+        const QString name = kSteps[r];
+        if (ran.contains(name) || report.steps.isEmpty())
+            continue;
+        QString why;
+        if (!report.ok)
+            why = tr("not run: the switch stopped at %1").arg(report.steps.last().name);
+        else if (name == QLatin1String("gap"))
+            why = tr("skipped: only after a lost primary under async durability");
+        else
+            why = tr("skipped: not needed for this switch (e.g. no Redis)");
+        m_steps->item(r, 0)->setIcon(healthIcon(NodeHealth::Idle));
+        m_steps->item(r, 2)->setText(tr("skipped"));
+        m_steps->item(r, 3)->setText(why);
+        m_steps->item(r, 3)->setToolTip(why);
+    }
     m_progress->setValue(report.ok ? m_progress->maximum() : m_progress->value());
     m_progress->setFormat(report.ok ? tr("done in %1 ms").arg(report.totalMs)
                                     : report.rolledBack ? tr("rolled back") : tr("not done"));

@@ -46,12 +46,24 @@ public:
     // One row per Redis node: name, role (primary | replica, in its colour), state, address.
     QTableView *redisTable() const { return m_redis; }
     QCheckBox *automaticBox() const { return m_auto; }
+    QCheckBox *forceBox() const { return m_force; }
+    // The gate's verdict at the top of the tab ("Gate passes: …", "Gate refuses …: check: detail").
+    QString gateBannerText() const;
 
 signals:
     void switchFinished(bool ok, const QString &message);
     void message(const QString &text);
 
 private:
+    struct GateVerdict {
+        bool known = false;
+        bool passes = false;
+        QString text;  // the failing checks
+        QString eta;   // "gate ready in about N s" when it can be told
+    };
+    // From the cluster's FailoverReadiness (it polls), else the last gate this tab ran.
+    GateVerdict gateVerdict() const;
+    void updateBanner(const GateVerdict &verdict);
     void setController(FailoverController *controller);
     void updateState();
     void onStepStarted(const QString &name);
@@ -72,6 +84,8 @@ private:
     QPushButton *m_check = nullptr;
     QTableWidget *m_gate = nullptr;
     QLabel *m_gateSummary = nullptr;
+    QLabel *m_gateBanner = nullptr;
+    QString m_gateFailures;
     QTableWidget *m_steps = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_result = nullptr;

@@ -397,7 +397,9 @@ void OverviewPanel::updateServing()
         m_gate->setText(badge(tr("gate refuses"), NodeHealth::Warning) + QStringLiteral(" ") +
                         link(QStringLiteral("failover"), tr("waiting for %1").arg(readiness->waitingFor())));
     }
-    const bool canSwitch = controller && !controller->busy() && m_monitor->isReady() && readiness && readiness->applicable();
+    // As on the Failover tab: a refusing gate disables the switch (forcing is that tab's explicit action).
+    const bool canSwitch = controller && !controller->busy() && m_monitor->isReady() && readiness && readiness->applicable() &&
+                           readiness->ready();
     m_switch->setEnabled(canSwitch);
     if (controller)
         m_switch->setText(controller->otherPool() == QLatin1String("secondary") ? tr("Fail over to the secondary pool…")

@@ -185,6 +185,11 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(o->gateText().startsWith(QLatin1String("gate passes")) ||
                                      o->gateText().startsWith(QLatin1String("gate refuses waiting for")),
                                  5000);
+        // A refusing gate disables the one-click switch; it comes back once the gate passes.
+        if (o->gateText().startsWith(QLatin1String("gate refuses")))
+            QVERIFY(!o->switchButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(o->gateText().startsWith(QLatin1String("gate passes")), 30000);
+        QVERIFY(o->switchButton()->isEnabled());
     }
 
     void countersVerdictFollowsTheLoadTest()

@@ -8,6 +8,8 @@
 #include "fleet_panel.h"
 #include "live_chart.h"
 #include "fleet/cluster_profile.h"
+#include "fleet/fleet_supervisor.h"
+#include "fleet/haproxy_runtime.h"
 #include "main_window.h"
 #include "runtime/failover_commands.h"
 #include "models/fleet_nodes_model.h"
@@ -124,6 +126,8 @@ private slots:
         connect(controller, &turno::FailoverController::stepFinished, this, [&](const turno::FailoverStep &s) {
             if (s.name == QLatin1String("promote")) {
                 ++seenMidSwitch;
+                // Not "Active: secondary" before the switch is done.
+                QCOMPARE(panel->activeText(), QStringLiteral("Switching to the secondary pool…"));
                 QCOMPARE(panel->progressBar()->value(), 6);  // gate, probe, drain, pause, catch-up, promote
                 if (!shots.isEmpty())
                     window->grab().save(shots + QStringLiteral("/failover.png"));
@@ -179,6 +183,45 @@ private slots:
             if (steps->item(r, 0)->text() != QLatin1String("gap"))  // async durability and a lost primary only
                 QVERIFY2(!steps->item(r, 2)->text().isEmpty(), qPrintable(steps->item(r, 0)->text()));
         QVERIFY(panel->switchButton()->text().contains(QStringLiteral("back to primary")));
+        // The steps this switch did not run say so (gap: only after a lost primary under async durability).
+        for (int r = 0; r < steps->rowCount(); ++r)
+            if (steps->item(r, 0)->text() == QLatin1String("gap"))
+                QVERIFY2(steps->item(r, 3)->text().startsWith(QLatin1String("skipped: only after a lost primary")),
+                         qPrintable(steps->item(r, 3)->text()));
+        // The way back: the gate's verdict at the top. While Sentinel learns the demoted node it
+        // refuses with the failing check (and when to expect it); the switch is then disabled unless forced.
+        QTRY_VERIFY_WITH_TIMEOUT(panel->gateBannerText().startsWith(QLatin1String("Gate refuses a switch to the primary pool: ")) ||
+                                     panel->gateBannerText().startsWith(QLatin1String("Gate passes")),
+                                 5000);
+        qInfo("FIGURE the gate's verdict right after the switch: %s", qPrintable(panel->gateBannerText()));
+        if (panel->gateBannerText().startsWith(QLatin1String("Gate refuses"))) {
+            QVERIFY(!panel->switchButton()->isEnabled());
+            if (panel->gateBannerText().contains(QLatin1String("sentinel-replica")))
+                QVERIFY2(panel->gateBannerText().contains(QLatin1String("gate ready in about")), qPrintable(panel->gateBannerText()));
+            panel->forceBox()->setChecked(true);
+            QVERIFY(panel->switchButton()->isEnabled());
+            QVERIFY2(panel->switchButton()->text().startsWith(QLatin1String("Force: ")), qPrintable(panel->switchButton()->text()));
+            panel->forceBox()->setChecked(false);
+            QVERIFY(!panel->switchButton()->isEnabled());
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(panel->gateBannerText().startsWith(QLatin1String("Gate passes: a switch to the primary pool")), 30000);
+        QVERIFY(panel->switchButton()->isEnabled());
+        // A check that fails for sure (a node of the target pool in MAINT at HAProxy): the banner names it,
+        // the switch is disabled, Force makes it the explicit force action.
+        turno::HaproxyRuntime haproxy(window->monitor()->supervisor()->haproxySocket());
+        QVERIFY(haproxy.sendSync(QStringLiteral("set server turno_nodes/primary-1 state maint")).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(panel->gateBannerText().startsWith(QLatin1String("Gate refuses a switch to the primary pool: target-pool")),
+                                 10000);
+        QVERIFY2(panel->gateBannerText().contains(QLatin1String("primary-1 MAINT")), qPrintable(panel->gateBannerText()));
+        QVERIFY(!panel->switchButton()->isEnabled());
+        panel->forceBox()->setChecked(true);
+        QVERIFY(panel->switchButton()->isEnabled());
+        QVERIFY2(panel->switchButton()->text().startsWith(QLatin1String("Force: ")), qPrintable(panel->switchButton()->text()));
+        panel->forceBox()->setChecked(false);
+        QVERIFY(!panel->switchButton()->isEnabled());
+        QVERIFY(haproxy.sendSync(QStringLiteral("set server turno_nodes/primary-1 state ready")).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(panel->gateBannerText().startsWith(QLatin1String("Gate passes")), 10000);
+        QVERIFY(panel->switchButton()->isEnabled());
 
         // The switch is a marker on the charts' time axis, and the balancer's share has its chart.
         QVERIFY(window->showTab(QStringLiteral("charts")));
