@@ -18,6 +18,10 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QHideEvent>
+#include <QTime>
+#include <QScopedValueRollback>
+#include <QTimer>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
@@ -27,6 +31,10 @@
 #include <memory>
 
 namespace turno::console {
+
+namespace {
+constexpr int kAutosaveMs = 1500;
+}  // namespace
 
 namespace {
 
@@ -93,6 +101,11 @@ IncidentEditor::IncidentEditor(IncidentStore *store, QWidget *parent) : QWidget(
     m_header->setObjectName(QStringLiteral("incidentHeader"));
     m_header->setWordWrap(true);
     form->addRow(m_header);
+    // Nothing typed is lost: a mark while a change is not in the store, autosaved a moment later
+    // and whenever the editor is left (another incident, another tab, quit).
+    m_saveState = new QLabel(m_form);
+    m_saveState->setObjectName(QStringLiteral("incidentSaveState"));
+    form->addRow(m_saveState);
     m_title = new QLineEdit(m_form);
     m_title->setObjectName(QStringLiteral("incidentTitle"));
     form->addRow(tr("T&itle:"), m_title);
@@ -177,6 +190,16 @@ IncidentEditor::IncidentEditor(IncidentStore *store, QWidget *parent) : QWidget(
     };
     connect(noteButton, &QPushButton::clicked, this, note);
     connect(m_note, &QLineEdit::returnPressed, this, note);
+    m_autosave = new QTimer(this);
+    m_autosave->setSingleShot(true);
+    m_autosave->setInterval(kAutosaveMs);
+    connect(m_autosave, &QTimer::timeout, this, [this] { saveIfDirty(); });
+    connect(m_title, &QLineEdit::textEdited, this, &IncidentEditor::markDirty);
+    connect(m_severity, &QComboBox::currentIndexChanged, this, &IncidentEditor::markDirty);
+    for (QPlainTextEdit *e : {m_summary, m_impact, m_rootCause})
+        connect(e, &QPlainTextEdit::textChanged, this, &IncidentEditor::markDirty);
+    connect(m_actions, &QTableWidget::itemChanged, this, &IncidentEditor::markDirty);
+    connect(m_actions->model(), &QAbstractItemModel::rowsRemoved, this, &IncidentEditor::markDirty);
     connect(m_save, &QPushButton::clicked, this, [this] {
         const Result<void> r = save();
         emit message(r.ok() ? tr("Incident #%1 saved").arg(m_id) : r.error());
@@ -223,8 +246,45 @@ bool IncidentEditor::selectIncident(qint64 id)
     return true;
 }
 
+void IncidentEditor::markDirty()
+{
+    if (m_loading || !m_id)
+        return;
+    m_dirty = true;
+    m_saveState->setText(tr("● Unsaved changes (saved automatically in a moment)"));
+    m_autosave->start();
+}
+
+QString IncidentEditor::saveStateText() const
+{
+    return m_saveState->text();
+}
+
+Result<void> IncidentEditor::saveIfDirty()
+{
+    if (!m_dirty || !m_id)
+        return {};
+    const Result<void> r = save();
+    if (!r.ok())
+        emit message(tr("Incident #%1 not fully saved: %2").arg(m_id).arg(r.error()));
+    return r;
+}
+
+void IncidentEditor::hideEvent(QHideEvent *event)
+{
+    // Another tab, or the window going: what was typed goes to the store now.
+    saveIfDirty();
+    QWidget::hideEvent(event);
+}
+
 void IncidentEditor::load(qint64 id)
 {
+    if (m_id && m_id != id)
+        saveIfDirty();  // leaving an incident with changes: keep them
+    m_autosave->stop();
+    m_dirty = false;
+    m_saveState->clear();
+    const QScopedValueRollback<bool> loading(m_loading, true);
     m_id = id;
     m_actions->setRowCount(0);
     if (!id) {
@@ -356,8 +416,6 @@ Result<void> IncidentEditor::save()
     if (!inc.ok())
         return Error{inc.error()};
     const Result<QList<ActionItem>> items = actionItems();
-    if (!items.ok())
-        return Error{items.error()};
     Incident &i = inc.value();
     if (!m_title->text().trimmed().isEmpty())
         i.title = m_title->text().trimmed();
@@ -365,8 +423,24 @@ Result<void> IncidentEditor::save()
     i.summary = m_summary->toPlainText();
     i.impact = m_impact->toPlainText();
     i.rootCause = m_rootCause->toPlainText();
-    i.actionItems = items.value();
-    return m_store->updateIncident(i);
+    // An action plan row that cannot be stored does not hold back the prose: that is
+    // written, the plan stays as stored, and the mark stays until the row is fixed.
+    if (items.ok())
+        i.actionItems = items.value();
+    const Result<void> written = m_store->updateIncident(i);
+    const QString at = QTime::currentTime().toString(QStringLiteral("HH:mm:ss"));
+    if (!written.ok()) {
+        m_saveState->setText(tr("● Not saved: %1").arg(written.error()));
+        return written;
+    }
+    if (!items.ok()) {
+        m_saveState->setText(tr("● Text saved at %1; the action plan is not: %2").arg(at, items.error()));
+        return Error{items.error()};
+    }
+    m_dirty = false;
+    m_autosave->stop();
+    m_saveState->setText(tr("Saved at %1").arg(at));
+    return {};
 }
 
 Result<qint64> IncidentEditor::addNote(const QString &text)

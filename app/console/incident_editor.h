@@ -23,6 +23,7 @@ class QPushButton;
 class QTableView;
 class QTableWidget;
 class QThread;
+class QTimer;
 
 namespace turno {
 class IncidentListModel;
@@ -58,7 +59,14 @@ public:
     // The action plan table as items; an error names a row whose due date is not a date.
     Result<QList<ActionItem>> actionItems() const;
     // Writes the form to the store (as `turnoctl incident set` and `incident action`).
+    // An invalid action plan row is refused (the error names it) but the rest is written.
     Result<void> save();
+    // Edits not in the store yet (the mark above the form says so; autosaved a moment
+    // after the last keystroke, and when the editor is left).
+    bool isDirty() const { return m_dirty; }
+    QString saveStateText() const;
+    // Saves now when there are unsaved edits (leaving, quitting); ok when there were none.
+    Result<void> saveIfDirty();
     // An operator note in the timeline, naming this incident (as `turnoctl incident note --incident`).
     Result<qint64> addNote(const QString &text);
     // Saves the form, then closes the incident (as `turnoctl incident close`).
@@ -78,7 +86,11 @@ signals:
     void exported(bool ok, const QString &pathOrError);
     void message(const QString &text);
 
+protected:
+    void hideEvent(QHideEvent *event) override;
+
 private:
+    void markDirty();
     void load(qint64 id);
     void updateButtons();
     void exportWithDialog();
@@ -98,6 +110,10 @@ private:
     QTableWidget *m_actions = nullptr;
     QLineEdit *m_note = nullptr;
     QPushButton *m_save = nullptr;
+    QLabel *m_saveState = nullptr;
+    QTimer *m_autosave = nullptr;
+    bool m_dirty = false;
+    bool m_loading = false;
     QPushButton *m_close = nullptr;
     QPushButton *m_export = nullptr;
     QComboBox *m_format = nullptr;

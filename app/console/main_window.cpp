@@ -692,6 +692,8 @@ void MainWindow::confirmQuit()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // An incident write-up being typed goes to the store before anything stops.
+    m_timeline->incidents()->saveIfDirty();
     if (!m_closing)
         saveLayout();
     m_loadPanel->stop();

@@ -31,6 +31,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -346,6 +348,72 @@ private slots:
 
         QVERIFY(editor->closeCurrent().ok());
         QCOMPARE(store->incident(id.value())->state, turno::Incident::State::Closed);
+    }
+
+    // Nothing typed is lost: a mark while a change is not stored; leaving the tab, leaving
+    // the incident or a pause in typing puts it in the store, and `turnoctl report` has it.
+    void typedIncidentTextIsNeverLost()
+    {
+        QVERIFY(m_window->showTab(QStringLiteral("timeline")));
+        turno::console::IncidentEditor *editor = m_window->timelinePanel()->incidents();
+        turno::IncidentStore *store = m_window->monitor()->history();
+        const auto other = editor->openIncident(QStringLiteral("Another one"), turno::Severity::Warning);
+        const auto id = editor->openIncident(QStringLiteral("Typed and left"), turno::Severity::Error);
+        QVERIFY(id.ok() && other.ok());
+        auto *summary = editor->findChild<QPlainTextEdit *>(QStringLiteral("incidentSummary"));
+        auto *impact = editor->findChild<QPlainTextEdit *>(QStringLiteral("incidentImpact"));
+        auto *rootCause = editor->findChild<QPlainTextEdit *>(QStringLiteral("incidentRootCause"));
+        QVERIFY(summary && impact && rootCause);
+        QVERIFY(!editor->isDirty());
+
+        // 1. type, switch to another tab at once: in the store, and in the report.
+        summary->setFocus();
+        QTest::keyClicks(summary, QStringLiteral("typed at 3 a.m. and left"));
+        QVERIFY(editor->isDirty());
+        QVERIFY2(editor->saveStateText().startsWith(QStringLiteral("● Unsaved changes")), qPrintable(editor->saveStateText()));
+        QCOMPARE(store->incident(id.value())->summary, QString());  // not before it is left (or the pause)
+        QVERIFY(m_window->showTab(QStringLiteral("fleet")));
+        QCOMPARE(store->incident(id.value())->summary, QStringLiteral("typed at 3 a.m. and left"));
+        QVERIFY(!editor->isDirty());
+        QVERIFY2(editor->saveStateText().startsWith(QStringLiteral("Saved at ")), qPrintable(editor->saveStateText()));
+        const QString md = m_dir.filePath(QStringLiteral("typed.md"));
+        QProcess report;
+        report.start(turno::test::envPath("TURNOCTL_BIN"),
+                     {QStringLiteral("report"), QString::number(id.value()), QStringLiteral("--format"), QStringLiteral("md"),
+                      QStringLiteral("-o"), md, QStringLiteral("--db"), m_dir.filePath(QStringLiteral("incidents.db"))});
+        QVERIFY(report.waitForFinished(30000));
+        QVERIFY2(report.exitCode() == 0, report.readAllStandardError().constData());
+        QVERIFY2(readAll(md).contains("typed at 3 a.m. and left"), readAll(md).left(600).constData());
+        QVERIFY2(readAll(md).contains("## Summary\n\ntyped at 3 a.m. and left"), readAll(md).left(600).constData());
+
+        // 2. type and pause: the autosave writes it without leaving.
+        QVERIFY(m_window->showTab(QStringLiteral("timeline")));
+        impact->setFocus();
+        QTest::keyClicks(impact, QStringLiteral("every checkout retried"));
+        QTRY_COMPARE_WITH_TIMEOUT(store->incident(id.value())->impact, QStringLiteral("every checkout retried"), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!editor->isDirty(), 1000);
+
+        // 3. type and pick another incident: the first keeps the text.
+        rootCause->setFocus();
+        QTest::keyClicks(rootCause, QStringLiteral("a full disk"));
+        QVERIFY(editor->selectIncident(other.value()));
+        QCOMPARE(store->incident(id.value())->rootCause, QStringLiteral("a full disk"));
+        QCOMPARE(editor->rootCause(), QString());  // the other incident's own (empty) field
+
+        // 4. a bad action plan row does not hold back the text, and the mark says what is not saved.
+        QVERIFY(editor->selectIncident(id.value()));
+        editor->setActionItems({{QStringLiteral("x"), QStringLiteral("y"), QDate(), false}});
+        editor->findChild<QTableWidget *>(QStringLiteral("incidentActions"))->item(0, 2)->setText(QStringLiteral("someday"));
+        summary->moveCursor(QTextCursor::End);
+        QTest::keyClicks(summary, QStringLiteral("!"));
+        QVERIFY(m_window->showTab(QStringLiteral("fleet")));
+        QCOMPARE(store->incident(id.value())->summary, QStringLiteral("typed at 3 a.m. and left!"));
+        QVERIFY(editor->isDirty());
+        QVERIFY2(editor->saveStateText().contains(QStringLiteral("the action plan is not: action plan row 1")),
+                 qPrintable(editor->saveStateText()));
+        editor->setActionItems({});
+        QVERIFY(editor->save().ok());
+        QVERIFY(!editor->isDirty());
     }
 
     void attachDialogAttachesReadOnly()
