@@ -11,6 +11,7 @@
 #include <QPageLayout>
 #include <QPageSize>
 #include <QPdfWriter>
+#include <QPolygonF>
 #include <QTextDocument>
 #include <QUrl>
 #include <algorithm>
@@ -109,6 +110,76 @@ QByteArray IncidentPdfWriter::eventRateChartPng(const IncidentReport &report, qi
     buffer.open(QIODevice::WriteOnly);
     image.save(&buffer, "PNG");
     return png;
+}
+
+QByteArray IncidentPdfWriter::fleetChartPng(const IncidentReport &report, FleetWindowChart::Metric metric, int width,
+                                            int height)
+{
+    const QList<FleetWindowChart::Point> pts = FleetWindowChart::points(report.fleetSamples, metric);
+    if (pts.isEmpty())
+        return {};
+    const qint64 start = report.incident.windowStartMs;
+    const qint64 end = std::max(report.windowEndMs, start + 1);
+    double top = 0;
+    for (const auto &pt : pts)
+        top = std::max(top, pt.value);
+    if (top <= 0)
+        top = 1;
+
+    QImage image(width, height, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    QPainter p(&image);
+    p.setRenderHint(QPainter::Antialiasing, true);
+    const QRectF plot(70, 22, width - 82, height - 54);
+    p.setPen(QColor(0x99, 0x99, 0x99));
+    p.drawLine(plot.topLeft(), plot.bottomLeft());
+    p.drawLine(plot.bottomLeft(), plot.bottomRight());
+    const auto xOf = [&](qint64 t) {
+        return plot.left() + double(std::clamp(t, start, end) - start) / double(end - start) * plot.width();
+    };
+    const auto yOf = [&](double v) { return plot.bottom() - v / top * plot.height(); };
+    QPolygonF line;
+    for (const auto &pt : pts)
+        line << QPointF(xOf(pt.timeMs), yOf(pt.value));
+    p.setPen(QPen(QColor(0x1f, 0x6f, 0xb5), 2));
+    if (line.size() == 1)
+        p.drawEllipse(line.first(), 2, 2);
+    else
+        p.drawPolyline(line);
+    p.setPen(Qt::black);
+    QFont font = p.font();
+    font.setPixelSize(11);
+    p.setFont(font);
+    p.drawText(QRectF(plot.left(), 2, plot.width(), 16), Qt::AlignLeft,
+               FleetWindowChart::name(metric) + QStringLiteral(", ") + FleetWindowChart::unit(metric));
+    p.drawText(QRectF(0, plot.top() - 6, plot.left() - 6, 14), Qt::AlignRight, QString::number(top, 'g', 6));
+    p.drawText(QRectF(0, plot.bottom() - 8, plot.left() - 6, 14), Qt::AlignRight, QStringLiteral("0"));
+    p.drawText(QRectF(plot.left(), plot.bottom() + 4, 140, 16), Qt::AlignLeft,
+               formatEventTime(start).mid(11, 8) + QStringLiteral(" UTC"));
+    p.drawText(QRectF(plot.right() - 140, plot.bottom() + 4, 140, 16), Qt::AlignRight,
+               formatEventTime(end).mid(11, 8) + QStringLiteral(" UTC"));
+    p.end();
+
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return png;
+}
+
+QList<ReportImage> IncidentPdfWriter::fleetChartImages(const IncidentReport &report)
+{
+    QList<ReportImage> images;
+    for (const FleetWindowChart::Metric metric :
+         {FleetWindowChart::Metric::RequestsPerSecond, FleetWindowChart::Metric::P99Ms,
+          FleetWindowChart::Metric::ErrorPercent}) {
+        QByteArray png = fleetChartPng(report, metric);
+        if (!png.isEmpty())
+            images.append(ReportImage{FleetWindowChart::name(metric) + QStringLiteral(" (") +
+                                          FleetWindowChart::unit(metric) + QStringLiteral(", from the stored fleet samples)"),
+                                      std::move(png)});
+    }
+    return images;
 }
 
 }  // namespace turno

@@ -83,7 +83,9 @@ int main(int argc, char **argv)
         err << "turno-report-pdf: " << report.error() << "\n";
         return 1;
     }
-    // Without the console's metric charts, the chart the store can give.
+    // Without the console's metric charts, the charts the store can give: the
+    // stored fleet samples (as the HTML report's SVGs) and the events.
+    report.value().images.append(turno::IncidentPdfWriter::fleetChartImages(report.value()));
     report.value().images.append(turno::ReportImage{
         QStringLiteral("Events in the window"),
         turno::IncidentPdfWriter::eventRateChartPng(report.value(), report.value().generatedMs)});

@@ -1,5 +1,6 @@
 #include "incidents/incident_report.h"
 
+#include "incidents/fleet_window_chart.h"
 #include "incidents/incident_store.h"
 
 #include <QDateTime>
@@ -47,6 +48,20 @@ Result<IncidentReport> IncidentReport::build(const IncidentStore &store, qint64 
         mergePeak(report.peakMetrics,
                   PeakMetric{e.details.value(QStringLiteral("rule")).toString(), e.node, v.toDouble(), QString(), e.timeMs},
                   false);
+    }
+    report.windowEndMs = report.incident.windowEndMs(report.generatedMs);
+    // The metrics of the window, whoever watched it: the supervising process kept them per tick.
+    auto samples = store.samples(report.incident.windowStartMs, report.windowEndMs);
+    if (!samples)
+        return Error{samples.error()};
+    report.fleetSamples = samples.value();
+    for (const FleetWindowChart::Metric metric : FleetWindowChart::kMetrics) {
+        const FleetWindowChart::Summary s = FleetWindowChart::summary(report.fleetSamples, metric);
+        if (s.count > 0)
+            mergePeak(report.peakMetrics,
+                      PeakMetric{FleetWindowChart::name(metric), QStringLiteral("fleet"), s.max,
+                                 FleetWindowChart::unit(metric), s.maxTimeMs},
+                      false);
     }
     for (const PeakMetric &p : extraPeaks)
         mergePeak(report.peakMetrics, p, true);

@@ -31,6 +31,14 @@ IncidentStore::IncidentStore(QObject *parent)
         if (!r)
             emit storeError(r.error());
     });
+    m_sampleTimer = new QTimer(this);
+    m_sampleTimer->setSingleShot(true);
+    m_sampleTimer->setInterval(kSampleFlushMs);
+    connect(m_sampleTimer, &QTimer::timeout, this, [this] {
+        const auto r = flushSamples();
+        if (!r)
+            emit storeError(r.error());
+    });
     m_pruneTimer = new QTimer(this);
     m_pruneTimer->setInterval(kDayMs);
     connect(m_pruneTimer, &QTimer::timeout, this, [this] {
@@ -140,12 +148,13 @@ void IncidentStore::close()
 {
     if (!isOpen())
         return;
-    if (!m_pending.isEmpty()) {
+    if (!m_pending.isEmpty() || !m_pendingSamples.isEmpty()) {
         const auto r = flush();
         if (!r)
             emit storeError(r.error());
     }
     m_flushTimer->stop();
+    m_sampleTimer->stop();
     m_pruneTimer->stop();
     m_watchTimer->stop();
     {
@@ -154,6 +163,7 @@ void IncidentStore::close()
     }
     QSqlDatabase::removeDatabase(m_connection);
     m_pending.clear();
+    m_pendingSamples.clear();
     m_ownIds.clear();
     m_dataVersion = -1;
 }

@@ -6,6 +6,7 @@
 
 #include "common/result.h"
 #include "incidents/event_filter.h"
+#include "incidents/fleet_sample.h"
 #include "incidents/incident.h"
 
 #include <QList>
@@ -22,15 +23,22 @@ namespace turno {
 class IncidentStore : public QObject {
     Q_OBJECT
 public:
-    // Version 1: events, incidents, action_items. Bumped with each schema change;
-    // a file from a newer build is refused rather than misread.
-    static constexpr int kSchemaVersion = 1;
+    // Version 1: events, incidents, action_items. Version 2: fleet_samples.
+    // Bumped with each schema change; a file from a newer build is refused rather than misread.
+    static constexpr int kSchemaVersion = 2;
     static constexpr int kDefaultRetentionDays = 30;
+    // Fleet samples (one per tick) outside a kept incident's window are kept at
+    // most this long, whatever the event retention (they are far more numerous).
+    static constexpr int kSampleRetentionDays = 3;
+    // Queued samples are committed with the next events, or after this long.
+    static constexpr int kSampleFlushMs = 5000;
     // 'TRNO': tells our database apart from any other SQLite file.
     static constexpr int kApplicationId = 0x54524e4f;
 
     struct Options {
-        int retentionDays = kDefaultRetentionDays;  // events older than this are pruned; 0 keeps all
+        // Events older than this are pruned, fleet samples older than
+        // min(retentionDays, kSampleRetentionDays); 0 keeps all of both.
+        int retentionDays = kDefaultRetentionDays;
         bool pruneDaily = true;                     // besides the prune done by open()
         // false: synchronous=NORMAL (a commit survives a process kill, the last
         // commits may be lost on power loss or OS crash); true: FULL, an fsync per commit.
@@ -76,14 +84,23 @@ public:
     Result<QList<qint64>> append(const QList<IncidentEvent> &events);
     int pendingCount() const { return int(m_pending.size()); }
 
+    // Queues the fleet's figures of one tick (time 0 = now); committed with the
+    // next flush() of events, or within kSampleFlushMs, in one transaction.
+    void recordSample(FleetSample sample);
+    int pendingSampleCount() const { return int(m_pendingSamples.size()); }
+    // Committed samples with fromMs <= time <= toMs, oldest first. A stored
+    // value that is not a number reads as FleetSample::kUnknown.
+    Result<QList<FleetSample>> samples(qint64 fromMs, qint64 toMs) const;
+
     Result<QList<IncidentEvent>> events(const EventFilter &filter, const EventQuery &query) const;
     Result<QList<IncidentEvent>> events(const EventFilter &filter) const { return events(filter, EventQuery{}); }
     Result<qint64> countEvents(const EventFilter &filter) const;
     // Distinct nodes and kinds seen, for filter drop-downs.
     Result<QStringList> distinctValues(const QString &column) const;
 
-    // Deletes events older than the retention period, except those inside the
-    // window of a kept incident (its report needs them). Returns how many went.
+    // Deletes events older than the retention period (and fleet samples older
+    // than the sample retention), except those inside the window of a kept
+    // incident (its report needs them). Returns how many events went.
     Result<int> prune(qint64 nowMs);
     void setRetentionDays(int days) { m_options.retentionDays = days; }
 
@@ -122,6 +139,8 @@ private:
     Result<void> createOrUpgrade(QSqlDatabase &db);
     Result<void> exec(QSqlQuery &query, const char *what) const;
     Result<QList<qint64>> insertEvents(const QList<IncidentEvent> &events);
+    Result<void> flushSamples();
+    Result<int> pruneSamples(qint64 now);
     Result<void> saveActionItems(qint64 incidentId, const QList<ActionItem> &items);
     Result<QList<Incident>> loadIncidents(const QString &where, const QVariantList &binds) const;
     QString fail(const QString &what, const QString &sqlError) const;
@@ -134,7 +153,9 @@ private:
     QString m_path;
     Options m_options;
     QList<IncidentEvent> m_pending;
+    QList<FleetSample> m_pendingSamples;
     QTimer *m_flushTimer = nullptr;
+    QTimer *m_sampleTimer = nullptr;
     QTimer *m_pruneTimer = nullptr;
     QTimer *m_watchTimer = nullptr;
     qint64 m_lastSeenId = 0;      // highest id reported through eventsAppended

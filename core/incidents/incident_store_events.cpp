@@ -76,6 +76,8 @@ void IncidentStore::scheduleFlush()
 Result<qint64> IncidentStore::flush()
 {
     m_flushTimer->stop();
+    if (const auto r = flushSamples(); !r)
+        return Error{r.error()};
     if (m_pending.isEmpty())
         return m_lastSeenId;
     if (!isOpen())

@@ -1,5 +1,5 @@
 // IncidentStore's retention: pruning events past the retention period, in small
-// batches, except those inside a kept incident's window.
+// batches, except those inside a kept incident's window (fleet samples: incident_store_samples.cpp).
 #include "incidents/incident_store.h"
 #include "incidents/incident_store_internal.h"
 
@@ -45,6 +45,8 @@ Result<int> IncidentStore::prune(qint64 now)
     }
     if (total > 0)
         emit eventsPruned(total);
+    if (const auto samples = pruneSamples(now); !samples)
+        return Error{samples.error()};
     return total;
 }
 

@@ -51,6 +51,18 @@ const char *kCreateSchema[] = {
     "CREATE INDEX action_items_incident ON action_items(incident_id, position)",
 };
 
+// Version 2: the fleet's figures per tick, for the metrics of a report's window.
+// NULL is an unknown value; the time index serves both the window query and the prune.
+const char *kUpgradeTo2[] = {
+    "CREATE TABLE fleet_samples ("
+    " ts_ms INTEGER NOT NULL,"
+    " req_s REAL,"
+    " p99_ms REAL,"
+    " error_ratio REAL,"
+    " cpu_percent REAL)",
+    "CREATE INDEX fleet_samples_ts ON fleet_samples(ts_ms)",
+};
+
 }  // namespace
 
 Result<void> IncidentStore::configure(QSqlDatabase &db)
@@ -113,16 +125,23 @@ Result<void> IncidentStore::createOrUpgrade(QSqlDatabase &db)
         return {};
     if (!db.transaction())
         return Error{fail(QStringLiteral("starting the schema transaction"), db.lastError().text())};
-    // Version 0 is a new, empty file. Later versions add their upgrade steps here.
-    if (version == 0) {
-        for (const char *sql : kCreateSchema) {
+    // Version 0 is a new, empty file; each later version adds its upgrade steps.
+    const auto run = [&](const auto &statements, const QString &what) -> Result<void> {
+        for (const char *sql : statements) {
             if (!q.exec(QString::fromLatin1(sql))) {
                 const QString why = q.lastError().text();
                 db.rollback();
-                return Error{fail(QStringLiteral("creating the schema"), why)};
+                return Error{fail(what, why)};
             }
         }
-    }
+        return {};
+    };
+    if (version < 1)
+        if (auto r = run(kCreateSchema, QStringLiteral("creating the schema")); !r)
+            return r;
+    if (version < 2)
+        if (auto r = run(kUpgradeTo2, QStringLiteral("adding the fleet_samples table (schema version 2)")); !r)
+            return r;
     if (!q.exec(QStringLiteral("PRAGMA application_id=%1").arg(kApplicationId)) ||
         !q.exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion))) {
         const QString why = q.lastError().text();

@@ -1,6 +1,7 @@
 #include "incidents/report_writer.h"
 
 #include "common/version.h"
+#include "incidents/fleet_window_chart.h"
 
 #include <QFileInfo>
 #include <QSaveFile>
@@ -50,6 +51,12 @@ QString htmlProse(const QString &text)
         return QStringLiteral("<p class=\"empty\">(not written yet)</p>");
     return QStringLiteral("<p>") + text.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")) +
         QStringLiteral("</p>");
+}
+
+QString noSamplesText()
+{
+    return QStringLiteral("no fleet samples stored for this window: no supervising process (console or turnoctl up) "
+                          "recorded to this database then, or they were pruned");
 }
 
 Result<void> saveFile(const QString &path, const QByteArray &bytes)
@@ -118,6 +125,28 @@ QString ReportWriter::markdown(const IncidentReport &report, const QStringList &
             md += QStringLiteral("| %1 | %2 | %3%4 | %5 |\n")
                       .arg(escapeMarkdown(m.name), escapeMarkdown(m.node), number(m.value),
                            m.unit.isEmpty() ? QString() : QString(QLatin1Char(' ') + escapeMarkdown(m.unit)), utc(m.timeMs));
+        }
+    }
+
+    md += QStringLiteral("\n## Fleet metrics of the window\n\n");
+    if (report.fleetSamples.isEmpty()) {
+        md += QStringLiteral("_(%1)_\n").arg(escapeMarkdown(noSamplesText()));
+    } else {
+        md += QStringLiteral("%1 samples the incident store kept from %2 to %3 (UTC).\n\n")
+                  .arg(report.fleetSamples.size())
+                  .arg(utc(inc.windowStartMs), utc(report.windowEndMs));
+        md += QStringLiteral("| Metric | Unit | Samples | Min | Median | Max | Max at (UTC) |\n|---|---|---:|---:|---:|---:|---|\n");
+        for (const FleetWindowChart::Metric metric : FleetWindowChart::kMetrics) {
+            const FleetWindowChart::Summary sum = FleetWindowChart::summary(report.fleetSamples, metric);
+            if (sum.count == 0) {
+                md += QStringLiteral("| %1 | %2 | 0 | - | - | - | - |\n")
+                          .arg(escapeMarkdown(FleetWindowChart::name(metric)), escapeMarkdown(FleetWindowChart::unit(metric)));
+                continue;
+            }
+            md += QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 | %7 |\n")
+                      .arg(escapeMarkdown(FleetWindowChart::name(metric)), escapeMarkdown(FleetWindowChart::unit(metric)))
+                      .arg(sum.count)
+                      .arg(number(sum.min), number(sum.median), number(sum.max), utc(sum.maxTimeMs));
         }
     }
 
@@ -213,6 +242,39 @@ QString ReportWriter::html(const IncidentReport &report, ImageLinks links)
                           utc(m.timeMs));
         }
         h += QStringLiteral("</table>\n");
+    }
+
+    h += QStringLiteral("<h2>Fleet metrics of the window</h2>\n");
+    if (report.fleetSamples.isEmpty()) {
+        h += QStringLiteral("<p class=\"empty\">(%1)</p>\n").arg(noSamplesText().toHtmlEscaped());
+    } else {
+        h += QStringLiteral("<p>%1 samples the incident store kept from %2 to %3 (UTC).</p>\n")
+                 .arg(report.fleetSamples.size())
+                 .arg(utc(inc.windowStartMs), utc(report.windowEndMs));
+        h += QStringLiteral("<table>\n<tr><th>Metric</th><th>Unit</th><th>Samples</th><th>Min</th><th>Median</th>"
+                            "<th>Max</th><th>Max at (UTC)</th></tr>\n");
+        for (const FleetWindowChart::Metric metric : FleetWindowChart::kMetrics) {
+            const FleetWindowChart::Summary sum = FleetWindowChart::summary(report.fleetSamples, metric);
+            const QString dash = QStringLiteral("-");
+            h += QStringLiteral("<tr><td>%1</td><td>%2</td><td class=\"num\">%3</td><td class=\"num\">%4</td>"
+                                "<td class=\"num\">%5</td><td class=\"num\">%6</td><td>%7</td></tr>\n")
+                     .arg(FleetWindowChart::name(metric).toHtmlEscaped(), FleetWindowChart::unit(metric).toHtmlEscaped())
+                     .arg(sum.count)
+                     .arg(sum.count ? number(sum.min) : dash, sum.count ? number(sum.median) : dash,
+                          sum.count ? number(sum.max) : dash, sum.count ? utc(sum.maxTimeMs) : dash);
+        }
+        h += QStringLiteral("</table>\n");
+        // QTextDocument (the PDF) draws no SVG: the PDF writer renders the same series as images instead.
+        if (links == ImageLinks::DataUri) {
+            for (const FleetWindowChart::Metric metric :
+                 {FleetWindowChart::Metric::RequestsPerSecond, FleetWindowChart::Metric::P99Ms,
+                  FleetWindowChart::Metric::ErrorPercent}) {
+                const QString chart =
+                    FleetWindowChart::svg(report.fleetSamples, metric, inc.windowStartMs, report.windowEndMs);
+                if (!chart.isEmpty())
+                    h += QStringLiteral("<div class=\"fleet-chart\">\n") + chart + QStringLiteral("</div>\n");
+            }
+        }
     }
 
     if (!report.images.isEmpty()) {

@@ -745,6 +745,21 @@ void FleetMonitor::aggregate()
     append(fleetSeries(QStringLiteral("requests_per_second")), now, rps);
     append(fleetSeries(QStringLiteral("p99_seconds")), now, p99 / 1000.0);
     append(fleetSeries(QStringLiteral("error_ratio")), now, errors);
+    if (m_history->isOpen() && !m_attach) {
+        // The same figures, kept with the history so a report can show an incident's window later;
+        // queued, the store commits them in batches. Only the supervising process records them:
+        // a console attached beside it would write every tick twice.
+        double cpu = 0;
+        bool anyCpu = false;
+        for (int r = 0; r < m_nodes->rowCount(); ++r) {
+            const double c = m_nodes->metricsAt(r).cpuPercent;
+            if (std::isfinite(c)) {
+                cpu += c;
+                anyCpu = true;
+            }
+        }
+        m_history->recordSample(FleetSample{now, rps, p99, errors, anyCpu ? cpu : FleetSample::kUnknown});
+    }
     m_alerts->evaluate(now);
     // The engine does not signal when a resolved alert expires from its list.
     m_alertModel->reload();

@@ -339,6 +339,10 @@ private slots:
         // The console's charts of the incident's window (the cluster ran a load in it) go beside the Markdown.
         QVERIFY2(text.contains(QStringLiteral("incident-chart-1.png")), qPrintable(text.right(600)));
         QVERIFY(readAll(m_dir.filePath(QStringLiteral("incident-chart-1.png"))).startsWith("\x89PNG"));
+        // The console's monitor stored the fleet samples of that load: their peaks and the window's table.
+        QVERIFY2(text.contains(QStringLiteral("| fleet req/s | fleet | ")), qPrintable(text.left(2000)));
+        QVERIFY(text.contains(QStringLiteral("## Fleet metrics of the window")));
+        QVERIFY(!text.contains(QStringLiteral("no fleet samples stored")));
 
         const QString pdf = m_dir.filePath(QStringLiteral("incident.pdf"));
         QVERIFY(editor->exportReport(turno::console::IncidentEditor::Format::Pdf, pdf).ok());

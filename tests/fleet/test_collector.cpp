@@ -1,8 +1,9 @@
 // One collector: on a running cluster each node's /metrics is fetched once per
 // scrape interval (read from the node's own request counter), and
 // `turnoctl status --json`, the Fleet table and the charts' series show the
-// same figure for the same window.
+// same figure for the same window, which the incident store keeps as fleet samples.
 #include "fleet/fleet_supervisor.h"
+#include "incidents/incident_store.h"
 #include "metrics/prom_text_parser.h"
 #include "metrics/series_store.h"
 #include "models/fleet_nodes_model.h"
@@ -12,11 +13,13 @@
 
 #include "fleet_test_util.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 #include <cmath>
 
 using turno::FleetMonitor;
@@ -65,6 +68,8 @@ private slots:
         turno::ClusterProfile profile = loaded.value();
         profile.serverBinary = qEnvironmentVariable("TURNO_SERVER_BIN");
         m_monitor = new FleetMonitor(this);
+        const auto history = m_monitor->openHistory(m_dir.filePath(QStringLiteral("incidents.db")));
+        QVERIFY2(history.ok(), qPrintable(history.error()));
         QString failure;
         connect(m_monitor, &FleetMonitor::launchFailed, this, [&failure](const QString &m) { failure = m; });
         m_runDir = m_dir.filePath(QStringLiteral("run"));
@@ -172,6 +177,39 @@ private slots:
         }
         load.stop();
         QVERIFY2(compared, "a scrape landed during every one of 10 turnoctl runs");
+    }
+
+    // Each tick's fleet figures reach the incident store (for the reports), equal to the charts' fleet series.
+    void fleetSamplesAreStored()
+    {
+        fleettest::Load load(m_monitor->balancerPort(), 2, 0, "samples");
+        const qint64 from = QDateTime::currentMSecsSinceEpoch();
+        waitUntil([] { return false; }, 6000);
+        load.stop();
+        turno::IncidentStore *history = m_monitor->history();
+        QVERIFY(history->flush().ok());
+        const qint64 to = QDateTime::currentMSecsSinceEpoch();
+        const auto samples = history->samples(from, to);
+        QVERIFY2(samples.ok(), qPrintable(samples.error()));
+        // One per 1 s tick; a tick may be late or the last one still queued.
+        QVERIFY2(samples->size() >= 4 && samples->size() <= 8, qPrintable(QString::number(samples->size())));
+        double maxRps = 0;
+        for (const turno::FleetSample &s : samples.value()) {
+            maxRps = std::max(maxRps, s.requestsPerSecond);
+            QVERIFY(std::isfinite(s.cpuPercent) && s.cpuPercent >= 0);
+        }
+        QVERIFY2(maxRps > 10, qPrintable(QString::number(maxRps)));
+        turno::SeriesStore *series = m_monitor->series();
+        const auto rpsId = series->find(QStringLiteral("fleet_requests_per_second"));
+        QVERIFY(rpsId);
+        const auto point = series->last(*rpsId);
+        QVERIFY(point);
+        const auto stored = history->samples(point->timestampMs, point->timestampMs);
+        QVERIFY(stored.ok());
+        QCOMPARE(stored->size(), 1);
+        QCOMPARE(stored->first().requestsPerSecond, point->value);
+        qInfo("FIGURE %lld fleet samples stored in %.1f s, max %.1f req/s", qint64(samples->size()),
+              double(to - from) / 1000.0, maxRps);
     }
 
 private:

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QDateTime>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -23,6 +24,7 @@ private slots:
     void oldRedisNamesFindTheRenamedNodesEvents();
     void reportFormats();
     void reportPdfThroughHelper();
+    void reportCarriesStoredFleetMetrics();
     void defaultPathAndEnvironment();
     void usageErrors();
 
@@ -308,6 +310,51 @@ void TestIncidentCli::usageErrors()
     const Run help = ctl({QStringLiteral("events"), QStringLiteral("--help")});
     QCOMPARE(help.code, 0);
     QVERIFY(help.out.contains(QStringLiteral("TURNO_INCIDENT_DB")));
+}
+
+void TestIncidentCli::reportCarriesStoredFleetMetrics()
+{
+    // What a supervising process leaves: an incident and the fleet samples of its window.
+    const QString file = m_dir.filePath(QStringLiteral("load.db"));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 opened = now - 5 * 60'000;
+    {
+        turno::IncidentStore store;
+        turno::IncidentStore::Options options;
+        options.pruneDaily = false;
+        QVERIFY(store.open(file, options).ok());
+        const auto id = store.openIncident(QStringLiteral("load test"), turno::Severity::Critical, {}, opened);
+        QVERIFY(id.ok());
+        QVERIFY(store.closeIncident(id.value(), opened + 3 * 60'000).ok());
+    }
+    const QStringList args{QStringLiteral("report"), QStringLiteral("--last"), QStringLiteral("--format"),
+                           QStringLiteral("md"), QStringLiteral("--db"), file};
+    Run r = ctl(args);
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("_(no metrics recorded)_")), qPrintable(r.out));  // nothing stored yet
+    {
+        turno::IncidentStore store;
+        turno::IncidentStore::Options options;
+        options.pruneDaily = false;
+        QVERIFY(store.open(file, options).ok());
+        store.recordSample(turno::FleetSample{opened - 20 * 60'000, 90'000, 900, 0.5, 400});  // before the window
+        store.recordSample(turno::FleetSample{opened + 30'000, 14'000, 21.5, 0.002, 180});
+        store.recordSample(turno::FleetSample{opened + 60'000, 13'000, 30, 0.001, 170});
+        QVERIFY(store.flush().ok());
+    }
+    r = ctl(args);
+    QCOMPARE(r.code, 0);
+    QVERIFY2(!r.out.contains(QStringLiteral("no metrics recorded")), qPrintable(r.out));
+    const QString at = turno::formatEventTime(opened + 30'000);
+    QVERIFY2(r.out.contains(QStringLiteral("| fleet req/s | fleet | 14000 req/s | %1 |").arg(at)), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("| 30 ms | %1 |").arg(turno::formatEventTime(opened + 60'000))), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("| 0.2 % | %1 |").arg(at)), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("2 samples the incident store kept")), qPrintable(r.out));
+
+    r = ctl({QStringLiteral("report"), QStringLiteral("--last"), QStringLiteral("--format"), QStringLiteral("html"),
+             QStringLiteral("--db"), file});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out.count(QStringLiteral("<svg ")), 3);
 }
 
 QTEST_GUILESS_MAIN(TestIncidentCli)

@@ -15,6 +15,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 
 using namespace turno;
 using inctest::makeEvent;
@@ -51,6 +52,7 @@ private slots:
     void longTimelineTakesMorePages();
     void unwritablePathIsAnError();
     void eventRateChart();
+    void fleetChartsFromStoredSamples();
 
 private:
     QByteArray render(int extraEvents, const QList<ReportImage> &images, QTemporaryDir &dir);
@@ -157,6 +159,50 @@ void TestIncidentPdf::eventRateChart()
     QVERIFY(busy.loadFromData(IncidentPdfWriter::eventRateChartPng(report, kT0 + 600'000), "PNG"));
     QVERIFY(hasColour(busy, warning));
     busy.save(dir.filePath(QStringLiteral("chart.png")));
+}
+
+void TestIncidentPdf::fleetChartsFromStoredSamples()
+{
+    QTemporaryDir dir;
+    IncidentStore store;
+    QVERIFY(store.open(dir.filePath(QStringLiteral("i.db")), inctest::keepAll()).ok());
+    const qint64 id = store.openIncident(QStringLiteral("load test"), Severity::Critical, {}, kT0).value();
+    QVERIFY(store.closeIncident(id, kT0 + 600'000).ok());
+    auto empty = IncidentReport::build(store, id).value();
+    QVERIFY(IncidentPdfWriter::fleetChartImages(empty).isEmpty());  // nothing stored: no chart, no crash
+
+    for (int i = 0; i < 60; ++i)
+        store.recordSample(FleetSample{kT0 + i * 10'000, i < 30 ? 14'000.0 : 200.0, 5, FleetSample::kUnknown, 100});
+    QVERIFY(store.flush().ok());
+    const auto report = IncidentReport::build(store, id).value();
+    const QList<ReportImage> images = IncidentPdfWriter::fleetChartImages(report);
+    QCOMPARE(images.size(), 2);  // req/s and p99; the 5xx share is unknown throughout
+    QVERIFY(images[0].title.contains(QStringLiteral("req/s")));
+    QVERIFY(images[0].title.contains(QStringLiteral("stored fleet samples")));
+    QImage chart;
+    QVERIFY(chart.loadFromData(images[0].png, "PNG"));
+    QCOMPARE(chart.size(), QSize(900, 220));
+    // The window starts 10 minutes before the incident: the samples fill its second half,
+    // high for the first five minutes of the incident (x 479 to 677) and low after.
+    const auto blueRows = [&chart](int x0, int x1) {
+        int minY = chart.height();
+        for (int x = x0; x < x1; ++x)
+            for (int y = 0; y < chart.height(); ++y) {
+                const QColor c = chart.pixelColor(x, y);
+                if (c.blue() > 150 && c.red() < 100)
+                    minY = std::min(minY, y);
+            }
+        return minY;
+    };
+    QVERIFY(blueRows(500, 650) < 60);
+    QVERIFY(blueRows(700, 850) > 150);
+    QCOMPARE(blueRows(100, 400), chart.height());  // nothing before the samples start
+
+    auto withImages = report;
+    withImages.images = images;
+    const QString pdf = dir.filePath(QStringLiteral("r.pdf"));
+    QVERIFY(IncidentPdfWriter::write(withImages, pdf).ok());
+    QVERIFY(QFile(pdf).size() > 0);
 }
 
 QTEST_MAIN(TestIncidentPdf)

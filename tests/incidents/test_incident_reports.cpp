@@ -2,6 +2,7 @@
 // hostile text escaped, charts inlined as data URIs or saved beside the Markdown.
 #include "incident_test_util.h"
 
+#include "incidents/fleet_window_chart.h"
 #include "incidents/incident_report.h"
 #include "incidents/incident_store.h"
 #include "incidents/report_writer.h"
@@ -11,6 +12,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 
 using namespace turno;
 using inctest::makeEvent;
@@ -37,6 +39,11 @@ private slots:
     void htmlLeavesOutNonPngImages();
     void writeMarkdownSavesChartsBeside();
     void openIncidentSaysSoFar();
+    void buildAddsFleetPeaksOfTheWindowOnly();
+    void htmlDrawsTheWindowsSamplesAsSvg();
+    void markdownSummarisesTheWindow();
+    void emptyWindowSaysSo();
+    void chartKeepsSpikesWhenDecimating();
 
 private:
     qint64 makeIncident();
@@ -214,6 +221,144 @@ void TestIncidentReports::openIncidentSaysSoFar()
     QVERIFY(md.contains(QStringLiteral("| Duration | 3 min 00 s so far |")));
     QVERIFY(md.contains(QStringLiteral("_(no action items yet)_")));
     QVERIFY(md.contains(QStringLiteral("## Root cause\n\n_(not written yet)_")));
+}
+
+namespace {
+
+// Inside makeIncident()'s window (kT0 - 5 min to kT0 + 12 min 5 s) but for the
+// first and last, which hold higher values that must not count.
+QList<FleetSample> windowSamples()
+{
+    const double unknown = FleetSample::kUnknown;
+    return {
+        FleetSample{kT0 - 6 * kMin, 50'000, 900, 0.5, 400},
+        FleetSample{kT0 - 4 * kMin, 100, 2, 0, 20},
+        FleetSample{kT0, 9'000, 12, 0.001, 120},
+        FleetSample{kT0 + kMin, 14'000, 20, 0.02, 150},
+        FleetSample{kT0 + 2 * kMin, 13'500, unknown, unknown, 160},
+        FleetSample{kT0 + 3 * kMin, 12'000, 45, 0.001, 190},
+        FleetSample{kT0 + 5 * kMin, 3'000, 8, 0, unknown},
+        FleetSample{kT0 + 12 * kMin, 0, 1, 0, 10},
+        FleetSample{kT0 + 13 * kMin, 60'000, 999, 0.9, 500},
+    };
+}
+
+const PeakMetric *findPeak(const QList<PeakMetric> &peaks, const QString &name)
+{
+    for (const PeakMetric &p : peaks)
+        if (p.name == name)
+            return &p;
+    return nullptr;
+}
+
+// The points of each <polyline>, in document order.
+QList<int> polylinePointCounts(const QString &html)
+{
+    QList<int> counts;
+    static const QRegularExpression re(QStringLiteral("<polyline[^>]* points=\"([^\"]*)\""));
+    for (auto it = re.globalMatch(html); it.hasNext();)
+        counts << int(it.next().captured(1).split(QLatin1Char(' '), Qt::SkipEmptyParts).size());
+    return counts;
+}
+
+}  // namespace
+
+void TestIncidentReports::buildAddsFleetPeaksOfTheWindowOnly()
+{
+    for (const FleetSample &s : windowSamples())
+        m_store->recordSample(s);
+    const qint64 id = makeIncident();
+    QVERIFY(m_store->flush().ok());
+    const auto report = IncidentReport::build(*m_store, id);
+    QVERIFY2(report.ok(), qPrintable(report.error()));
+    QCOMPARE(report->fleetSamples.size(), 7);
+    const struct {
+        FleetWindowChart::Metric metric;
+        double value;
+        qint64 at;
+        const char *unit;
+    } expected[] = {
+        {FleetWindowChart::Metric::RequestsPerSecond, 14'000, kT0 + kMin, "req/s"},
+        {FleetWindowChart::Metric::P99Ms, 45, kT0 + 3 * kMin, "ms"},
+        {FleetWindowChart::Metric::ErrorPercent, 2, kT0 + kMin, "%"},
+        {FleetWindowChart::Metric::CpuPercent, 190, kT0 + 3 * kMin, "%"},
+    };
+    for (const auto &e : expected) {
+        const PeakMetric *p = findPeak(report->peakMetrics, FleetWindowChart::name(e.metric));
+        QVERIFY2(p, qPrintable(FleetWindowChart::name(e.metric)));
+        QCOMPARE(p->value, e.value);
+        QCOMPARE(p->timeMs, e.at);
+        QCOMPARE(p->unit, QString::fromLatin1(e.unit));
+        QCOMPARE(p->node, QStringLiteral("fleet"));
+    }
+    // The alert's peak stays beside them.
+    QVERIFY(findPeak(report->peakMetrics, QStringLiteral("cpu_high")));
+    QCOMPARE(report->peakMetrics.size(), 5);
+    const QString md = ReportWriter::markdown(report.value());
+    QVERIFY(!md.contains(QStringLiteral("no metrics recorded")));
+}
+
+void TestIncidentReports::htmlDrawsTheWindowsSamplesAsSvg()
+{
+    for (const FleetSample &s : windowSamples())
+        m_store->recordSample(s);
+    const qint64 id = makeIncident();
+    const auto report = IncidentReport::build(*m_store, id);
+    QVERIFY(report.ok());
+    const QString html = ReportWriter::html(report.value());
+    QCOMPARE(html.count(QStringLiteral("<svg ")), 3);  // req/s, p99, 5xx
+    // 7 samples in the window; the sample with unknown p99 and 5xx is no point of theirs.
+    QCOMPARE(polylinePointCounts(html), (QList<int>{7, 6, 6}));
+    QVERIFY(html.contains(QStringLiteral("aria-label=\"fleet req/s, req/s\"")));
+    QVERIFY(!html.contains(QStringLiteral("href")));  // nothing external
+    // The PDF's HTML (QTextDocument draws no SVG) leaves the SVGs to the PDF writer's images.
+    QCOMPARE(ReportWriter::html(report.value(), ReportWriter::ImageLinks::ResourceUrl).count(QStringLiteral("<svg ")), 0);
+}
+
+void TestIncidentReports::markdownSummarisesTheWindow()
+{
+    for (const FleetSample &s : windowSamples())
+        m_store->recordSample(s);
+    const qint64 id = makeIncident();
+    const QString md = ReportWriter::markdown(IncidentReport::build(*m_store, id).value());
+    QVERIFY(md.contains(QStringLiteral("## Fleet metrics of the window")));
+    QVERIFY(md.contains(QStringLiteral("7 samples")));
+    // req/s in the window: 100, 9000, 14000, 13500, 12000, 3000, 0 -> min 0, median 9000, max 14000.
+    const QString reqRow = QStringLiteral("| %1 | req/s | 7 | 0 | 9000 | 14000 | %2 |")
+                               .arg(ReportWriter::escapeMarkdown(FleetWindowChart::name(FleetWindowChart::Metric::RequestsPerSecond)),
+                                    formatEventTime(kT0 + kMin));
+    QVERIFY2(md.contains(reqRow), qPrintable(md));
+    // p99 known in 6: 2, 12, 20, 45, 8, 1 -> median (8 + 12) / 2.
+    QVERIFY2(md.contains(QStringLiteral("| ms | 6 | 1 | 10 | 45 |")), qPrintable(md));
+}
+
+void TestIncidentReports::emptyWindowSaysSo()
+{
+    m_store->recordSample(FleetSample{kT0 - 30 * kMin, 5000, 5, 0, 50});  // long before the window
+    const qint64 id = makeIncident();
+    const auto report = IncidentReport::build(*m_store, id);
+    QVERIFY(report.ok());
+    QVERIFY(report->fleetSamples.isEmpty());
+    QCOMPARE(report->peakMetrics.size(), 1);  // the alert's only
+    QVERIFY(ReportWriter::markdown(report.value()).contains(QStringLiteral("no fleet samples stored for this window")));
+    const QString html = ReportWriter::html(report.value());
+    QVERIFY(html.contains(QStringLiteral("no fleet samples stored for this window")));
+    QVERIFY(!html.contains(QStringLiteral("<svg")));
+    QVERIFY(FleetWindowChart::svg({}, FleetWindowChart::Metric::P99Ms, kT0, kT0 + kMin).isEmpty());
+}
+
+void TestIncidentReports::chartKeepsSpikesWhenDecimating()
+{
+    QList<FleetSample> many;
+    for (int i = 0; i < 1500; ++i)
+        many.append(FleetSample{kT0 + i * 1000, i == 777 ? 99'000.0 : 100.0, 1, 0, 1});
+    const auto pts = FleetWindowChart::points(many, FleetWindowChart::Metric::RequestsPerSecond);
+    QVERIFY(pts.size() <= FleetWindowChart::kMaxPoints);
+    QCOMPARE(pts.size(), 500);  // groups of 3
+    QVERIFY(std::any_of(pts.begin(), pts.end(), [](const auto &p) { return p.value == 99'000.0 && p.timeMs == kT0 + 777'000; }));
+    const QString svg = FleetWindowChart::svg(many, FleetWindowChart::Metric::RequestsPerSecond, kT0, kT0 + 1'500'000);
+    QCOMPARE(polylinePointCounts(svg), QList<int>{500});
+    QVERIFY(svg.contains(QStringLiteral(">99000<")));  // the axis goes up to the spike
 }
 
 QTEST_GUILESS_MAIN(TestIncidentReports)

@@ -1,6 +1,7 @@
 // IncidentStore: schema and version checks, insert and query, filters in SQL
 // agreeing with EventFilter::matches, keyset paging, retention, fleet mapping,
-// and another connection's writes seen by the watcher.
+// another connection's writes seen by the watcher, and the fleet samples
+// (round trip, batching, retention, the upgrade of a version 1 file).
 #include "incident_test_util.h"
 
 #include "incidents/event_filter.h"
@@ -12,6 +13,7 @@
 #include <QTest>
 #include <QDateTime>
 #include <algorithm>
+#include <cmath>
 
 using namespace turno;
 using inctest::makeEvent;
@@ -66,6 +68,11 @@ private slots:
     void retentionZeroKeepsAll();
     void watcherSeesOtherConnectionsWrites();
     void defaultPathFollowsEnvironment();
+    void samplesRoundTripInOneBatch();
+    void samplesFlushOnTheirOwn();
+    void unreadableSampleValuesReadAsUnknown();
+    void samplePruneKeepsIncidentWindows();
+    void version1DatabaseGainsSampleTable();
 };
 
 void TestIncidentStore::createsSchemaInWalMode()
@@ -80,7 +87,7 @@ void TestIncidentStore::createsSchemaInWalMode()
     QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), IncidentStore::kSchemaVersion);
     QCOMPARE(raw.scalar(QStringLiteral("PRAGMA application_id")).toInt(), IncidentStore::kApplicationId);
     QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
-    for (const char *table : {"events", "incidents", "action_items"}) {
+    for (const char *table : {"events", "incidents", "action_items", "fleet_samples"}) {
         QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='%1'")
                                 .arg(QLatin1String(table)))
                      .toInt(),
@@ -514,6 +521,135 @@ void TestIncidentStore::defaultPathFollowsEnvironment()
         qputenv("TURNO_INCIDENT_DB", oldDb);
     if (!oldXdg.isNull())
         qputenv("XDG_DATA_HOME", oldXdg);
+}
+
+
+void TestIncidentStore::samplesRoundTripInOneBatch()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("i.db"));
+    IncidentStore store;
+    QVERIFY(store.open(path, inctest::keepAll()).ok());
+    store.recordSample(FleetSample{kBase + 1000, 14'000.5, 12.25, 0.001, 180.0});
+    store.recordSample(FleetSample{kBase + 2000, 0, FleetSample::kUnknown, FleetSample::kUnknown, 20.0});
+    store.recordSample(FleetSample{kBase + 3000, 9'000, 8.0, 0.0, 150.0});
+    QCOMPARE(store.pendingSampleCount(), 3);
+    {
+        inctest::RawDb raw(path);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM fleet_samples")).toInt(), 0);  // queued, not written
+    }
+    QVERIFY(store.flush().ok());
+    QCOMPARE(store.pendingSampleCount(), 0);
+    {
+        inctest::RawDb raw(path);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM fleet_samples")).toInt(), 3);
+        QVERIFY(raw.scalar(QStringLiteral("SELECT p99_ms FROM fleet_samples WHERE ts_ms = %1").arg(kBase + 2000)).isNull());
+    }
+    const auto all = store.samples(kBase + 1000, kBase + 2000);
+    QVERIFY2(all.ok(), qPrintable(all.error()));
+    QCOMPARE(all->size(), 2);  // both ends inclusive; the third is past toMs
+    QCOMPARE(all->at(0).timeMs, kBase + 1000);
+    QCOMPARE(all->at(0).requestsPerSecond, 14'000.5);
+    QCOMPARE(all->at(0).p99Ms, 12.25);
+    QCOMPARE(all->at(0).errorRatio, 0.001);
+    QCOMPARE(all->at(0).cpuPercent, 180.0);
+    QCOMPARE(all->at(1).requestsPerSecond, 0.0);
+    QVERIFY(std::isnan(all->at(1).p99Ms));
+    QVERIFY(std::isnan(all->at(1).errorRatio));
+    QVERIFY(store.samples(kBase + 4000, kBase + 9000)->isEmpty());
+}
+
+void TestIncidentStore::samplesFlushOnTheirOwn()
+{
+    // Without events to carry them, queued samples are committed by their own timer.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("i.db"));
+    IncidentStore store;
+    QVERIFY(store.open(path, inctest::keepAll()).ok());
+    store.recordSample(FleetSample{kBase, 1, 2, 0, 3});
+    QCOMPARE(store.pendingSampleCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(store.pendingSampleCount(), 0, IncidentStore::kSampleFlushMs + 3000);
+    inctest::RawDb raw(path);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM fleet_samples")).toInt(), 1);
+}
+
+void TestIncidentStore::unreadableSampleValuesReadAsUnknown()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("i.db"));
+    IncidentStore store;
+    QVERIFY(store.open(path, inctest::keepAll()).ok());
+    {
+        inctest::RawDb raw(path);
+        QVERIFY(raw.exec(QStringLiteral("INSERT INTO fleet_samples VALUES (%1, 'lots', x'00ff', NULL, 42)").arg(kBase)));
+    }
+    const auto rows = store.samples(kBase - 1, kBase + 1);
+    QVERIFY2(rows.ok(), qPrintable(rows.error()));
+    QCOMPARE(rows->size(), 1);
+    QVERIFY(std::isnan(rows->first().requestsPerSecond));
+    QVERIFY(std::isnan(rows->first().p99Ms));
+    QVERIFY(std::isnan(rows->first().errorRatio));
+    QCOMPARE(rows->first().cpuPercent, 42.0);  // an integer column value is still a number
+}
+
+void TestIncidentStore::samplePruneKeepsIncidentWindows()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("i.db"));
+    IncidentStore store;
+    auto options = inctest::keepAll();
+    options.incidentLeadMs = 60'000;
+    QVERIFY(store.open(path, options).ok());
+    const qint64 now = kBase + 100 * kDay;
+    const qint64 incidentAt = now - 20 * kDay;
+    for (const qint64 t : {now - 40 * kDay, incidentAt - 30'000, incidentAt + 5000, now - 10 * kDay,
+                           now - IncidentStore::kSampleRetentionDays * kDay - 1000, now - 2 * kDay, now - 1000})
+        store.recordSample(FleetSample{t, double(t % 1000), 1, 0, 1});
+    QVERIFY(store.flush().ok());
+    const auto inc = store.openIncident(QStringLiteral("load test"), Severity::Critical, {}, incidentAt);
+    QVERIFY(inc.ok());
+    QVERIFY(store.closeIncident(inc.value(), incidentAt + 10'000).ok());
+
+    store.setRetentionDays(30);
+    QVERIFY(store.prune(now).ok());
+    QList<qint64> left;
+    const QList<FleetSample> kept = store.samples(0, now).value();
+    for (const FleetSample &s : kept)
+        left << s.timeMs;
+    // Samples go after kSampleRetentionDays (not the 30 days of events), except in the incident's window.
+    QCOMPARE(left, (QList<qint64>{incidentAt - 30'000, incidentAt + 5000, now - 2 * kDay, now - 1000}));
+
+    store.setRetentionDays(0);  // keep all: nothing goes
+    store.recordSample(FleetSample{now - 50 * kDay, 1, 1, 0, 1});
+    QVERIFY(store.flush().ok());
+    QVERIFY(store.prune(now).ok());
+    QCOMPARE(store.samples(0, now)->size(), 5);
+}
+
+void TestIncidentStore::version1DatabaseGainsSampleTable()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("old.db"));
+    {
+        IncidentStore store;
+        QVERIFY(store.open(path, inctest::keepAll()).ok());
+        QVERIFY(store.append(sampleEvents()).ok());
+    }
+    {
+        // What a version 1 build left: no fleet_samples, user_version 1.
+        inctest::RawDb raw(path);
+        QVERIFY(raw.exec(QStringLiteral("DROP TABLE fleet_samples")));
+        QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version=1")));
+    }
+    IncidentStore store;
+    const auto r = store.open(path, inctest::keepAll());
+    QVERIFY2(r.ok(), qPrintable(r.error()));
+    QCOMPARE(store.countEvents({}).value(), qint64(sampleEvents().size()));
+    store.recordSample(FleetSample{kBase, 5, 6, 0, 7});
+    QVERIFY(store.flush().ok());
+    QCOMPARE(store.samples(kBase, kBase)->size(), 1);
+    inctest::RawDb raw(path);
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestIncidentStore)
