@@ -497,6 +497,8 @@ Result<void> IncidentEditor::exportReport(Format format, const QString &path)
             // As turno-report-pdf (what `turnoctl report --format pdf` runs): the store's events chart.
             report.images.append(ReportImage{QStringLiteral("Events in the window"),
                                              IncidentPdfWriter::eventRateChartPng(report, report.generatedMs)});
+            // And the fleet's stored samples of the window (there even when the live series are gone).
+            report.images.append(IncidentPdfWriter::fleetChartImages(report));
             *result = IncidentPdfWriter::write(report, path);
             break;
         }
