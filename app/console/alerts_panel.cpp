@@ -1,10 +1,13 @@
 #include "alerts_panel.h"
 
+#include "models/alert_history_model.h"
 #include "models/alert_list_model.h"
+#include "incidents/incident_store.h"
 #include "runtime/fleet_monitor.h"
 
 #include <QDateTime>
 #include <QHeaderView>
+#include <QLabel>
 #include <QPalette>
 #include <QStyledItemDelegate>
 #include <QTableView>
@@ -58,14 +61,64 @@ AlertsPanel::AlertsPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(paren
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     layout->addWidget(m_table, 1);
+    m_empty = new QLabel(this);
+    m_empty->setObjectName(QStringLiteral("alertsEmpty"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    layout->addWidget(m_empty, 1);
+
+    auto *historyTitle = new QLabel(tr("<b>History</b>: alerts that ended (resolved after firing, or cleared before firing)"), this);
+    layout->addWidget(historyTitle);
+    m_history = new AlertHistoryModel(this);
+    m_history->follow(m_monitor->alerts());
+    m_historyTable = new QTableView(this);
+    m_historyTable->setObjectName(QStringLiteral("alertHistoryTable"));
+    m_historyTable->setModel(m_history);
+    m_historyTable->verticalHeader()->hide();
+    m_historyTable->horizontalHeader()->setStretchLastSection(true);
+    m_historyTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_historyTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    layout->addWidget(m_historyTable, 1);
+    m_historyEmpty = new QLabel(tr("No alert has ended yet."), this);
+    m_historyEmpty->setObjectName(QStringLiteral("alertHistoryEmpty"));
+    m_historyEmpty->setAlignment(Qt::AlignCenter);
+    layout->addWidget(m_historyEmpty, 1);
+    connect(m_history, &QAbstractItemModel::rowsInserted, this, &AlertsPanel::refreshEmptyStates);
+    connect(m_history, &QAbstractItemModel::modelReset, this, &AlertsPanel::refreshEmptyStates);
 
     AlertListModel *model = m_monitor->alertModel();
     auto counts = [this, model] {
+        refreshEmptyStates();
         emit countsChanged(model->count(Alert::State::Firing), model->count(Alert::State::Pending));
     };
+    connect(m_monitor->alerts(), &AlertEngine::alertsChanged, this, &AlertsPanel::refreshEmptyStates);
+    refreshEmptyStates();
     connect(model, &QAbstractItemModel::rowsInserted, this, counts);
     connect(model, &QAbstractItemModel::rowsRemoved, this, counts);
     connect(model, &QAbstractItemModel::dataChanged, this, counts);
+}
+
+void AlertsPanel::loadHistory()
+{
+    if (!m_monitor->history() || !m_monitor->history()->isOpen())
+        return;
+    const Result<int> loaded = m_history->loadFrom(*m_monitor->history());
+    if (!loaded)
+        emit message(tr("Alert history unavailable: %1").arg(loaded.error()));
+}
+
+void AlertsPanel::refreshEmptyStates()
+{
+    const AlertListModel *model = m_monitor->alertModel();
+    const bool none = model->rowCount() == 0;
+    const int rules = int(m_monitor->alerts()->rules().rules.size());
+    const double seconds = m_monitor->scrapeIntervalMs() / 1000.0;
+    m_empty->setText(tr("No alert is firing or pending (%1 evaluated every %2 s)")
+                         .arg(rules == 1 ? tr("1 rule") : tr("%1 rules").arg(rules), QString::number(seconds, 'g', 3)));
+    m_empty->setVisible(none);
+    m_table->setVisible(!none);
+    const bool noHistory = m_history->rowCount() == 0;
+    m_historyEmpty->setVisible(noHistory);
+    m_historyTable->setVisible(!noHistory);
 }
 
 int AlertsPanel::firingCount() const

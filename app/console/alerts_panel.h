@@ -1,12 +1,16 @@
 // AlertsPanel: firing, pending and resolved alerts (AlertListModel) with
-// acknowledge and silence; the tab title carries the firing count.
+// acknowledge and silence, a line saying so when there is none, and the
+// history of alerts that ended (AlertHistoryModel). The window's status-bar
+// badge carries the counts (countsChanged).
 #pragma once
 
 #include <QWidget>
 
+class QLabel;
 class QTableView;
 
 namespace turno {
+class AlertHistoryModel;
 class FleetMonitor;
 }
 
@@ -17,6 +21,12 @@ class AlertsPanel : public QWidget {
 public:
     explicit AlertsPanel(FleetMonitor *monitor, QWidget *parent = nullptr);
     QTableView *table() const { return m_table; }
+    QTableView *historyTable() const { return m_historyTable; }
+    AlertHistoryModel *historyModel() const { return m_history; }
+    QLabel *emptyLabel() const { return m_empty; }
+    QLabel *historyEmptyLabel() const { return m_historyEmpty; }
+    // Reads the alerts the incident store recorded before this console started.
+    void loadHistory();
     int firingCount() const;
 
     void acknowledgeSelected();
@@ -29,7 +39,13 @@ signals:
 
 private:
     FleetMonitor *m_monitor;
+    void refreshEmptyStates();
+
     QTableView *m_table = nullptr;
+    QLabel *m_empty = nullptr;
+    AlertHistoryModel *m_history = nullptr;
+    QTableView *m_historyTable = nullptr;
+    QLabel *m_historyEmpty = nullptr;
 };
 
 }  // namespace turno::console

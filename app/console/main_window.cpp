@@ -37,6 +37,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QPushButton>
 #include <QProgressBar>
 #include <QSettings>
@@ -93,6 +94,7 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     m_counters = new CountersPanel(m_monitor, this);
 
     const Result<void> history = m_monitor->openHistory(historyPath);
+    m_alertsPanel->loadHistory();
     m_timeline = new TimelinePanel(m_monitor->history(), this);
 
     m_overviewPanel = new OverviewPanel(m_monitor, m_counters->watch(), this);
@@ -128,6 +130,10 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     statusBar()->addPermanentWidget(m_readOnly);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_health);
+    m_alertBadge = new QLabel(this);
+    m_alertBadge->setObjectName(QStringLiteral("alertBadge"));
+    statusBar()->addPermanentWidget(m_alertBadge);
+    updateAlertBadge(0, 0);
     if (!history.ok())
         statusBar()->showMessage(tr("Timeline unavailable: %1").arg(history.error()));
 
@@ -183,9 +189,7 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
             close();
     });
     connect(m_alertsPanel, &AlertsPanel::countsChanged, this, [this](int firing, int pending) {
-        const int i = m_tabs->indexOf(m_alertsPanel);
-        // The badge: how many fire (and wait to) without opening the tab.
-        m_tabs->setTabText(i, firing || pending ? tr("&Alerts (%1 firing, %2 pending)").arg(firing).arg(pending) : tr("&Alerts"));
+        updateAlertBadge(firing, pending);
         updateHealth();
     });
     connect(m_alertsPanel, &AlertsPanel::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
@@ -286,6 +290,34 @@ bool MainWindow::showTab(const QString &name)
 QString MainWindow::healthText() const
 {
     return m_health->text();
+}
+
+// The counts live in the status bar, and the tab only changes its icon's colour:
+// a tab whose text grew would widen and push every tab after it.
+void MainWindow::updateAlertBadge(int firing, int pending)
+{
+    const QColor colour = firing ? QColor(0xd0, 0x30, 0x30) : pending ? QColor(0xe0, 0x90, 0x10) : QColor();
+    if (!firing && !pending) {
+        m_alertBadge->setText(tr("no alerts"));
+        m_alertBadge->setStyleSheet(QString());
+    } else {
+        m_alertBadge->setText(tr("\u25cf %1 firing \u00b7 %2 pending").arg(firing).arg(pending));
+        m_alertBadge->setStyleSheet(QStringLiteral("QLabel { color: %1; font-weight: bold; }").arg(colour.name()));
+    }
+    const QIcon plain(QStringLiteral(":/icons/alert.svg"));
+    QIcon icon = plain;
+    if (colour.isValid()) {
+        icon = QIcon();
+        for (const int side : {16, 24, 32}) {
+            QPixmap pixmap = plain.pixmap(side, side);
+            QPainter painter(&pixmap);
+            painter.setCompositionMode(QPainter::CompositionMode_SourceIn);
+            painter.fillRect(pixmap.rect(), colour);
+            painter.end();
+            icon.addPixmap(pixmap);
+        }
+    }
+    m_tabs->setTabIcon(m_tabs->indexOf(m_alertsPanel), icon);
 }
 
 void MainWindow::updateHealth()

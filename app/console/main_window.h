@@ -55,6 +55,7 @@ public:
     OverviewPanel *overviewPanel() const { return m_overviewPanel; }
     QTableView *redisTable() const { return m_redisTable; }
     QString healthText() const;
+    QLabel *alertBadge() const { return m_alertBadge; }
     // Selects a tab by name (overview, fleet, charts, counters, load, alerts, redis, timeline, logs, ...).
     bool showTab(const QString &name);
     QStringList tabNames() const;
@@ -100,6 +101,7 @@ private:
     void restoreLayout();
     void saveLayout();
     void updateHealth();
+    void updateAlertBadge(int firing, int pending);
     void openLaunchDialog();
     void showShortcuts();
     void exportCurrentChart();
@@ -119,6 +121,7 @@ private:
     FailoverPanel *m_failover = nullptr;
     OverviewPanel *m_overviewPanel = nullptr;
     QLabel *m_health = nullptr;
+    QLabel *m_alertBadge = nullptr;
     QLabel *m_readOnly = nullptr;
     QAction *m_launchAction = nullptr;
     QAction *m_attachAction = nullptr;

@@ -124,6 +124,7 @@ QVariant FleetNodesModel::data(const QModelIndex &index, int role) const
     case RssColumn: return sort ? QVariant(m.rssBytes) : QVariant(formatBytes(m.rssBytes));
     case ErrorsColumn: return sort ? QVariant(m.errors) : number(m.errors, 0);
     case UptimeColumn: return sort ? QVariant(m.uptimeSeconds) : QVariant(formatDuration(m.uptimeSeconds));
+    case RestartsColumn: return r.info.restarts;
     }
     return {};
 }
@@ -146,6 +147,7 @@ QVariant FleetNodesModel::headerData(int section, Qt::Orientation orientation, i
     case RssColumn: return tr("RSS");
     case ErrorsColumn: return tr("5xx");
     case UptimeColumn: return tr("Uptime");
+    case RestartsColumn: return tr("Restarts");
     }
     return {};
 }
@@ -182,6 +184,8 @@ void FleetNodesModel::setNodes(const QList<FleetNodeInfo> &nodes)
             m_rows.append(Row{n, {}, {}});
             endInsertRows();
         } else if (!sameInfo(m_rows.at(row).info, n)) {
+            if (m_rows.at(row).info.pid != n.pid)
+                m_rows[row].metrics = FleetNodeMetrics{};
             m_rows[row].info = n;
             rowChanged(row);
         }

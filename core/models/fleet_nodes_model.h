@@ -45,7 +45,7 @@ class FleetNodesModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { NameColumn, PoolColumn, RoleColumn, StateColumn, PidColumn, AddressColumn, RequestsColumn, P50Column,
-                  P99Column, CpuColumn, RssColumn, ErrorsColumn, UptimeColumn, ColumnCount };
+                  P99Column, CpuColumn, RssColumn, ErrorsColumn, UptimeColumn, RestartsColumn, ColumnCount };
     // Raw values for delegates, proxies and actions (colours are the view's business).
     enum Role {
         NameRole = Qt::UserRole + 1,
@@ -67,6 +67,8 @@ public:
 
     // Replaces the node list, keeping metrics of nodes that stay: rows are
     // removed, inserted and changed individually so a view keeps its selection.
+    // A node whose pid changed (it stopped, or a restart started) loses its
+    // per-process figures at once: they were the old process's.
     void setNodes(const QList<FleetNodeInfo> &nodes);
     // Reads every node of the supervisor (its state, pid, port, restarts, and
     // which Redis node is the primary now).

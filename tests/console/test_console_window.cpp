@@ -15,6 +15,7 @@
 #include "models/redis_servers_model.h"
 #include "models/timeline_model.h"
 #include "models/alert_list_model.h"
+#include "models/alert_history_model.h"
 #include "runtime/fleet_monitor.h"
 #include "state_style.h"
 #include "test_support.h"
@@ -33,6 +34,8 @@
 #include <QLineSeries>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
@@ -544,6 +547,22 @@ private slots:
             return QString();
         };
         QCOMPARE(alertState(QStringLiteral("RedisDown")), QString());
+        QTabBar *bar = m_window->tabs()->tabBar();
+        const int tab = m_window->tabs()->indexOf(m_window->alertsPanel());
+        QCOMPARE(m_window->alertBadge()->text(), QStringLiteral("no alerts"));
+        // No live alert: a line says so (and how many rules run), not an empty table.
+        turno::console::AlertsPanel *alertsPanel = m_window->alertsPanel();
+        QVERIFY(!alertsPanel->emptyLabel()->isHidden());
+        QVERIFY(alertsPanel->table()->isHidden());
+        QVERIFY2(alertsPanel->emptyLabel()->text().startsWith(QStringLiteral("No alert is firing or pending (")),
+                 qPrintable(alertsPanel->emptyLabel()->text()));
+        QVERIFY(alertsPanel->emptyLabel()->text().contains(QStringLiteral(" rules evaluated every ")));
+        // The history shows either its rows or a line saying there are none.
+        QCOMPARE(alertsPanel->historyTable()->isHidden(), alertsPanel->historyModel()->rowCount() == 0);
+        QCOMPARE(alertsPanel->historyEmptyLabel()->isHidden(), alertsPanel->historyModel()->rowCount() > 0);
+        QList<QRect> rectsBefore;
+        for (int i = 0; i < bar->count(); ++i)
+            rectsBefore << bar->tabRect(i);
 
         QVERIFY(m_window->fleetPanel()->selectNode(victim));
         m_window->fleetPanel()->killSelected();
@@ -553,8 +572,15 @@ private slots:
         // Redis stops answering INFO: pending, then firing after the rule's 3 s.
         QTRY_COMPARE_WITH_TIMEOUT(alertState(QStringLiteral("RedisDown")), QStringLiteral("firing"), 30000);
         QVERIFY(m_window->alertsPanel()->firingCount() >= 1);
-        const int tab = m_window->tabs()->indexOf(m_window->alertsPanel());
-        QVERIFY2(m_window->tabs()->tabText(tab).contains(QStringLiteral("firing")), qPrintable(m_window->tabs()->tabText(tab)));
+        QVERIFY(alertsPanel->emptyLabel()->isHidden());
+        QVERIFY(!alertsPanel->table()->isHidden());
+        // The counts are in the status bar's badge; the tab keeps its text, so no tab moves or widens.
+        const int firing = m_window->alertsPanel()->firingCount();
+        QTRY_VERIFY2(m_window->alertBadge()->text().contains(QStringLiteral("%1 firing").arg(firing)),
+                     qPrintable(m_window->alertBadge()->text()));
+        QCOMPARE(m_window->tabs()->tabText(tab), QStringLiteral("&Alerts"));
+        for (int i = 0; i < bar->count(); ++i)
+            QCOMPARE(bar->tabRect(i), rectsBefore.at(i));
         QVERIFY(m_window->healthText().contains(QStringLiteral("firing")));
 
         turno::TimelineModel *timeline = m_window->timelinePanel()->model();

@@ -153,6 +153,51 @@ private slots:
                  QStringLiteral("1234.6"));
     }
 
+    void restartClearsTheOldProcessFiguresAndCountsRestarts()
+    {
+        FleetNodesModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setNodes({node("primary-1")});
+        QCOMPARE(cell(model, 0, FleetNodesModel::RestartsColumn), QStringLiteral("0"));
+        QCOMPARE(model.headerData(FleetNodesModel::RestartsColumn, Qt::Horizontal).toString(), QStringLiteral("Restarts"));
+        FleetNodeMetrics m;
+        m.requestsPerSecond = 50;
+        m.rssBytes = 4096;
+        m.errors = 3;
+        m.uptimeSeconds = 3725;
+        m.up = true;
+        QVERIFY(model.setMetrics(QStringLiteral("primary-1"), m));
+        QCOMPARE(cell(model, 0, FleetNodesModel::UptimeColumn), QStringLiteral("1h 2m"));
+
+        // Same pid, another restart count: the figures are still this process's.
+        FleetNodeInfo same = node("primary-1");
+        same.restarts = 0;
+        same.weight = 2;
+        model.setNodes({same});
+        QCOMPARE(cell(model, 0, FleetNodesModel::UptimeColumn), QStringLiteral("1h 2m"));
+
+        // The restart starts (no pid): the old process's uptime goes at once, not at the next scrape.
+        FleetNodeInfo restarting = node("primary-1", turno::NodeState::Restarting, 0);
+        restarting.restarts = 1;
+        model.setNodes({restarting});
+        QCOMPARE(cell(model, 0, FleetNodesModel::UptimeColumn), QStringLiteral("–"));
+        QCOMPARE(cell(model, 0, FleetNodesModel::ErrorsColumn), QStringLiteral("–"));
+        QCOMPARE(cell(model, 0, FleetNodesModel::RequestsColumn), QStringLiteral("–"));
+        QCOMPARE(cell(model, 0, FleetNodesModel::RestartsColumn), QStringLiteral("1"));
+
+        // A stale figure set again, then the new process (another pid) appears: cleared again.
+        QVERIFY(model.setMetrics(QStringLiteral("primary-1"), m));
+        FleetNodeInfo back = node("primary-1", turno::NodeState::Running, 222);
+        back.restarts = 1;
+        model.setNodes({back});
+        QCOMPARE(cell(model, 0, FleetNodesModel::PidColumn), QStringLiteral("222"));
+        QCOMPARE(cell(model, 0, FleetNodesModel::UptimeColumn), QStringLiteral("–"));
+        QCOMPARE(cell(model, 0, FleetNodesModel::RestartsColumn), QStringLiteral("1"));
+        m.uptimeSeconds = 2;
+        QVERIFY(model.setMetrics(QStringLiteral("primary-1"), m));
+        QCOMPARE(cell(model, 0, FleetNodesModel::UptimeColumn), QStringLiteral("2s"));
+    }
+
     void balancerStateOverridesARunningProcess()
     {
         FleetNodesModel model;
