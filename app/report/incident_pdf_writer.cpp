@@ -19,6 +19,19 @@
 
 namespace turno {
 
+namespace {
+
+QByteArray pngOf(const QImage &image)
+{
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return png;
+}
+
+}  // namespace
+
 Result<void> IncidentPdfWriter::write(const IncidentReport &report, const QString &path)
 {
     if (!qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
@@ -105,11 +118,7 @@ QByteArray IncidentPdfWriter::eventRateChartPng(const IncidentReport &report, qi
                QStringLiteral("events per %1 s; bar colour: worst severity").arg(qRound(slotMs / 1000.0)));
     p.end();
 
-    QByteArray png;
-    QBuffer buffer(&png);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return png;
+    return pngOf(image);
 }
 
 QByteArray IncidentPdfWriter::fleetChartPng(const IncidentReport &report, FleetWindowChart::Metric metric, int width,
@@ -160,11 +169,7 @@ QByteArray IncidentPdfWriter::fleetChartPng(const IncidentReport &report, FleetW
                formatEventTime(end).mid(11, 8) + QStringLiteral(" UTC"));
     p.end();
 
-    QByteArray png;
-    QBuffer buffer(&png);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return png;
+    return pngOf(image);
 }
 
 QList<ReportImage> IncidentPdfWriter::fleetChartImages(const IncidentReport &report)

@@ -18,6 +18,7 @@
 #include "models/alert_history_model.h"
 #include "runtime/fleet_monitor.h"
 #include "state_style.h"
+#include "table_pixels.h"
 #include "test_support.h"
 #include "timeline_panel.h"
 
@@ -77,23 +78,6 @@ QString shown(QTableView *table, const QString &node, int column)
     for (int r = 0; r < m->rowCount(); ++r)
         if (m->index(r, FleetNodesModel::NameColumn).data().toString() == node)
             return m->index(r, column).data().toString();
-    return {};
-}
-
-// The colour a table paints node's cell in, as a user sees it: a pixel of the
-// rendered view inside the cell's left margin, before its text.
-QColor paintedColour(QTableView *table, const QString &node, int column)
-{
-    QAbstractItemModel *m = table->model();
-    for (int r = 0; r < m->rowCount(); ++r) {
-        if (m->index(r, 0).data().toString() != node)
-            continue;
-        const QModelIndex index = m->index(r, column);
-        table->clearSelection();
-        table->scrollTo(index);
-        const QRect cell = table->visualRect(index);
-        return table->viewport()->grab().toImage().pixelColor(cell.left() + 1, cell.center().y());
-    }
     return {};
 }
 
@@ -343,9 +327,9 @@ private slots:
         QCOMPARE(table->model()->headerData(FleetNodesModel::RoleColumn, Qt::Horizontal).toString(), QStringLiteral("Role"));
         QVERIFY(m_window->showTab(QStringLiteral("fleet")));
         const bool dark = table->palette().color(QPalette::Base).lightness() < 128;
-        QCOMPARE(paintedColour(table, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn),
+        QCOMPARE(turno::test::paintedColour(table, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn),
                  turno::console::roleColor(QStringLiteral("primary"), dark));
-        QCOMPARE(paintedColour(table, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn),
+        QCOMPARE(turno::test::paintedColour(table, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn),
                  turno::console::roleColor(QStringLiteral("replica"), dark));
         QVERIFY(turno::console::roleColor(QStringLiteral("primary"), dark) != turno::console::roleColor(QStringLiteral("replica"), dark));
         QVERIFY(m_window->healthText().contains(QStringLiteral("Ready"), Qt::CaseInsensitive));
@@ -364,9 +348,9 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(shown(m_window->redisTable(), QStringLiteral("redis-2"), RedisServersModel::RoleColumn),
                                   QStringLiteral("replica"), 15000);
         QVERIFY(m_window->showTab(QStringLiteral("redis")));
-        QCOMPARE(paintedColour(m_window->redisTable(), QStringLiteral("redis-1"), RedisServersModel::RoleColumn),
+        QCOMPARE(turno::test::paintedColour(m_window->redisTable(), QStringLiteral("redis-1"), RedisServersModel::RoleColumn),
                  turno::console::roleColor(QStringLiteral("primary"), dark));
-        QCOMPARE(paintedColour(m_window->redisTable(), QStringLiteral("redis-2"), RedisServersModel::RoleColumn),
+        QCOMPARE(turno::test::paintedColour(m_window->redisTable(), QStringLiteral("redis-2"), RedisServersModel::RoleColumn),
                  turno::console::roleColor(QStringLiteral("replica"), dark));
     }
 

@@ -18,6 +18,7 @@
 #include "state_style.h"
 #include "metrics/series_store.h"
 #include "runtime/fleet_monitor.h"
+#include "table_pixels.h"
 #include "test_support.h"
 
 #include <QCheckBox>
@@ -42,22 +43,6 @@ QString shown(QTableView *table, const QString &node, int column)
     for (int r = 0; r < m->rowCount(); ++r)
         if (m->index(r, 0).data().toString() == node)
             return m->index(r, column).data().toString();
-    return {};
-}
-
-// The colour a table paints node's cell in: a pixel of the rendered view inside the cell's left margin.
-QColor paintedColour(QTableView *table, const QString &node, int column)
-{
-    QAbstractItemModel *m = table->model();
-    for (int r = 0; r < m->rowCount(); ++r) {
-        if (m->index(r, 0).data().toString() != node)
-            continue;
-        const QModelIndex index = m->index(r, column);
-        table->clearSelection();
-        table->scrollTo(index);
-        const QRect cell = table->visualRect(index);
-        return table->viewport()->grab().toImage().pixelColor(cell.left() + 1, cell.center().y());
-    }
     return {};
 }
 
@@ -150,15 +135,15 @@ private slots:
         QCOMPARE(shown(redisNodes, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn), QStringLiteral("replica"));
         QCOMPARE(shown(redisNodes, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn), QStringLiteral("primary"));
         QVERIFY(!redisNodes->isColumnHidden(FleetNodesModel::RoleColumn) && redisNodes->isColumnHidden(FleetNodesModel::PidColumn));
-        QCOMPARE(paintedColour(redisNodes, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn),
+        QCOMPARE(turno::test::paintedColour(redisNodes, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn),
                  turno::console::roleColor(QStringLiteral("primary"), dark));
-        QCOMPARE(paintedColour(redisNodes, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn),
+        QCOMPARE(turno::test::paintedColour(redisNodes, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn),
                  turno::console::roleColor(QStringLiteral("replica"), dark));
         QVERIFY(window->showTab(QStringLiteral("fleet")));
         QTableView *fleet = window->fleetPanel()->table();
         QCOMPARE(shown(fleet, QStringLiteral("redis-1"), FleetNodesModel::RoleColumn), QStringLiteral("replica"));
         QCOMPARE(shown(fleet, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn), QStringLiteral("primary"));
-        QCOMPARE(paintedColour(fleet, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn),
+        QCOMPARE(turno::test::paintedColour(fleet, QStringLiteral("redis-2"), FleetNodesModel::RoleColumn),
                  turno::console::roleColor(QStringLiteral("primary"), dark));
         for (int r = 0; r < fleet->model()->rowCount(); ++r)
             QVERIFY(!fleet->model()->index(r, 0).data().toString().startsWith(QStringLiteral("redis-p")) &&
