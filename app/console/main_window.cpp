@@ -21,6 +21,7 @@
 #include "runtime/counter_watch.h"
 #include "runtime/failover_commands.h"
 #include "runtime/fleet_monitor.h"
+#include "runtime/supervisor_handover.h"
 #include "models/redis_servers_model.h"
 #include "role_delegate.h"
 #include "settings_dialog.h"
@@ -65,6 +66,19 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     initConsoleResources();
     setWindowIcon(QIcon(QStringLiteral(":/icons/turno.svg")));
     m_monitor = new FleetMonitor(this);
+    // `turnoctl handover`: the same as Quit > "Leave it running", asked from a terminal.
+    m_monitor->addControlCommand(QStringLiteral("handover"), [this](const QJsonObject &, ControlServer::Reply reply) {
+        const Result<QJsonObject> state = m_monitor->handoverState();
+        if (!state.ok())
+            return reply(Error{state.error()});
+        reply(QJsonValue(QJsonObject{{QStringLiteral("pid"), QCoreApplication::applicationPid()},
+                                     {QStringLiteral("cluster"), m_monitor->supervisor()->profile().name}}));
+        // After the answer has left.
+        QTimer::singleShot(200, this, [this] {
+            if (const Result<void> r = leaveRunning(); !r.ok())
+                statusBar()->showMessage(tr("Hand-over refused: %1").arg(r.error()));
+        });
+    });
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
@@ -702,24 +716,68 @@ void MainWindow::confirmQuit()
         return;
     }
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Quit Turno Ops"),
-                                tr("Quitting stops the cluster \"%1\": its %2 processes are this console's children "
-                                   "(drained at HAProxy first, then stopped in order).")
+                                tr("The cluster \"%1\" runs as this console's %2 processes. Stop it, or leave it "
+                                   "running without the console?")
                                     .arg(sup->profile().name)
                                     .arg(sup->nodes().size()),
                                 QMessageBox::NoButton, this);
     box->setObjectName(QStringLiteral("quitConfirmation"));
-    box->setInformativeText(tr("To keep a cluster running without the console, launch it with "
-                               "\"turnoctl up --detach\" and attach to it (File > Attach to fleet)."));
+    const Result<QJsonObject> handover = m_monitor->handoverState();
+    box->setInformativeText(
+        tr("Stop: drained at HAProxy first, then stopped in order.\n"
+           "Leave it running: this process becomes the cluster's background supervisor (turnoctl up --adopt); "
+           "the processes keep running and serving. Reopen it with File > Attach, stop it with "
+           "\"turnoctl down --run-dir %1\". A running load test stops.")
+            .arg(sup->runDir()) +
+        (handover.ok() ? QString() : tr("\n\nLeaving it running is not possible now: %1").arg(handover.error())));
     QPushButton *stop = box->addButton(tr("Stop the cluster and quit"), QMessageBox::DestructiveRole);
+    stop->setObjectName(QStringLiteral("quitStop"));
+    QPushButton *leave = box->addButton(tr("Leave it running and quit"), QMessageBox::AcceptRole);
+    leave->setObjectName(QStringLiteral("quitLeaveRunning"));
+    leave->setEnabled(handover.ok());
+    if (!handover.ok())
+        leave->setToolTip(handover.error());
     QPushButton *cancel = box->addButton(QMessageBox::Cancel);
     box->setDefaultButton(cancel);
     box->setEscapeButton(cancel);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::buttonClicked, this, [this, stop](QAbstractButton *clicked) {
-        if (clicked == stop)
+    connect(box, &QMessageBox::buttonClicked, this, [this, stop, leave](QAbstractButton *clicked) {
+        if (clicked == stop) {
             close();
+        } else if (clicked == leave) {
+            // Queued: the box goes first.
+            QTimer::singleShot(0, this, [this] {
+                const Result<void> r = leaveRunning();
+                if (r.ok())
+                    return;
+                auto *failed = new QMessageBox(QMessageBox::Warning, tr("Leave the cluster running"), r.error(),
+                                               QMessageBox::Ok, this);
+                failed->setObjectName(QStringLiteral("handoverFailed"));
+                failed->setAttribute(Qt::WA_DeleteOnClose);
+                failed->open();
+            });
+        }
     });
     box->open();
+}
+
+Result<void> MainWindow::leaveRunning()
+{
+    // What the operator typed and the layout go to disk first: nothing after the exec runs.
+    m_timeline->incidents()->saveIfDirty();
+    saveLayout();
+    QSettings().sync();
+    m_loadPanel->stop();
+    const Result<void> r = SupervisorHandover::run(m_monitor, [this] {
+        hide();
+        QCoreApplication::processEvents();
+    }, m_handoverExec);
+    // Still here: refused, or the exec failed; the console supervises on.
+    if (!isVisible())
+        show();
+    if (!r.ok())
+        statusBar()->showMessage(r.error());
+    return r;
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

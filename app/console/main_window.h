@@ -5,6 +5,7 @@
 
 #include "common/result.h"
 #include "fleet/cluster_profile.h"
+#include "runtime/supervisor_handover.h"
 
 #include <QMainWindow>
 #include <memory>
@@ -81,8 +82,14 @@ public:
     QList<QAction *> menuActions() const;
     void openCommandPalette();
     // Ctrl+Q and File > Quit: with a cluster this console launched, asks first
-    // (stop it and quit, or cancel); otherwise closes at once.
+    // (stop it and quit, leave it running detached, or cancel); otherwise closes at once.
     void confirmQuit();
+    // Quits leaving the launched cluster running: this process becomes its
+    // background supervisor (SupervisorHandover, `turnoctl up --adopt`). Only
+    // returns on a refusal or a failed exec, with the window back and why.
+    Result<void> leaveRunning();
+    // Tests replace the exec (which would replace the test process).
+    void setHandoverExec(SupervisorHandover::Exec exec) { m_handoverExec = std::move(exec); }
 
     void setTheme(Theme theme);
     Theme theme() const { return m_theme; }
@@ -94,6 +101,7 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    SupervisorHandover::Exec m_handoverExec = SupervisorHandover::execInto;
     // One tab: name is what showTab() and --tab take. The one line a new panel needs.
     void addPanel(QWidget *panel, const QString &name, const QString &icon, const QString &label);
     void buildMenus();

@@ -12,6 +12,7 @@
 #include "fleet/fleet_supervisor.h"
 #include "runtime/failover_commands.h"
 #include "runtime/fleet_monitor.h"
+#include "runtime/supervisor_handover.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -27,6 +28,7 @@
 #include <QTextStream>
 #include <QThread>
 #include <csignal>
+#include <fcntl.h>
 #include <memory>
 #include <optional>
 #include <sys/socket.h>
@@ -126,7 +128,8 @@ void onStopSignal(int)
 }
 
 const QString kUpSynopsis = QStringLiteral(
-    "up [--profile FILE] [--run-dir DIR] [--balancer ADDR:PORT] [--db FILE] [--detach] [--ready-timeout SECONDS]");
+    "up [--profile FILE] [--run-dir DIR] [--balancer ADDR:PORT] [--db FILE] [--detach] [--ready-timeout SECONDS]\n"
+    "       up --adopt FILE");
 
 const turnoctl::OptionParser &upOptions()
 {
@@ -151,6 +154,10 @@ const turnoctl::OptionParser &upOptions()
             .flag(QStringLiteral("--detach"), QStringLiteral("supervise in the background; return once ready"))
             .option(QStringLiteral("--ready-timeout"), QStringLiteral("SECONDS"),
                     QStringLiteral("how long to wait for the failover gate after the processes are up (default 60)"))
+            .option(QStringLiteral("--adopt"), QStringLiteral("FILE"),
+                    QStringLiteral("what a console runs when it quits leaving its cluster running (File > Quit, or\n"
+                                   "`turnoctl handover`): the console's own process becomes this background\n"
+                                   "supervisor of the same processes, as described by FILE (RUN_DIR/handover.json)"))
             .epilogue(QString::fromLatin1(kLocation));
         return p;
     }();
@@ -333,6 +340,21 @@ void reportSupervisor(turno::FleetMonitor *monitor, const turno::ClusterProfile 
     });
 }
 
+// Serves until `turnoctl down`, SIGINT or SIGTERM (through g_signalPipe) stops the cluster.
+int superviseUntilStopped(turno::FleetMonitor *monitor, const turno::ClusterProfile &profile, const QString &runDir)
+{
+    int exitCode = ExitOk;
+    reportSupervisor(monitor, profile, turno::ControlServer::socketPath(runDir), &exitCode);
+    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
+        char buf[16];
+        [[maybe_unused]] auto n = ::read(g_signalPipe[0], buf, sizeof buf);
+        monitor->stop();
+    });
+    QCoreApplication::exec();
+    return exitCode;
+}
+
 // This process supervises the cluster until it is told to stop.
 int upForeground(const UpOptions &o, const turno::ClusterProfile &profile)
 {
@@ -345,7 +367,6 @@ int upForeground(const UpOptions &o, const turno::ClusterProfile &profile)
     // The same monitor the console runs: supervision, scrapes, alert rules and the
     // event history, so every control command the console serves is served here too.
     turno::FleetMonitor monitor;
-    int exitCode = ExitOk;
     {
         const auto history = monitor.openHistory(o.dbPath);
         if (!history.ok())
@@ -357,15 +378,56 @@ int upForeground(const UpOptions &o, const turno::ClusterProfile &profile)
         err() << "turnoctl up: " << started.error() << "\n";
         return ExitUnavailable;
     }
-    reportSupervisor(&monitor, profile, turno::ControlServer::socketPath(o.runDir), &exitCode);
-    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
-        char buf[16];
-        [[maybe_unused]] auto n = ::read(g_signalPipe[0], buf, sizeof buf);
-        monitor.stop();
-    });
-    QCoreApplication::exec();
-    return exitCode;
+    return superviseUntilStopped(&monitor, profile, o.runDir);
+}
+
+// A console handed its running cluster over (SupervisorHandover): this is the
+// console's process, a new image of it, and the nodes are still its children.
+int upAdopted(const QString &statePath, const QString &dbOption)
+{
+    const turno::Result<QJsonObject> state = turno::SupervisorHandover::readState(statePath);
+    if (!state.ok()) {
+        err() << "turnoctl up: " << state.error() << "\n";
+        return ExitUsage;
+    }
+    const QString runDir = state.value().value(QStringLiteral("runDir")).toString();
+    // Away from the console's terminal: output to the run directory's log, and
+    // the terminal's signals ignored when this process cannot leave its session.
+    const QByteArray log = QFile::encodeName(runDir + QStringLiteral("/supervisor.log"));
+    if (const int fd = ::open(log.constData(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); fd >= 0) {
+        ::dup2(fd, STDOUT_FILENO);
+        ::dup2(fd, STDERR_FILENO);
+        ::close(fd);
+    }
+    if (const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC); null >= 0) {
+        ::dup2(null, STDIN_FILENO);
+        ::close(null);
+    }
+    const bool ownSession = ::setsid() >= 0;
+    if (!installStopSignals()) {
+        err() << "turnoctl up: socketpair failed\n";
+        return ExitFailure;
+    }
+    if (!ownSession)
+        for (int sig : {SIGINT, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU})
+            ::signal(sig, SIG_IGN);
+    turno::FleetMonitor monitor;
+    const QString db = !dbOption.isEmpty() ? dbOption : state.value().value(QStringLiteral("history")).toString();
+    if (const auto history = monitor.openHistory(db); !history.ok())
+        err() << "turnoctl up: warning: no event history (" << history.error() << "); the cluster runs without one\n";
+    const turno::Result<void> adopted = monitor.adopt(state.value());
+    if (!adopted.ok()) {
+        // Its processes are this process's children: they end with it.
+        err() << "turnoctl up: cannot take over the cluster from " << statePath << ": " << adopted.error()
+              << "\nIts processes stop with this process; `turnoctl up --run-dir " << runDir
+              << "` starts it again with its counters.\n";
+        return ExitFailure;
+    }
+    QFile::remove(statePath);
+    err() << QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) << " supervising cluster "
+          << monitor.supervisor()->profile().name << " handed over by the console (pid " << QCoreApplication::applicationPid()
+          << ")\n";
+    return superviseUntilStopped(&monitor, monitor.supervisor()->profile(), runDir);
 }
 
 int runUp(const QStringList &args)
@@ -376,6 +438,12 @@ int runUp(const QStringList &args)
         return *code;
     if (!p.positional().isEmpty())
         return parser.usageError(QStringLiteral("unknown argument ") + p.positional().first());
+    if (p.has(QStringLiteral("--adopt"))) {
+        for (const char *other : {"--profile", "--run-dir", "--balancer", "--detach", "--ready-timeout"})
+            if (p.has(QString::fromLatin1(other)))
+                return parser.usageError(QStringLiteral("--adopt takes the cluster as it runs; %1 does not go with it").arg(QString::fromLatin1(other)));
+        return upAdopted(p.value(QStringLiteral("--adopt")), p.value(QStringLiteral("--db")));
+    }
     UpOptions o;
     o.profilePath = p.value(QStringLiteral("--profile"));
     o.runDir = p.value(QStringLiteral("--run-dir"));
@@ -515,6 +583,51 @@ int runDown(const QStringList &args)
         return rc;
     out() << "cluster stopped in " << reply.value(QStringLiteral("result")).toObject().value(QStringLiteral("stoppedMs")).toInt() << " ms\n";
     return ExitOk;
+}
+
+int runHandover(const QStringList &args)
+{
+    static const turnoctl::OptionParser parser = clientOptions(
+        QStringLiteral("handover"), QStringLiteral("handover [--run-dir DIR | --cluster NAME]"),
+        QStringLiteral("Asks the console that supervises the cluster to quit leaving it running, as its File > Quit >\n"
+                       "\"Leave it running\" does: the console's process becomes the cluster's background supervisor\n"
+                       "(turnoctl up --adopt), with the same pid; no process of the cluster stops. Returns once that\n"
+                       "supervisor answers ready. Refused while something is half-done (a switch, a scale, a start)."));
+    ClientArgs a;
+    if (const std::optional<int> code = parseClient(parser, args, &a))
+        return *code;
+    if (!a.positional.isEmpty())
+        return parser.usageError(QStringLiteral("unexpected argument ") + a.positional.first());
+    QElapsedTimer clock;
+    clock.start();
+    QJsonObject reply;
+    if (const int rc = call("handover", a, QJsonObject{{QStringLiteral("cmd"), QStringLiteral("handover")}}, &reply, 10000); rc != ExitOk)
+        return rc;
+    const QJsonObject handedOver = reply.value(QStringLiteral("result")).toObject();
+    const qint64 pid = qint64(handedOver.value(QStringLiteral("pid")).toDouble());
+    const QString runDir = turno::ControlClient::resolveRunDir(a.runDir, a.cluster);
+    turno::ControlClient client(runDir);
+    while (clock.elapsed() < 30000) {
+        const auto ping = client.requestSync(QJsonObject{{QStringLiteral("cmd"), QStringLiteral("ping")}}, 1000);
+        if (ping.ok()) {
+            const QJsonObject r = ping.value().value(QStringLiteral("result")).toObject();
+            if (r.value(QStringLiteral("program")).toString() == QLatin1String("turnoctl") &&
+                r.value(QStringLiteral("state")).toString() == QLatin1String("ready")) {
+                out() << "cluster " << handedOver.value(QStringLiteral("cluster")).toString() << " handed over in "
+                      << clock.elapsed() << " ms: pid " << r.value(QStringLiteral("pid")).toInteger()
+                      << " supervises it as `turnoctl up --adopt` (the console has quit; its processes kept running)\n";
+                return ExitOk;
+            }
+        } else if (::kill(pid_t(pid), 0) != 0) {
+            err() << "turnoctl handover: the console (pid " << pid << ") is gone and nothing answers in " << runDir
+                  << "; see " << runDir << "/supervisor.log\n";
+            return ExitFailure;
+        }
+        QThread::msleep(100);
+    }
+    err() << "turnoctl handover: no supervisor answered ready within 30 s after the console (pid " << pid
+          << ") accepted; see " << runDir << "/supervisor.log\n";
+    return ExitUnavailable;
 }
 
 turnoctl::OptionParser nodeActionOptions(const QString &cmd)
@@ -715,6 +828,8 @@ int runLogs(const QStringList &args)
 TURNO_CTL_COMMAND(QStringLiteral("up"), kUpSynopsis, QStringLiteral("launch and supervise a local cluster from a profile"), runUp);
 TURNO_CTL_COMMAND(QStringLiteral("down"), QStringLiteral("down [--run-dir DIR]"),
                   QStringLiteral("stop the cluster in order (drain, nodes, Redis)"), runDown);
+TURNO_CTL_COMMAND(QStringLiteral("handover"), QStringLiteral("handover [--run-dir DIR]"),
+                  QStringLiteral("the console quits leaving its cluster running (turnoctl supervises it on)"), runHandover);
 TURNO_CTL_COMMAND(QStringLiteral("status"), QStringLiteral("status [--json] [--run-dir DIR]"),
                   QStringLiteral("nodes, pools, states, load and which cluster is active"), runStatus);
 TURNO_CTL_COMMAND(QStringLiteral("scale"), QStringLiteral("scale POOL N"),

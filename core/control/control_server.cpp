@@ -4,6 +4,7 @@
 #include "fleet/managed_process.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -106,6 +107,8 @@ void ControlServer::onLine(QLocalSocket *socket, const QByteArray &line)
 
     if (cmd == QLatin1String("ping")) {
         return ok(QJsonObject{{QStringLiteral("pid"), QCoreApplication::applicationPid()},
+                              // turno-console or turnoctl: which one supervises (a hand-over changes it, not the pid).
+                              {QStringLiteral("program"), QFileInfo(QCoreApplication::applicationFilePath()).fileName()},
                               {QStringLiteral("cluster"), m_supervisor->profile().name},
                               {QStringLiteral("state"), m_supervisor->stateName()},
                               {QStringLiteral("readyMs"), m_supervisor->readyMs()}});

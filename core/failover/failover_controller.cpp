@@ -86,6 +86,20 @@ void FailoverController::setAutomatic(bool on)
     emit stateChanged();
 }
 
+void FailoverController::resumeHandedOver(const QString &activePool, bool automatic, const QString &state)
+{
+    if (activePool == QLatin1String("primary") || activePool == QLatin1String("secondary"))
+        m_active = activePool;
+    m_automatic = automatic;
+    m_automaticChosen = true;
+    m_watch->resetDownTimers();
+    if (state == stateName(State::Degraded))
+        setState(State::Degraded);
+    else
+        setState(m_active == QLatin1String("primary") ? State::PrimaryActive : State::SecondaryActive);
+    emit stateChanged();
+}
+
 QString FailoverController::otherPool() const
 {
     return m_active == QLatin1String("primary") ? QStringLiteral("secondary") : QStringLiteral("primary");

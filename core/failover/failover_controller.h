@@ -55,6 +55,9 @@ public:
     QString activePool() const { return m_active; }
     bool automatic() const { return m_automatic; }
     void setAutomatic(bool on);
+    // The controller of a cluster handed over from another supervisor image takes
+    // on where that one's was: the serving pool, automatic mode and a Degraded state.
+    void resumeHandedOver(const QString &activePool, bool automatic, const QString &stateName);
     const FailoverReport &lastReport() const { return m_last; }
     // State, active pool, automatic mode and the last switch, for status and the console.
     QJsonObject statusJson() const;

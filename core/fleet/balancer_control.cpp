@@ -277,8 +277,13 @@ void BalancerControl::setAlgorithm(const QString &algorithm, Done done)
     });
 }
 
-void BalancerControl::reload(Done done)
+void BalancerControl::reload(Done finished)
 {
+    ++m_reloads;
+    Done done = [this, finished](Result<void> r) {
+        --m_reloads;
+        finished(r);
+    };
     FleetNode *n = m_host.processes->firstOf(FleetNode::Kind::Haproxy);
     if (!n || !n->process || !n->process->running())
         return done(Error{QStringLiteral("haproxy is not running; restart the cluster")});
@@ -329,7 +334,9 @@ void BalancerControl::reload(Done done)
             }
             n->process = fresh;
             old->disconnect(m_host.processes);
-            connect(old, &ManagedProcess::exited, old, [old, oldSocket] {
+            ++m_reloads;
+            connect(old, &ManagedProcess::exited, old, [this, old, oldSocket] {
+                --m_reloads;
                 QFile::remove(oldSocket);
                 old->deleteLater();
             });

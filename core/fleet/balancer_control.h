@@ -42,6 +42,10 @@ public:
     HaproxyRuntime *runtime() const { return m_haproxy; }
     // How many times haproxy was reloaded (each reload has its own stats socket).
     int generation() const { return m_generation; }
+    // A hand-over carries the generation on (the admin socket of the running haproxy is named after it).
+    void setGeneration(int generation) { m_generation = generation; }
+    // A reload runs, or the process it replaced is still finishing its connections.
+    bool reloading() const { return m_reloads > 0; }
 
     void drain(const QString &nodeName, Done done) { setServerState(nodeName, true, std::move(done)); }
     void enable(const QString &nodeName, Done done) { setServerState(nodeName, false, std::move(done)); }
@@ -76,6 +80,7 @@ private:
     Host m_host;
     HaproxyRuntime *m_haproxy = nullptr;
     int m_generation = 0;
+    int m_reloads = 0;  // reloads running plus replaced processes not yet exited
 };
 
 }  // namespace turno

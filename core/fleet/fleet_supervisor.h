@@ -59,6 +59,16 @@ public:
     // Drain at HAProxy -> SIGTERM turno nodes -> HAProxy and sentinels -> replica -> primary; stopped() follows.
     void stop();
 
+    // A ready cluster's state for a supervisor hand-over (the console leaving its
+    // cluster running: it execs into `turnoctl up --adopt`, and the same process,
+    // the parent of every node, supervises on). Refused, with why, while anything
+    // is half-done (not ready, a scale, a reload, a node starting or removed).
+    Result<QJsonObject> handoverState() const;
+    // Resumes supervising the cluster handoverState() described, from this new
+    // process image: every node's pid must be a running child of this process.
+    // Nothing is started; ready() follows once HAProxy and a request through it answer.
+    Result<void> adopt(const QJsonObject &state);
+
     State state() const { return m_state; }
     QString stateName() const;
     const ClusterProfile &profile() const { return m_profile; }

@@ -2,10 +2,15 @@
 
 #include <QDateTime>
 #include <QProcessEnvironment>
+#include <QSocketNotifier>
 #include <QTimer>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace turno {
@@ -23,11 +28,17 @@ ManagedProcess::~ManagedProcess()
 {
     // Never leave a child behind, even when the owner is torn down abruptly;
     // nobody is listening any more, so no exit is reported.
-    if (running()) {
+    if (running() && m_process) {
         m_process->disconnect(this);
         signalGroup(SIGKILL);
         m_process->waitForFinished(2000);
+    } else if (running()) {
+        signalGroup(SIGKILL);
+        for (int i = 0; i < 200 && ::waitpid(pid_t(m_adoptedPid), nullptr, WNOHANG | __WALL) == 0; ++i)
+            ::usleep(10000);
     }
+    if (m_pidfd >= 0)
+        ::close(m_pidfd);
 }
 
 void ManagedProcess::start()
@@ -42,8 +53,11 @@ void ManagedProcess::start()
     m_process = new QProcess(this);
     m_process->setProgram(m_program);
     m_process->setArguments(m_args);
-    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    // Straight into the log (O_APPEND, as the supervisor's own lines): no pipe to
+    // this process that would break, with SIGPIPE in the child, when it hands over.
     m_process->setStandardInputFile(QProcess::nullDevice());
+    m_process->setStandardOutputFile(m_logFile, QIODevice::Append);
+    m_process->setStandardErrorFile(m_logFile, QIODevice::Append);
     if (!m_workDir.isEmpty())
         m_process->setWorkingDirectory(m_workDir);
     if (!m_extraEnv.isEmpty()) {
@@ -78,7 +92,6 @@ void ManagedProcess::start()
                     .toLocal8Bit());
     m_log.flush();
 
-    connect(m_process, &QProcess::readyRead, this, &ManagedProcess::onReadyRead);
     connect(m_process, &QProcess::finished, this, &ManagedProcess::onFinished);
     connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart) {
@@ -119,52 +132,126 @@ void ManagedProcess::stop(int graceMs, int sig)
 
 bool ManagedProcess::running() const
 {
+    if (m_adoptedPid > 0)
+        return true;
     return m_process && m_process->state() != QProcess::NotRunning;
+}
+
+bool ManagedProcess::adopt(qint64 pid, QString *why)
+{
+    if (running()) {
+        *why = QStringLiteral("%1 already runs as pid %2").arg(m_name).arg(m_pid);
+        return false;
+    }
+    // 0: a child of ours that has not exited; -1 (ECHILD): not our child at all.
+    siginfo_t info;
+    std::memset(&info, 0, sizeof info);
+    if (::waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT | __WALL) != 0) {
+        *why = QStringLiteral("%1 (pid %2) is not a child of this process (%3): only the process that started a "
+                              "cluster can hand it over")
+                   .arg(m_name).arg(pid).arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    if (info.si_pid != 0) {
+        *why = QStringLiteral("%1 (pid %2) has already exited").arg(m_name).arg(pid);
+        return false;
+    }
+    m_adoptedPid = pid;
+    m_pid = pid;
+    m_stopping = false;
+    if (!m_log.isOpen()) {
+        m_log.setFileName(m_logFile);
+        m_log.open(QIODevice::WriteOnly | QIODevice::Append);
+    }
+    logLine(QStringLiteral("=== %1 adopted (pid %2) by a new supervisor image").arg(m_name).arg(pid));
+    // A pidfd is readable once the process exits; without one (old kernels), poll.
+    m_pidfd = int(::syscall(SYS_pidfd_open, pid_t(pid), 0));
+    if (m_pidfd >= 0) {
+        auto *n = new QSocketNotifier(m_pidfd, QSocketNotifier::Read, this);
+        connect(n, &QSocketNotifier::activated, this, &ManagedProcess::reapAdopted);
+        m_adoptWatch = n;
+    } else {
+        auto *t = new QTimer(this);
+        connect(t, &QTimer::timeout, this, &ManagedProcess::reapAdopted);
+        t->start(100);
+        m_adoptWatch = t;
+    }
+    return true;
+}
+
+void ManagedProcess::reapAdopted()
+{
+    int status = 0;
+    const pid_t r = ::waitpid(pid_t(m_adoptedPid), &status, WNOHANG | __WALL);
+    if (r == 0)
+        return;
+    delete m_adoptWatch;
+    m_adoptWatch = nullptr;
+    if (m_pidfd >= 0)
+        ::close(m_pidfd);
+    m_pidfd = -1;
+    m_adoptedPid = 0;
+    m_killTimer->stop();
+    if (m_pid > 0)
+        ::kill(-pid_t(m_pid), SIGKILL);
+    if (r < 0)  // reaped elsewhere: the status is lost
+        return reportExit(-SIGKILL, QStringLiteral("exit status unknown"));
+    if (WIFSIGNALED(status))
+        return reportExit(-WTERMSIG(status), QStringLiteral("killed by signal %1").arg(WTERMSIG(status)));
+    reportExit(WEXITSTATUS(status), QStringLiteral("exit code %1").arg(WEXITSTATUS(status)));
+}
+
+void ManagedProcess::logLine(const QString &line)
+{
+    m_log.write(line.toLocal8Bit() + '\n');
+    m_log.flush();
+}
+
+void ManagedProcess::reportExit(int reported, const QString &how)
+{
+    logLine(QStringLiteral("=== %1 exited (%2)").arg(m_name, how));
+    const bool expected = m_stopping;
+    m_stopping = false;
+    m_pid = 0;
+    emit exited(reported, expected);
+}
+
+QByteArray ManagedProcess::output() const
+{
+    QFile log(m_logFile);
+    if (!log.open(QIODevice::ReadOnly))
+        return {};
+    if (log.size() > kOutputLimit)
+        log.seek(log.size() - kOutputLimit);
+    return log.readAll();
 }
 
 QByteArray ManagedProcess::outputTail(int lines) const
 {
-    qsizetype pos = m_output.size();
-    if (pos > 0 && m_output.endsWith('\n'))
+    const QByteArray out = output();
+    qsizetype pos = out.size();
+    if (pos > 0 && out.endsWith('\n'))
         --pos;
     for (int i = 0; i < lines && pos > 0; ++i) {
-        pos = m_output.lastIndexOf('\n', pos - 1);
+        pos = out.lastIndexOf('\n', pos - 1);
         if (pos < 0) {
             pos = 0;
             break;
         }
     }
-    return m_output.mid(pos > 0 ? pos + 1 : 0);
-}
-
-void ManagedProcess::onReadyRead()
-{
-    const QByteArray data = m_process->readAll();
-    m_log.write(data);
-    m_log.flush();
-    m_output += data;
-    if (m_output.size() > kOutputLimit)
-        m_output.remove(0, m_output.size() - kOutputLimit);
+    return out.mid(pos > 0 ? pos + 1 : 0);
 }
 
 void ManagedProcess::onFinished(int code, QProcess::ExitStatus status)
 {
-    onReadyRead();
     m_killTimer->stop();
     // Helpers the child forked (e.g. a Redis save) share its group: take them too.
     if (m_pid > 0)
         ::kill(-pid_t(m_pid), SIGKILL);
     // For a crash Qt reports the signal number as the exit code.
     const int reported = status == QProcess::CrashExit ? -m_process->exitCode() : code;
-    m_log.write(QStringLiteral("=== %1 exited (%2)\n")
-                    .arg(m_name, status == QProcess::CrashExit ? QStringLiteral("killed by signal %1").arg(-reported)
-                                                               : QStringLiteral("exit code %1").arg(code))
-                    .toLocal8Bit());
-    m_log.flush();
-    const bool expected = m_stopping;
-    m_stopping = false;
-    m_pid = 0;
-    emit exited(reported, expected);
+    reportExit(reported, status == QProcess::CrashExit ? QStringLiteral("killed by signal %1").arg(-reported)
+                                                       : QStringLiteral("exit code %1").arg(code));
 }
 
 }  // namespace turno

@@ -1,5 +1,6 @@
 // ManagedProcess: one child of the supervisor, in its own process group and
-// killed by the kernel if the supervisor dies; output kept bounded + in a log file.
+// killed by the kernel if the supervisor dies; its output goes straight to a log
+// file, so a child outlives a hand-over of its supervisor (adopt()) unharmed.
 #pragma once
 
 #include <QByteArray>
@@ -31,6 +32,11 @@ public:
 
     // Starts the program; the result arrives as started() or failedToStart(why).
     void start();
+    // Takes over pid, a running child of this process that an earlier image of it
+    // (before an exec, see SupervisorHandover) started: its exit is watched through
+    // a pidfd from now on. Fails when pid is not a running child of this process.
+    bool adopt(qint64 pid, QString *why);
+    bool adopted() const { return m_adoptedPid > 0; }
     // SIGTERM (or sig) to the whole process group, SIGKILL after graceMs.
     void stop(int graceMs, int sig = 15);
     // Signal to the whole process group (used by tests and for SIGKILL).
@@ -42,8 +48,8 @@ public:
     QString program() const { return m_program; }
     QStringList arguments() const { return m_args; }
     QString logFile() const { return m_logFile; }
-    // The newest output (at most kOutputLimit bytes).
-    QByteArray output() const { return m_output; }
+    // The newest output (at most kOutputLimit bytes of the log file's end).
+    QByteArray output() const;
     QByteArray outputTail(int lines) const;
 
 signals:
@@ -53,8 +59,11 @@ signals:
     void exited(int status, bool expected);
 
 private:
-    void onReadyRead();
     void onFinished(int code, QProcess::ExitStatus status);
+    // An adopted child's pidfd became readable (or the fallback poll ran): reap it if it exited.
+    void reapAdopted();
+    void logLine(const QString &line);
+    void reportExit(int reported, const QString &how);
 
     QString m_name;
     QString m_program;
@@ -64,8 +73,10 @@ private:
     QStringList m_extraEnv;
     QProcess *m_process = nullptr;
     QFile m_log;
-    QByteArray m_output;
     qint64 m_pid = 0;
+    qint64 m_adoptedPid = 0;
+    int m_pidfd = -1;
+    QObject *m_adoptWatch = nullptr;  // the pidfd's notifier or the poll timer
     bool m_stopping = false;
     QTimer *m_killTimer = nullptr;
 };

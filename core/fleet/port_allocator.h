@@ -20,6 +20,12 @@ public:
     // what: the process, for the message; profileKey: where the wanted port comes from.
     Result<quint16> allocate(const QString &what, quint16 wanted, const QString &profileKey);
     void release(quint16 port);
+    // Reserves a port a process of the cluster already listens on (a hand-over).
+    void keep(quint16 port)
+    {
+        if (!m_reserved.contains(port))
+            m_reserved << port;
+    }
     const QList<quint16> &reserved() const { return m_reserved; }
 
     // Binds 127.0.0.1:port (0: any) with SO_REUSEADDR as the servers do; the

@@ -118,6 +118,20 @@ void ProcessSupervisor::launch(FleetNode *n)
     n->process->start();
 }
 
+Result<void> ProcessSupervisor::adopt(FleetNode *n, qint64 pid)
+{
+    const Command c = m_commandFor(*n);
+    if (!n->process)
+        n->process = createProcess(n, c.program, c.args);
+    n->process->setCommand(c.program, c.args);
+    QString why;
+    if (!n->process->adopt(pid, &why))
+        return Error{why};
+    n->state = NodeState::Running;
+    n->lastCpuTicks = -1;
+    return {};
+}
+
 void ProcessSupervisor::waitUntil(Check check, int timeoutMs, std::function<void(bool)> done)
 {
     // A stop or a new start (generation) makes every wait of the old one moot.

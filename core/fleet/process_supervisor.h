@@ -6,6 +6,7 @@
 // process's CPU and RSS. What an exit means follows the cluster's phase.
 #pragma once
 
+#include "common/result.h"
 #include "fleet/cluster_profile.h"
 #include "fleet/fleet_event.h"
 #include "fleet/fleet_node.h"
@@ -65,6 +66,9 @@ public:
 
     // Spawns the node's program (a new process object on first launch).
     void launch(FleetNode *n);
+    // Takes over n's process, pid, a running child an earlier image of this
+    // process started (a supervisor hand-over); n is running from then on.
+    Result<void> adopt(FleetNode *n, qint64 pid);
     // A process for n running program+args, wired to this supervisor's exit
     // handling, not started (the balancer's reload starts a second haproxy so).
     ManagedProcess *createProcess(FleetNode *n, const QString &program, const QStringList &args);

@@ -54,6 +54,26 @@ FailoverCommands::FailoverCommands(FleetMonitor *monitor) : QObject(monitor), m_
             m_controller->setAutomatic(req.value(QStringLiteral("on")).toBool());
         reply(QJsonValue(status()));
     });
+    // A hand-over keeps which pool serves and the automatic mode; never in the middle of a switch.
+    monitor->addHandoverPart(
+        QStringLiteral("failover"),
+        [this]() -> Result<QJsonValue> {
+            if (!m_controller)
+                return QJsonValue(QJsonValue::Null);
+            if (m_controller->busy())
+                return Error{QStringLiteral("a failover switch is running (%1); hand over once it is done")
+                                 .arg(m_controller->stateName())};
+            return QJsonValue(QJsonObject{{QStringLiteral("active"), m_controller->activePool()},
+                                          {QStringLiteral("automatic"), m_controller->automatic()},
+                                          {QStringLiteral("state"), m_controller->stateName()}});
+        },
+        [this](const QJsonValue &v) {
+            const QJsonObject o = v.toObject();
+            if (m_controller && !o.isEmpty())
+                m_controller->resumeHandedOver(o.value(QStringLiteral("active")).toString(),
+                                               o.value(QStringLiteral("automatic")).toBool(),
+                                               o.value(QStringLiteral("state")).toString());
+        });
     // The controller owns its state; `status` reads it at every request.
     monitor->addStatusPart(QStringLiteral("failover"), [this]() -> QJsonValue {
         return m_controller ? QJsonValue(status()) : QJsonValue(QJsonValue::Undefined);

@@ -28,6 +28,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <utility>
 
 namespace turno {
 
@@ -365,7 +366,31 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
     const QString runDir = runDirOption.isEmpty() ? FleetSupervisor::defaultRunDir(profile.name) : runDirOption;
     if (!QDir().mkpath(runDir))
         return Error{tr("cannot create the run directory %1; check its parent's permissions").arg(runDir)};
+    return supervise(runDir, profile.scrapeIntervalMs,
+                     [&](FleetSupervisor *supervisor) { return supervisor->start(profile, runDir); });
+}
 
+Result<void> FleetMonitor::adopt(const QJsonObject &state)
+{
+    if (isActive() || m_attach)
+        return Error{tr("this monitor already watches a cluster; a hand-over needs a fresh one")};
+    const QString runDir = state.value(QStringLiteral("runDir")).toString();
+    const int interval = state.value(QStringLiteral("profile"))
+                             .toObject()
+                             .value(QStringLiteral("scrape"))
+                             .toObject()
+                             .value(QStringLiteral("intervalMs"))
+                             .toInt(1000);
+    m_pendingHandover = state.value(QStringLiteral("parts")).toObject();
+    const Result<void> r = supervise(runDir, interval, [&](FleetSupervisor *supervisor) { return supervisor->adopt(state); });
+    if (!r.ok())
+        m_pendingHandover = {};
+    return r;
+}
+
+Result<void> FleetMonitor::supervise(const QString &runDir, int scrapeIntervalMs,
+                                     const std::function<Result<void>(FleetSupervisor *)> &begin)
+{
     teardownScrapers();
     if (m_supervisor)
         m_supervisor->deleteLater();
@@ -378,7 +403,7 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
     m_lastP99.clear();
     m_redisAddress.clear();
     m_redisPassword.clear();
-    m_intervalMs = std::max(200, profile.scrapeIntervalMs);
+    m_intervalMs = std::max(200, scrapeIntervalMs);
 
     auto *supervisor = new FleetSupervisor(this);
     m_supervisor = supervisor;
@@ -410,7 +435,7 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
     });
     connect(supervisor, &FleetSupervisor::event, this, &FleetMonitor::record);
 
-    const Result<void> started = supervisor->start(profile, runDir);
+    const Result<void> started = begin(supervisor);
     if (!started.ok()) {
         delete m_control;
         m_control = nullptr;
@@ -419,8 +444,55 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
     // The supervisor records the start, readiness and stop itself (cluster-starting, -ready, -stopped).
     m_nodes->syncFrom(*supervisor);
     // Process states are shown while the cluster comes up; scrapes start at ready().
-    m_ticker->start(std::max(200, profile.scrapeIntervalMs));
+    m_ticker->start(m_intervalMs);
     emit stateChanged();
+    return {};
+}
+
+void FleetMonitor::addHandoverPart(const QString &key, HandoverSave save, HandoverRestore restore)
+{
+    m_handoverParts.insert(key, {std::move(save), std::move(restore)});
+}
+
+Result<QJsonObject> FleetMonitor::handoverState() const
+{
+    if (m_attach || !m_supervisor)
+        return Error{tr("no cluster launched by this process: nothing to hand over")};
+    Result<QJsonObject> state = m_supervisor->handoverState();
+    if (!state.ok())
+        return state;
+    QJsonObject o = state.value();
+    QJsonObject parts;
+    for (auto it = m_handoverParts.cbegin(); it != m_handoverParts.cend(); ++it) {
+        const Result<QJsonValue> part = it.value().first();
+        if (!part.ok())
+            return Error{part.error()};
+        parts.insert(it.key(), part.value());
+    }
+    o.insert(QStringLiteral("parts"), parts);
+    if (m_history->isOpen())
+        o.insert(QStringLiteral("history"), m_history->path());
+    return o;
+}
+
+void FleetMonitor::releaseForHandover()
+{
+    // The new image listens on the same socket path and opens the same store.
+    if (m_control)
+        m_control->close();
+    if (m_history->isOpen()) {
+        m_history->flush();
+        m_history->close();
+    }
+}
+
+Result<void> FleetMonitor::resumeAfterFailedHandover(const QString &historyPath)
+{
+    if (!historyPath.isEmpty() && !m_history->isOpen())
+        if (const Result<void> r = openHistory(historyPath); !r.ok())
+            return r;
+    if (m_control && m_supervisor)
+        return m_control->listen(m_supervisor->runDir());
     return {};
 }
 
@@ -508,6 +580,11 @@ void FleetMonitor::onReady()
     m_redisScraper->start();
     m_nodes->syncFrom(*m_supervisor);
     emit ready();
+    // A handed-over cluster: what the parts kept (the failover controller's side...) comes back now they exist.
+    const QJsonObject handover = std::exchange(m_pendingHandover, {});
+    for (auto it = handover.constBegin(); it != handover.constEnd(); ++it)
+        if (const auto part = m_handoverParts.constFind(it.key()); part != m_handoverParts.cend())
+            part.value().second(it.value());
     emit stateChanged();
 }
 

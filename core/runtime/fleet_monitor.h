@@ -63,6 +63,19 @@ public:
     // does. Errors that can be known at once come back here; later ones arrive
     // as launchFailed().
     Result<void> launch(const ClusterProfile &profile, const QString &runDir = {});
+
+    // Supervisor hand-over (SupervisorHandover): the launched cluster's state,
+    // with every part's (addHandoverPart) and the history's path; refused while
+    // something is half-done. adopt() resumes it in a new process image.
+    using HandoverSave = std::function<Result<QJsonValue>()>;
+    using HandoverRestore = std::function<void(const QJsonValue &)>;
+    void addHandoverPart(const QString &key, HandoverSave save, HandoverRestore restore);
+    Result<QJsonObject> handoverState() const;
+    Result<void> adopt(const QJsonObject &state);
+    // Just before the exec: the control socket closed, the history flushed and closed.
+    void releaseForHandover();
+    // The exec failed: this process supervises on as before.
+    Result<void> resumeAfterFailedHandover(const QString &historyPath);
     // Attach mode (as `turnoctl attach`): watches the fleet target describes,
     // launching nothing; ready() follows its first status. Refused while a
     // launched cluster is active. Every action that changes the fleet is refused
@@ -147,6 +160,9 @@ private:
     void record(const FleetEvent &event);
     void append(const QString &key, qint64 ms, double value);
     void teardownScrapers();
+    // launch() and adopt(): a new supervisor with the control API on runDir; begin starts it.
+    Result<void> supervise(const QString &runDir, int scrapeIntervalMs,
+                           const std::function<Result<void>(FleetSupervisor *)> &begin);
     void onAttachStatus(const QJsonObject &status);
     void signalNode(const QString &node, int sig, const QString &what, std::function<void(Result<void>)> done);
 
@@ -171,6 +187,8 @@ private:
     AlertListModel *m_alertModel = nullptr;
     QString m_alertRulesError;
     QMap<QString, ControlServer::Handler> m_controlCommands;
+    QMap<QString, std::pair<HandoverSave, HandoverRestore>> m_handoverParts;
+    QJsonObject m_pendingHandover;  // parts of a hand-over, restored at ready
     QMap<QString, ControlServer::StatusPart> m_statusParts;
     QHash<QString, double> m_lastRps;
     QHash<QString, double> m_lastErrorRatio;

@@ -17,6 +17,10 @@
 #include "models/alert_list_model.h"
 #include "models/alert_history_model.h"
 #include "runtime/fleet_monitor.h"
+#include "incidents/incident_store.h"
+#include "fleet/managed_process.h"
+#include "fleet/fleet_supervisor.h"
+#include "runtime/supervisor_handover.h"
 #include "state_style.h"
 #include "table_pixels.h"
 #include "test_support.h"
@@ -26,6 +30,9 @@
 #include <QLabel>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonObject>
+#include <QJsonArray>
 #include <QHeaderView>
 #include <QImage>
 #include <QGraphicsTextItem>
@@ -533,7 +540,8 @@ private slots:
         QCOMPARE(alertState(QStringLiteral("RedisDown")), QString());
         QTabBar *bar = m_window->tabs()->tabBar();
         const int tab = m_window->tabs()->indexOf(m_window->alertsPanel());
-        QCOMPARE(m_window->alertBadge()->text(), QStringLiteral("no alerts"));
+        // What the test before left (its killed node's NodeDown, resolving) clears first.
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->alertBadge()->text(), QStringLiteral("no alerts"), 20000);
         // No live alert: a line says so (and how many rules run), not an empty table.
         turno::console::AlertsPanel *alertsPanel = m_window->alertsPanel();
         QVERIFY(!alertsPanel->emptyLabel()->isHidden());
@@ -607,6 +615,75 @@ private slots:
             QVERIFY(m_window->isVisible());
             QVERIFY(m_window->monitor()->isActive());
         }
+    }
+
+    // The third choice: leave the cluster running. The exec is replaced here (it would
+    // replace this test): what it would run and the state it hands over are checked,
+    // then it "fails", and the console must supervise on as if nothing happened.
+    void quitCanLeaveTheClusterRunning()
+    {
+        QVERIFY(m_window->monitor()->isReady());
+        const QString runDir = m_window->monitor()->supervisor()->runDir();
+        QString program;
+        QStringList args;
+        QJsonObject handed;
+        bool socketClosed = false;
+        m_window->setHandoverExec([&](const QString &p, const QStringList &a) {
+            program = p;
+            args = a;
+            const auto state = turno::SupervisorHandover::readState(a.value(2));
+            if (state.ok())
+                handed = state.value();
+            socketClosed = !QFile::exists(runDir + QStringLiteral("/control.sock"));
+            return turno::Error{QStringLiteral("exec replaced by the test")};
+        });
+        for (QAction *a : m_window->menuActions())
+            if (a->text() == QLatin1String("&Quit"))
+                a->trigger();
+        QPointer<QMessageBox> box;
+        QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("quitConfirmation"))) != nullptr);
+        auto *leave = box->findChild<QPushButton *>(QStringLiteral("quitLeaveRunning"));
+        QVERIFY(leave);
+        QVERIFY2(leave->isEnabled(), qPrintable(leave->toolTip()));
+        QVERIFY(box->findChild<QPushButton *>(QStringLiteral("quitStop")));
+        QVERIFY2(box->informativeText().contains(QLatin1String("turnoctl down --run-dir")), qPrintable(box->informativeText()));
+        leave->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!program.isEmpty(), 5000);
+        QVERIFY2(QFileInfo(program).fileName() == QLatin1String("turnoctl"), qPrintable(program));
+        QCOMPARE(args.mid(0, 2), (QStringList{QStringLiteral("up"), QStringLiteral("--adopt")}));
+        QVERIFY2(socketClosed, "the control socket must be free for the new image");
+        // Every process, by the pid it runs as now.
+        const QJsonArray nodes = handed.value(QStringLiteral("nodes")).toArray();
+        QCOMPARE(nodes.size(), qsizetype(m_window->monitor()->supervisor()->nodes().size()));
+        for (const QJsonValue &v : nodes) {
+            const QJsonObject o = v.toObject();
+            const turno::FleetNode *n = m_window->monitor()->supervisor()->node(o.value(QStringLiteral("name")).toString());
+            QVERIFY(n);
+            // The Redis primary the test before killed is down for good: it goes over as down.
+            const bool running = n->process && n->process->running();
+            QCOMPARE(qint64(o.value(QStringLiteral("pid")).toDouble()), running ? n->process->pid() : 0);
+        }
+        QCOMPARE(handed.value(QStringLiteral("parts")).toObject().value(QStringLiteral("failover")).toObject()
+                     .value(QStringLiteral("active")).toString(), QStringLiteral("primary"));
+        QVERIFY(handed.value(QStringLiteral("history")).toString().endsWith(QLatin1String("incidents.db")));
+        // The exec failed: the window is back and says why, the state file is gone, the control socket answers.
+        QTRY_VERIFY(m_window->isVisible());
+        QPointer<QMessageBox> failed;
+        QTRY_VERIFY((failed = m_window->findChild<QMessageBox *>(QStringLiteral("handoverFailed"))) != nullptr);
+        QVERIFY2(failed->text().contains(QLatin1String("exec replaced by the test")) &&
+                     failed->text().contains(QLatin1String("stays with this process")),
+                 qPrintable(failed->text()));
+        failed->button(QMessageBox::Ok)->click();
+        QTRY_VERIFY(failed.isNull());
+        QVERIFY(!QFile::exists(turno::SupervisorHandover::statePath(runDir)));
+        QVERIFY(m_window->monitor()->isReady());
+        QVERIFY(m_window->monitor()->history()->isOpen());
+        QProcess ctl;
+        ctl.start(turno::test::envPath("TURNOCTL_BIN"), {QStringLiteral("status"), QStringLiteral("--run-dir"), runDir});
+        QTRY_VERIFY_WITH_TIMEOUT(ctl.state() == QProcess::NotRunning, 10000);
+        QVERIFY2(ctl.exitCode() == 0, ctl.readAllStandardError().constData());
+        QVERIFY(QString::fromUtf8(ctl.readAllStandardOutput()).contains(QLatin1String("state ready")));
+        m_window->setHandoverExec(turno::SupervisorHandover::execInto);
     }
 
     void closingTheWindowStopsTheCluster()

@@ -4,20 +4,47 @@
 // while starting breaks the start, an exit during a stop is expected, a stopped
 // group reports done once every process is gone, and a wait is moot after
 // cancelWaits(). PortAllocator: a taken port is refused with the key to change,
-// or the next one is taken with ports.onConflict "next".
+// or the next one is taken with ports.onConflict "next". ManagedProcess: output
+// goes to the log file (both streams), and adopt() takes over a running child
+// (a hand-over) but refuses a process that is not one.
 #include "fleet/managed_process.h"
 #include "fleet/port_allocator.h"
 #include "fleet/process_supervisor.h"
 
+#include <QFile>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace turno;
 
 namespace {
+
+// A forked child, once it runs sleep (before the exec it is a copy of this test, with its signal handlers).
+pid_t forkSleep(bool ownGroup)
+{
+    const pid_t child = ::fork();
+    if (child == 0) {
+        if (ownGroup)
+            ::setpgid(0, 0);
+        ::execl("/bin/sleep", "sleep", "30", static_cast<char *>(nullptr));
+        ::_exit(127);
+    }
+    QFile comm(QStringLiteral("/proc/%1/comm").arg(child));
+    for (int i = 0; i < 500; ++i) {
+        comm.open(QIODevice::ReadOnly);
+        const bool exec = comm.readAll().trimmed() == "sleep";
+        comm.close();
+        if (exec)
+            break;
+        ::usleep(2000);
+    }
+    return child;
+}
 
 // Every node runs `sh -c script`; ready is whatever `ready` says.
 struct Rig {
@@ -69,6 +96,87 @@ ClusterProfile quickRestarts(int limit)
 class TestProcessSupervisor : public QObject {
     Q_OBJECT
 private slots:
+    void outputOfBothStreamsIsInTheLog()
+    {
+        QTemporaryDir dir;
+        ManagedProcess p(QStringLiteral("talker"), QStringLiteral("/bin/sh"),
+                         {QStringLiteral("-c"), QStringLiteral("echo to-stdout; echo to-stderr >&2; exit 3")},
+                         dir.filePath(QStringLiteral("talker.log")));
+        QSignalSpy exited(&p, &ManagedProcess::exited);
+        p.start();
+        QVERIFY(exited.wait(5000));
+        QCOMPARE(exited.at(0).at(0).toInt(), 3);
+        const QByteArray tail = p.outputTail(3);
+        QVERIFY2(tail.contains("to-stdout") && tail.contains("to-stderr") && tail.contains("exited (exit code 3)"), tail.constData());
+        QFile log(p.logFile());
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QVERIFY(log.readAll().contains("to-stderr"));
+    }
+
+    void adoptWatchesARunningChildUntilItExits()
+    {
+        QTemporaryDir dir;
+        const pid_t child = forkSleep(false);
+        QVERIFY(child > 0);
+        ManagedProcess p(QStringLiteral("adoptee"), QStringLiteral("/bin/sleep"), {QStringLiteral("30")},
+                         dir.filePath(QStringLiteral("adoptee.log")));
+        QString why;
+        QVERIFY2(p.adopt(child, &why), qPrintable(why));
+        QVERIFY(p.running());
+        QVERIFY(p.adopted());
+        QCOMPARE(p.pid(), qint64(child));
+        QSignalSpy exited(&p, &ManagedProcess::exited);
+        // Killed from outside: unexpected, with the signal.
+        ::kill(child, SIGKILL);
+        QVERIFY(exited.wait(5000));
+        QCOMPARE(exited.at(0).at(0).toInt(), -SIGKILL);
+        QCOMPARE(exited.at(0).at(1).toBool(), false);
+        QVERIFY(!p.running());
+        QVERIFY(p.outputTail(2).contains("adopted (pid"));
+        // Reaped: no zombie is left.
+        QCOMPARE(::waitpid(child, nullptr, WNOHANG), pid_t(-1));
+        // And it starts again as a child of its own.
+        p.start();
+        QTRY_VERIFY(p.pid() > 0 && p.pid() != child);
+        QSignalSpy again(&p, &ManagedProcess::exited);
+        p.stop(2000);
+        QVERIFY(again.wait(5000));
+        QCOMPARE(again.at(0).at(1).toBool(), true);
+    }
+
+    void adoptStopsAnAdoptedChildAsExpected()
+    {
+        QTemporaryDir dir;
+        const pid_t child = forkSleep(true);
+        QVERIFY(child > 0);
+        ManagedProcess p(QStringLiteral("adoptee"), QStringLiteral("/bin/sleep"), {QStringLiteral("30")},
+                         dir.filePath(QStringLiteral("adoptee.log")));
+        QString why;
+        QVERIFY2(p.adopt(child, &why), qPrintable(why));
+        QSignalSpy exited(&p, &ManagedProcess::exited);
+        p.stop(2000);
+        QVERIFY(exited.wait(5000));
+        QCOMPARE(exited.at(0).at(0).toInt(), -SIGTERM);
+        QCOMPARE(exited.at(0).at(1).toBool(), true);
+    }
+
+    void adoptRefusesWhatIsNotARunningChild()
+    {
+        QTemporaryDir dir;
+        ManagedProcess p(QStringLiteral("stranger"), QStringLiteral("/bin/true"), {}, dir.filePath(QStringLiteral("s.log")));
+        QString why;
+        QVERIFY(!p.adopt(1, &why));  // init: never our child
+        QVERIFY2(why.contains(QLatin1String("not a child of this process")), qPrintable(why));
+        QVERIFY(!p.running());
+        const pid_t done = ::fork();
+        if (done == 0)
+            ::_exit(0);
+        QTest::qWait(100);
+        QVERIFY(!p.adopt(done, &why));  // a child that already exited
+        QVERIFY2(why.contains(QLatin1String("already exited")), qPrintable(why));
+        ::waitpid(done, nullptr, 0);
+    }
+
     void anExitedNodeIsRestartedAndReadyAgain()
     {
         Rig rig(quickRestarts(5));
