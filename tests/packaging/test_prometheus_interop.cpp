@@ -1,6 +1,8 @@
 // A real Prometheus (Debian's package) scraping a real local cluster through
 // the configuration `turnoctl export prometheus` writes: every turno target is
-// up, the request counter grows, and the exported alert rules load.
+// up, the request counter grows, the exported alert rules load, and they fire
+// for a real fault (a node frozen with SIGSTOP: NodeDown for that node) and
+// resolve once it runs again.
 #include "test_support.h"
 
 #include <QElapsedTimer>
@@ -11,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <csignal>
 
 using namespace turno::test;
 
@@ -49,11 +52,14 @@ class TestPrometheusInterop : public QObject {
     Q_OBJECT
 private slots:
     void prometheusScrapesTheCluster();
+    void exportedRulesFireForAFrozenNode();
     void cleanupTestCase();
 
 private:
     QTemporaryDir m_dir;
     ChildProcess m_prometheus;
+    quint16 m_port = 0;
+    QJsonObject m_status;
     bool m_up = false;
 };
 
@@ -88,6 +94,7 @@ void TestPrometheusInterop::prometheusScrapesTheCluster()
 
     const Run status = turnoctl({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), runDir});
     const QJsonObject st = QJsonDocument::fromJson(status.out).object();
+    m_status = st;
     const quint16 balancer = quint16(st.value(QStringLiteral("balancer")).toString().section(QLatin1Char(':'), -1).toUInt());
     QVERIFY(balancer > 0);
     int turnoNodes = 0;
@@ -102,6 +109,7 @@ void TestPrometheusInterop::prometheusScrapesTheCluster()
                                 QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port)},
                                m_dir.filePath(QStringLiteral("prometheus.log"))));
     QVERIFY(m_prometheus.waitForPort(port, 30000));
+    m_port = port;
 
     // Every turno target up, through Prometheus's own API.
     QElapsedTimer t;
@@ -151,6 +159,47 @@ void TestPrometheusInterop::prometheusScrapesTheCluster()
         getJson(port, "/api/v1/rules").value(QStringLiteral("data")).toObject().value(QStringLiteral("groups")).toArray();
     QVERIFY(!groups.isEmpty());
     QVERIFY(groups.first().toObject().value(QStringLiteral("rules")).toArray().size() >= 8);
+}
+
+void TestPrometheusInterop::exportedRulesFireForAFrozenNode()
+{
+    QVERIFY(m_port > 0);
+    QString victim;
+    qint64 pid = 0;
+    for (const QJsonValue &v : m_status.value(QStringLiteral("nodes")).toArray())
+        if (v[QStringLiteral("kind")].toString() == QLatin1String("turno") && victim.isEmpty()) {
+            victim = v[QStringLiteral("node")].toString();
+            pid = v[QStringLiteral("pid")].toInteger();
+        }
+    QVERIFY(pid > 0);
+    // Prometheus's own view of NodeDown for the victim: "firing", "pending" or "" (none).
+    auto nodeDown = [this, &victim]() -> QString {
+        const QJsonArray alerts =
+            getJson(m_port, "/api/v1/alerts").value(QStringLiteral("data")).toObject().value(QStringLiteral("alerts")).toArray();
+        for (const QJsonValue &v : alerts) {
+            const QJsonObject labels = v[QStringLiteral("labels")].toObject();
+            if (labels.value(QStringLiteral("alertname")).toString() == QLatin1String("NodeDown") &&
+                labels.value(QStringLiteral("node")).toString() == victim)
+                return v[QStringLiteral("state")].toString();
+        }
+        return {};
+    };
+    QCOMPARE(nodeDown(), QString());
+    // Frozen: the port still accepts, nothing answers; the scrape times out.
+    QCOMPARE(::kill(pid_t(pid), SIGSTOP), 0);
+    QElapsedTimer t;
+    t.start();
+    QString state;
+    while (t.elapsed() < 30000 && (state = nodeDown()) != QLatin1String("firing"))
+        QThread::msleep(250);
+    const qint64 firedMs = t.elapsed();
+    ::kill(pid_t(pid), SIGCONT);
+    QVERIFY2(state == QLatin1String("firing"), qPrintable(QStringLiteral("NodeDown for %1 is \"%2\" after 30 s").arg(victim, state)));
+    qInfo("NodeDown for %s firing in Prometheus %lld ms after SIGSTOP", qPrintable(victim), firedMs);
+    t.restart();
+    while (t.elapsed() < 30000 && !(state = nodeDown()).isEmpty())
+        QThread::msleep(250);
+    QVERIFY2(state.isEmpty(), qPrintable(QStringLiteral("NodeDown for %1 still %2 30 s after SIGCONT").arg(victim, state)));
 }
 
 QTEST_GUILESS_MAIN(TestPrometheusInterop)
