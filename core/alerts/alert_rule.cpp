@@ -139,7 +139,8 @@ Result<AlertRuleSet> AlertRuleLoader::loadBytes(const QByteArray &json, const QS
     if (root.contains(QStringLiteral("notify"))) {
         const QJsonValue nv = root.value(QStringLiteral("notify"));
         if (!nv.isObject())
-            return fail(QStringLiteral("notify"), QStringLiteral("\"notify\" must be an object with \"webhook\" and/or \"command\""));
+            return fail(QStringLiteral("notify"), QStringLiteral("\"notify\" must be an object with \"webhook\", \"command\" "
+                                                                 "and/or \"alertmanager\""));
         const QJsonObject notify = nv.toObject();
         for (auto it = notify.begin(); it != notify.end(); ++it) {
             const QString at = QStringLiteral("notify.") + it.key();
@@ -158,8 +159,30 @@ Result<AlertRuleSet> AlertRuleLoader::loadBytes(const QByteArray &json, const QS
                 if (!it.value().isArray() || parts.isEmpty() || set.command.size() != parts.size())
                     return fail(at, QStringLiteral("\"command\" must be a non-empty array of strings: the program, then "
                                                    "its arguments (run without a shell)"));
+            } else if (it.key() == QLatin1String("alertmanager")) {
+                const QJsonArray urls = it.value().toArray();
+                for (const QJsonValue &u : urls) {
+                    const QUrl url(u.toString(), QUrl::StrictMode);
+                    if (!u.isString() || !url.isValid() || url.host().isEmpty() ||
+                        (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+                        return fail(at, QStringLiteral("\"alertmanager\" takes http:// or https:// URLs of Alertmanagers, "
+                                                       "e.g. [\"http://127.0.0.1:9093\"]; \"%1\" is not one")
+                                            .arg(u.toVariant().toString()));
+                    set.alertmanagerUrls << url.toString();
+                }
+                if (!it.value().isArray() || urls.isEmpty())
+                    return fail(at, QStringLiteral("\"alertmanager\" must be a non-empty array of URLs, e.g. "
+                                                   "[\"http://127.0.0.1:9093\", \"http://127.0.0.1:9094\"]"));
+            } else if (it.key() == QLatin1String("alertmanager_resend")) {
+                const qint64 ms = it.value().isString() ? AlertRuleLoader::parseDuration(it.value().toString()) : -1;
+                if (ms < 1000 || ms > 3600000)
+                    return fail(at, QStringLiteral("\"alertmanager_resend\" must be a duration from \"1s\" to \"1h\", "
+                                                   "e.g. \"30s\" (Alertmanager resolves an alert not re-sent within "
+                                                   "four of them)"));
+                set.alertmanagerResendMs = ms;
             } else {
-                return fail(at, QStringLiteral("unknown key \"%1\" in \"notify\" (expected \"webhook\" and \"command\")")
+                return fail(at, QStringLiteral("unknown key \"%1\" in \"notify\" (expected \"webhook\", \"command\", "
+                                               "\"alertmanager\" and \"alertmanager_resend\")")
                                     .arg(it.key()));
             }
         }

@@ -36,6 +36,8 @@ struct AlertRuleSet {
     // The file's optional "notify" section: where firing and resolved alerts go.
     QString webhookUrl;        // Alertmanager-shaped POST; empty: none
     QStringList command;       // program and arguments (no shell); empty: none
+    QStringList alertmanagerUrls;  // notify.alertmanager: every one gets every alert (AlertmanagerClient)
+    qint64 alertmanagerResendMs = 30000;  // notify.alertmanager_resend: how often a firing alert is re-sent
     const AlertRule *find(const QString &name) const;
 };
 

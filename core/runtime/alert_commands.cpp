@@ -1,5 +1,7 @@
 #include "runtime/alert_commands.h"
 
+#include "alerts/alertmanager_client.h"
+
 #include "alerts/alert_engine.h"
 #include "alerts/alert_notifier.h"
 #include "alerts/alert_rule.h"
@@ -48,11 +50,39 @@ AlertCommands::AlertCommands(FleetMonitor *monitor)
     : QObject(monitor),
       m_monitor(monitor),
       m_notifier(new AlertNotifier(this)),
+      m_alertmanager(new AlertmanagerClient(this)),
       m_watcher(new QFileSystemWatcher(this)),
       m_reloadDelay(new QTimer(this))
 {
     AlertEngine *engine = monitor->alerts();
+    setObjectName(QStringLiteral("alert-commands"));
     connect(engine, &AlertEngine::transition, this, &AlertCommands::onTransition);
+    connect(engine, &AlertEngine::transition, m_alertmanager, &AlertmanagerClient::onTransition);
+    // A URL that stops answering is recorded when it starts failing and when a batch is given up;
+    // and again when it answers.
+    connect(m_alertmanager, &AlertmanagerClient::failed, this, [this](const QString &url, const QString &why, int attempt, bool givingUp) {
+        const bool newlyFailing = !m_failingAlertmanagers.contains(url);
+        m_failingAlertmanagers.insert(url);
+        if (!newlyFailing && !givingUp)
+            return;
+        record({}, QStringLiteral("alert.notify-failed"), Severity::Warning,
+               givingUp ? QStringLiteral("Alertmanager %1 did not take the alerts after %2 attempts (%3); they go again at the "
+                                         "next re-send")
+                              .arg(url).arg(attempt).arg(why)
+                        : QStringLiteral("Alertmanager %1 does not answer (%2); retrying, the other Alertmanagers still get "
+                                         "every alert")
+                              .arg(url, why),
+               {{QStringLiteral("channel"), QStringLiteral("alertmanager")}, {QStringLiteral("url"), url},
+                {QStringLiteral("error"), why}, {QStringLiteral("attempt"), attempt}});
+    });
+    connect(m_alertmanager, &AlertmanagerClient::delivered, this, [this](const QString &url, int) {
+        if (!m_failingAlertmanagers.remove(url))
+            return;
+        record({}, QStringLiteral("alert.notify-recovered"), Severity::Info,
+               QStringLiteral("Alertmanager %1 takes alerts again").arg(url),
+               {{QStringLiteral("channel"), QStringLiteral("alertmanager")}, {QStringLiteral("url"), url}});
+    });
+
     connect(engine, &AlertEngine::silencesChanged, this, &AlertCommands::onSilencesChanged);
     connect(engine, &AlertEngine::acknowledged, this, &AlertCommands::onAcknowledged);
     connect(monitor, &FleetMonitor::stateChanged, this, &AlertCommands::onStateChanged);
@@ -76,6 +106,30 @@ AlertCommands::AlertCommands(FleetMonitor *monitor)
 
     monitor->addControlCommand(QStringLiteral("alerts"), [this](const QJsonObject &req, ControlServer::Reply reply) {
         reply(listAlerts(req));
+    });
+    // Delivery to each Alertmanager, and its silences that cover this cluster's alerts.
+    monitor->addStatusPart(QStringLiteral("alertmanager"), [this]() -> QJsonValue {
+        return m_alertmanager->urls().isEmpty() ? QJsonValue(QJsonValue::Undefined) : QJsonValue(m_alertmanager->statusJson());
+    });
+    monitor->addControlCommand(QStringLiteral("alertmanager-silences"), [this](const QJsonObject &, ControlServer::Reply reply) {
+        if (m_alertmanager->urls().isEmpty())
+            return reply(Error{QStringLiteral("no Alertmanager configured: add \"notify\": {\"alertmanager\": [URL, ...]} to the "
+                                              "alert rules file")});
+        m_alertmanager->fetchSilences(m_monitor->alerts()->alerts(), [this, reply](QList<AlertmanagerSilence> silences, QStringList errors) {
+            QJsonArray out;
+            for (const AlertmanagerSilence &s : silences)
+                out << QJsonObject{{QStringLiteral("id"), s.id},
+                                   {QStringLiteral("url"), s.url},
+                                   {QStringLiteral("state"), s.state},
+                                   {QStringLiteral("matchers"), s.matchers},
+                                   {QStringLiteral("createdBy"), s.createdBy},
+                                   {QStringLiteral("comment"), s.comment},
+                                   {QStringLiteral("endsAt"), QDateTime::fromMSecsSinceEpoch(s.endsAtMs).toUTC().toString(Qt::ISODate)},
+                                   {QStringLiteral("alerts"), QJsonArray::fromStringList(s.matchedAlerts)}};
+            reply(QJsonValue(QJsonObject{{QStringLiteral("silences"), out},
+                                         {QStringLiteral("errors"), QJsonArray::fromStringList(errors)},
+                                         {QStringLiteral("delivery"), m_alertmanager->statusJson()}}));
+        });
     });
     monitor->addControlCommand(QStringLiteral("silence"), [this](const QJsonObject &req, ControlServer::Reply reply) {
         reply(silence(req));
@@ -146,6 +200,8 @@ void AlertCommands::applyRules(const AlertRuleSet &set, const QString &file)
     m_monitor->alerts()->setRules(set);
     m_notifier->setWebhook(set.webhookUrl);
     m_notifier->setCommand(set.command);
+    m_alertmanager->setResendIntervalMs(int(set.alertmanagerResendMs));
+    m_alertmanager->setUrls(set.alertmanagerUrls);
     m_rulesError.clear();
     if (!m_watcher->files().isEmpty())
         m_watcher->removePaths(m_watcher->files());
@@ -347,8 +403,16 @@ void AlertCommands::onSilencesChanged()
     saveSilences();
 }
 
+AlertCommands *AlertCommands::of(const FleetMonitor *monitor)
+{
+    return monitor ? monitor->findChild<AlertCommands *>(QStringLiteral("alert-commands"), Qt::FindDirectChildrenOnly) : nullptr;
+}
+
 void AlertCommands::onStateChanged()
 {
+    // The cluster label Alertmanager groups and silences by.
+    if (m_monitor->supervisor() && !m_monitor->isAttached())
+        m_alertmanager->setCluster(m_monitor->supervisor()->profile().name);
     FleetSupervisor *s = m_monitor->supervisor();
     if (!s || s->runDir().isEmpty() || s->runDir() == m_runDir)
         return;

@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QHash>
+#include <QSet>
 #include <QString>
 
 class QFileSystemWatcher;
@@ -20,6 +21,7 @@ class QTimer;
 namespace turno {
 
 class AlertNotifier;
+class AlertmanagerClient;
 class FleetMonitor;
 
 class AlertCommands : public QObject {
@@ -28,6 +30,8 @@ public:
     // Registers the commands on monitor (parent). Rules come from
     // $TURNO_ALERT_RULES when set, else the built-in defaults the monitor loaded.
     explicit AlertCommands(FleetMonitor *monitor);
+    // The monitor's instance (a child of it), or null.
+    static AlertCommands *of(const FleetMonitor *monitor);
 
     // The silences file in a run directory.
     static QString silencesPath(const QString &runDir);
@@ -39,6 +43,8 @@ public:
     QString rulesFile() const { return m_rulesFile; }
     QString rulesError() const { return m_rulesError; }
     AlertNotifier *notifier() const { return m_notifier; }
+    // Delivery to the rules file's notify.alertmanager URLs (none configured: no URL).
+    AlertmanagerClient *alertmanager() const { return m_alertmanager; }
 
     // The JSON of one alert as the `alerts` command answers it.
     static QJsonObject alertJson(const Alert &a);
@@ -63,6 +69,7 @@ private:
 
     FleetMonitor *m_monitor;
     AlertNotifier *m_notifier;
+    AlertmanagerClient *m_alertmanager;
     QFileSystemWatcher *m_watcher;
     QTimer *m_reloadDelay;
     QString m_rulesFile;
@@ -71,6 +78,7 @@ private:
     QHash<int, AlertSilence> m_knownSilences;  // as last saved, to tell additions and expiries apart
     QHash<int, QString> m_endedBy;             // removed through `silence expire`, by whom
     bool m_loading = false;
+    QSet<QString> m_failingAlertmanagers;  // URLs whose last delivery failed
 };
 
 }  // namespace turno

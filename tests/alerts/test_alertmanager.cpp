@@ -1,0 +1,238 @@
+// AlertmanagerClient against Debian's prometheus-alertmanager: a highly
+// available pair (gossiping peers) and a URL where nothing listens. Both peers
+// get a firing alert with the labels and annotations an Alertmanager user
+// expects; the dead URL is retried and reported while the others are served; a
+// firing alert is re-sent (its endsAt moves on, so Alertmanager does not resolve
+// it); the silences that cover this cluster's alerts are found, others not; a
+// resolved alert ends in Alertmanager.
+#include "alerts/alertmanager_client.h"
+#include "test_support.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace turno;
+using namespace turno::test;
+
+namespace {
+
+QJsonDocument getJson(quint16 port, const QByteArray &path)
+{
+    const HttpReply r = httpGet(port, "GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 5000);
+    return QJsonDocument::fromJson(r.body);
+}
+
+// The alert of node in Alertmanager's /api/v2/alerts on port, or an empty object.
+QJsonObject alertOf(quint16 port, const QString &node)
+{
+    for (const QJsonValue &v : getJson(port, "/api/v2/alerts").array())
+        if (v[QStringLiteral("labels")][QStringLiteral("node")].toString() == node &&
+            v[QStringLiteral("labels")][QStringLiteral("cluster")].toString() == QLatin1String("am-test"))
+            return v.toObject();
+    return {};
+}
+
+Alert nodeDown(const QString &node)
+{
+    Alert a;
+    a.rule = QStringLiteral("NodeDown");
+    a.instance = QStringLiteral("up{node=\"%1\"}").arg(node);
+    a.id = a.rule + QLatin1Char('|') + a.instance;
+    a.node = node;
+    a.severity = QStringLiteral("critical");
+    a.labels = {{QStringLiteral("alertname"), a.rule}, {QStringLiteral("severity"), a.severity}};
+    a.summary = node + QStringLiteral(" does not answer its metrics scrape");
+    a.state = Alert::State::Firing;
+    a.firingSinceMs = QDateTime::currentMSecsSinceEpoch() - 3000;
+    return a;
+}
+
+AlertTransition to(const Alert &a, Alert::State state)
+{
+    AlertTransition t;
+    t.alert = a;
+    t.alert.state = state;
+    t.from = state == Alert::State::Firing ? Alert::State::Pending : Alert::State::Firing;
+    t.to = state;
+    t.atMs = QDateTime::currentMSecsSinceEpoch();
+    return t;
+}
+
+}  // namespace
+
+class TestAlertmanager : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    ChildProcess m_am[2];
+    quint16 m_port[2] = {0, 0};
+    QString m_dead;
+    AlertmanagerClient m_client;
+    Alert m_alert = nodeDown(QStringLiteral("primary-1"));
+
+private slots:
+    void initTestCase()
+    {
+        const QString bin = findProgram(QStringLiteral("prometheus-alertmanager"));
+        QVERIFY2(!bin.isEmpty(), "prometheus-alertmanager missing: run scripts/setup.sh");
+        const QString config = m_dir.filePath(QStringLiteral("am.yml"));
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("route:\n  receiver: blackhole\n  group_wait: 1s\n  group_by: [alertname, cluster]\nreceivers:\n  - name: blackhole\n");
+        f.close();
+        const quint16 gossip[2] = {freePort(), freePort()};
+        for (int i = 0; i < 2; ++i) {
+            m_port[i] = freePort();
+            QVERIFY(m_am[i].start(bin,
+                                  {QStringLiteral("--config.file=") + config,
+                                   QStringLiteral("--storage.path=") + m_dir.filePath(QStringLiteral("data-%1").arg(i)),
+                                   QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(m_port[i]),
+                                   QStringLiteral("--cluster.listen-address=127.0.0.1:%1").arg(gossip[i]),
+                                   QStringLiteral("--cluster.peer=127.0.0.1:%1").arg(gossip[1 - i])},
+                                  m_dir.filePath(QStringLiteral("am-%1.log").arg(i))));
+        }
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY2(m_am[i].waitForPort(m_port[i], 30000), qPrintable(m_am[i].log().right(2000)));
+            QTRY_VERIFY_WITH_TIMEOUT(getJson(m_port[i], "/api/v2/status").object().contains(QStringLiteral("cluster")), 20000);
+        }
+        m_dead = QStringLiteral("http://127.0.0.1:%1").arg(freePort());
+        m_client.setUrls({QStringLiteral("http://127.0.0.1:%1").arg(m_port[0]),
+                          QStringLiteral("http://127.0.0.1:%1/api/v2/alerts").arg(m_port[1]), m_dead});
+        m_client.setCluster(QStringLiteral("am-test"));
+        m_client.setResendIntervalMs(1000);
+    }
+
+    void endpointsAndMatchers()
+    {
+        QCOMPARE(AlertmanagerClient::alertsEndpoint(QStringLiteral("http://h:9093")), QStringLiteral("http://h:9093/api/v2/alerts"));
+        QCOMPARE(AlertmanagerClient::alertsEndpoint(QStringLiteral("http://h:9093/am/")), QStringLiteral("http://h:9093/am/api/v2/alerts"));
+        QCOMPARE(AlertmanagerClient::alertsEndpoint(QStringLiteral("ftp://h")), QString());
+        const QMap<QString, QString> labels{{QStringLiteral("alertname"), QStringLiteral("NodeDown")},
+                                            {QStringLiteral("node"), QStringLiteral("primary-1")}};
+        auto m = [](const char *name, const char *value, bool regex, bool equal) {
+            return QJsonObject{{QStringLiteral("name"), QLatin1String(name)}, {QStringLiteral("value"), QLatin1String(value)},
+                               {QStringLiteral("isRegex"), regex}, {QStringLiteral("isEqual"), equal}};
+        };
+        QVERIFY(AlertmanagerClient::matches({m("alertname", "NodeDown", false, true)}, labels));
+        QVERIFY(AlertmanagerClient::matches({m("node", "primary-.*", true, true), m("alertname", "NodeDown", false, true)}, labels));
+        QVERIFY(!AlertmanagerClient::matches({m("node", "primary", true, true)}, labels));  // anchored, as Alertmanager's
+        QVERIFY(!AlertmanagerClient::matches({m("alertname", "NodeDown", false, false)}, labels));
+        QVERIFY(AlertmanagerClient::matches({m("node", "secondary-.*", true, false)}, labels));
+        QVERIFY(!AlertmanagerClient::matches({}, labels));
+    }
+
+    void bothPeersGetAFiringAlertAndTheDeadUrlIsRetried()
+    {
+        QSignalSpy failed(&m_client, &AlertmanagerClient::failed);
+        m_client.onTransition(to(m_alert, Alert::State::Firing));
+        for (int i = 0; i < 2; ++i) {
+            QTRY_VERIFY_WITH_TIMEOUT(!alertOf(m_port[i], QStringLiteral("primary-1")).isEmpty(), 10000);
+            const QJsonObject a = alertOf(m_port[i], QStringLiteral("primary-1"));
+            const QJsonObject labels = a[QStringLiteral("labels")].toObject();
+            QCOMPARE(labels[QStringLiteral("alertname")].toString(), QStringLiteral("NodeDown"));
+            QCOMPARE(labels[QStringLiteral("severity")].toString(), QStringLiteral("critical"));
+            QCOMPARE(labels[QStringLiteral("cluster")].toString(), QStringLiteral("am-test"));
+            QCOMPARE(a[QStringLiteral("annotations")][QStringLiteral("summary")].toString(), m_alert.summary);
+            QCOMPARE(a[QStringLiteral("generatorURL")].toString(), QStringLiteral("turno-ops://alerts/NodeDown"));
+            const qint64 startsAt = QDateTime::fromString(a[QStringLiteral("startsAt")].toString(), Qt::ISODateWithMs).toMSecsSinceEpoch();
+            QVERIFY2(std::abs(startsAt - m_alert.firingSinceMs) < 1000, qPrintable(a[QStringLiteral("startsAt")].toString()));
+            QCOMPARE(a[QStringLiteral("status")][QStringLiteral("state")].toString(), QStringLiteral("active"));
+        }
+        // The dead one: refused at once, tried again a second later, the live ones never waited for it.
+        auto retried = [&failed, this] {
+            for (const QList<QVariant> &f : failed)
+                if (f.at(0).toString().startsWith(m_dead) && f.at(2).toInt() == 2)
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(retried(), 10000);
+        QCOMPARE(failed.at(0).at(0).toString(), m_dead + QStringLiteral("/api/v2/alerts"));
+        QCOMPARE(failed.at(0).at(2).toInt(), 1);
+        for (const QList<QVariant> &f : failed)
+            QVERIFY2(f.at(0).toString().startsWith(m_dead), qPrintable(f.at(0).toString()));
+        const QJsonArray status = m_client.statusJson();
+        QCOMPARE(status.size(), 3);
+        QVERIFY(status[0][QStringLiteral("sent")].toInt() >= 1);
+        QVERIFY(status[1][QStringLiteral("sent")].toInt() >= 1);
+        QCOMPARE(status[2][QStringLiteral("sent")].toInt(), 0);
+        QVERIFY(!status[2][QStringLiteral("lastError")].toString().isEmpty());
+    }
+
+    void aFiringAlertIsResentSoItStaysActive()
+    {
+        auto endsAt = [this] {
+            return QDateTime::fromString(alertOf(m_port[0], QStringLiteral("primary-1"))[QStringLiteral("endsAt")].toString(),
+                                         Qt::ISODateWithMs).toMSecsSinceEpoch();
+        };
+        const qint64 first = endsAt();
+        QVERIFY(first > QDateTime::currentMSecsSinceEpoch());
+        // Four re-send intervals ahead, moved on by every re-send.
+        QTRY_VERIFY_WITH_TIMEOUT(endsAt() >= first + 1000, 10000);
+        QCOMPARE(m_client.firingIds(), QStringList{m_alert.id});
+    }
+
+    void silencesThatCoverTheClusterAreFound()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        auto silence = [&](const QString &cluster, const QString &comment) {
+            const QJsonObject body{
+                {QStringLiteral("matchers"),
+                 QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("alertname")}, {QStringLiteral("value"), QStringLiteral("NodeDown")},
+                                        {QStringLiteral("isRegex"), false}, {QStringLiteral("isEqual"), true}},
+                            QJsonObject{{QStringLiteral("name"), QStringLiteral("cluster")}, {QStringLiteral("value"), cluster},
+                                        {QStringLiteral("isRegex"), false}, {QStringLiteral("isEqual"), true}}}},
+                {QStringLiteral("startsAt"), QDateTime::fromMSecsSinceEpoch(now).toUTC().toString(Qt::ISODateWithMs)},
+                {QStringLiteral("endsAt"), QDateTime::fromMSecsSinceEpoch(now + 3600000).toUTC().toString(Qt::ISODateWithMs)},
+                {QStringLiteral("createdBy"), QStringLiteral("test")},
+                {QStringLiteral("comment"), comment}};
+            const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
+            const HttpReply r = httpGet(m_port[0], "POST /api/v2/silences HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                                                   "Connection: close\r\nContent-Length: " + QByteArray::number(json.size()) + "\r\n\r\n" + json);
+            return r.status;
+        };
+        QCOMPARE(silence(QStringLiteral("am-test"), QStringLiteral("planned maintenance")), 200);
+        QCOMPARE(silence(QStringLiteral("another-cluster"), QStringLiteral("not ours")), 200);
+        QList<AlertmanagerSilence> found;
+        QStringList errors;
+        bool answered = false;
+        m_client.fetchSilences({m_alert}, [&](QList<AlertmanagerSilence> s, QStringList e) {
+            found = s;
+            errors = e;
+            answered = true;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(answered, 10000);
+        QCOMPARE(found.size(), 1);  // one row although both peers know it
+        QCOMPARE(found[0].comment, QStringLiteral("planned maintenance"));
+        QCOMPARE(found[0].matchedAlerts, QStringList{m_alert.id});
+        QVERIFY2(found[0].matchers.contains(QLatin1String("cluster=\"am-test\"")), qPrintable(found[0].matchers));
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors[0].startsWith(m_dead), qPrintable(errors.join(QLatin1Char(';'))));
+        // Alertmanager marks the alert suppressed by it.
+        QTRY_COMPARE_WITH_TIMEOUT(alertOf(m_port[0], QStringLiteral("primary-1"))[QStringLiteral("status")][QStringLiteral("state")].toString(),
+                                  QStringLiteral("suppressed"), 10000);
+    }
+
+    void aResolvedAlertEndsInAlertmanager()
+    {
+        m_client.onTransition(to(m_alert, Alert::State::Resolved));
+        QVERIFY(m_client.firingIds().isEmpty());
+        for (int i = 0; i < 2; ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(alertOf(m_port[i], QStringLiteral("primary-1")).isEmpty(), 10000);
+    }
+
+    void cleanupTestCase()
+    {
+        for (ChildProcess &am : m_am)
+            am.terminate();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAlertmanager)
+#include "test_alertmanager.moc"
