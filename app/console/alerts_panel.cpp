@@ -1,16 +1,23 @@
 #include "alerts_panel.h"
 
+#include "alerts/alertmanager_client.h"
 #include "models/alert_history_model.h"
+#include "models/alertmanager_silences_model.h"
+#include "runtime/alert_commands.h"
 #include "models/alert_list_model.h"
 #include "incidents/incident_store.h"
 #include "runtime/fleet_monitor.h"
 
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPalette>
+#include <QPointer>
 #include <QStyledItemDelegate>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -85,6 +92,30 @@ AlertsPanel::AlertsPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(paren
     connect(m_history, &QAbstractItemModel::rowsInserted, this, &AlertsPanel::refreshEmptyStates);
     connect(m_history, &QAbstractItemModel::modelReset, this, &AlertsPanel::refreshEmptyStates);
 
+    auto *amTitle = new QLabel(tr("<b>Alertmanager</b>"), this);
+    layout->addWidget(amTitle);
+    m_amLabel = new QLabel(this);
+    m_amLabel->setObjectName(QStringLiteral("alertmanagerStatus"));
+    m_amLabel->setWordWrap(true);
+    m_amLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_amLabel);
+    m_amSilences = new AlertmanagerSilencesModel(this);
+    m_amTable = new QTableView(this);
+    m_amTable->setObjectName(QStringLiteral("alertmanagerSilencesTable"));
+    m_amTable->setModel(m_amSilences);
+    m_amTable->verticalHeader()->hide();
+    m_amTable->horizontalHeader()->setStretchLastSection(true);
+    m_amTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_amTable->setMaximumHeight(140);
+    layout->addWidget(m_amTable);
+    auto *amTimer = new QTimer(this);
+    connect(amTimer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            refreshAlertmanager();
+    });
+    amTimer->start(10000);
+    refreshAlertmanager();
+
     AlertListModel *model = m_monitor->alertModel();
     auto counts = [this, model] {
         refreshEmptyStates();
@@ -104,6 +135,45 @@ void AlertsPanel::loadHistory()
     const Result<int> loaded = m_history->loadFrom(*m_monitor->history());
     if (!loaded)
         emit message(tr("Alert history unavailable: %1").arg(loaded.error()));
+}
+
+void AlertsPanel::refreshAlertmanager()
+{
+    AlertCommands *commands = AlertCommands::of(m_monitor);
+    AlertmanagerClient *am = commands ? commands->alertmanager() : nullptr;
+    if (!am || am->urls().isEmpty()) {
+        m_amLabel->setText(tr("No Alertmanager configured: alerts go only where the rules file's \"notify\" says "
+                              "(add \"alertmanager\": [\"http://HOST:9093\", …] to send them to one)."));
+        m_amSilences->setSilences({});
+        m_amTable->hide();
+        return;
+    }
+    QStringList lines;
+    for (const QJsonValue &v : am->statusJson()) {
+        const QString url = v[QStringLiteral("url")].toString();
+        const int failing = v[QStringLiteral("failuresInARow")].toInt();
+        lines << (failing > 0 ? tr("%1: failing (%2 in a row: %3); retried, the others still get every alert")
+                                    .arg(url).arg(failing).arg(v[QStringLiteral("lastError")].toString())
+                              : tr("%1: %2 batches delivered").arg(url).arg(v[QStringLiteral("sent")].toInt()));
+    }
+    m_amLabel->setText(lines.join(QLatin1Char('\n')));
+    m_amTable->show();
+    if (m_amPending)
+        return;
+    m_amPending = true;
+    QPointer<AlertsPanel> self(this);
+    am->fetchSilences(m_monitor->alerts()->alerts(), [self, lines](QList<AlertmanagerSilence> silences, QStringList errors) {
+        if (!self)
+            return;
+        self->m_amPending = false;
+        self->m_amSilences->setSilences(silences);
+        QStringList text = lines;
+        text << (silences.isEmpty() ? tr("No Alertmanager silence covers this cluster's alerts.")
+                                    : tr("%n silence(s) cover this cluster's alerts:", nullptr, int(silences.size())));
+        for (const QString &e : errors)
+            text << tr("silences unreadable from %1").arg(e);
+        self->m_amLabel->setText(text.join(QLatin1Char('\n')));
+    });
 }
 
 void AlertsPanel::refreshEmptyStates()

@@ -11,6 +11,7 @@ class QTableView;
 
 namespace turno {
 class AlertHistoryModel;
+class AlertmanagerSilencesModel;
 class FleetMonitor;
 }
 
@@ -27,6 +28,12 @@ public:
     QLabel *historyEmptyLabel() const { return m_historyEmpty; }
     // Reads the alerts the incident store recorded before this console started.
     void loadHistory();
+    // The rules file's Alertmanagers: delivery per URL, and their silences that
+    // cover this cluster's alerts (every 10 s while shown, and at once here).
+    void refreshAlertmanager();
+    QLabel *alertmanagerLabel() const { return m_amLabel; }
+    QTableView *alertmanagerSilencesTable() const { return m_amTable; }
+    AlertmanagerSilencesModel *alertmanagerSilences() const { return m_amSilences; }
     int firingCount() const;
 
     void acknowledgeSelected();
@@ -46,6 +53,10 @@ private:
     AlertHistoryModel *m_history = nullptr;
     QTableView *m_historyTable = nullptr;
     QLabel *m_historyEmpty = nullptr;
+    QLabel *m_amLabel = nullptr;
+    QTableView *m_amTable = nullptr;
+    AlertmanagerSilencesModel *m_amSilences = nullptr;
+    bool m_amPending = false;
 };
 
 }  // namespace turno::console

@@ -264,6 +264,54 @@ int ackAlert(const QStringList &args)
     return ExitOk;
 }
 
+const QString kAlertmanagerSynopsis = QStringLiteral("alerts alertmanager [--json] [--run-dir DIR | --cluster NAME]");
+
+int alertmanagerStatus(const QStringList &args)
+{
+    static const turnoctl::OptionParser parser = clientOptions(
+        QStringLiteral("alerts alertmanager"), kAlertmanagerSynopsis,
+        QStringLiteral("The rules file's notify.alertmanager URLs: for each, the batches it took, failures in a row and\n"
+                       "the last error; then the Alertmanagers' silences that cover this cluster's alerts (matching\n"
+                       "their labels, or naming cluster=\"<this cluster>\"), one row per silence of an HA pair.\n"
+                       "Exit 1 when no Alertmanager is configured, 3 when none answers.\n"));
+    Client c;
+    if (const std::optional<int> code = parseClient(parser, args, &c))
+        return *code;
+    if (!c.rest.isEmpty())
+        return parser.usageError(QStringLiteral("unexpected argument ") + c.rest.first());
+    QJsonObject r;
+    if (const int rc = call("alerts alertmanager", c, QJsonObject{{QStringLiteral("cmd"), QStringLiteral("alertmanager-silences")}}, &r);
+        rc != ExitOk)
+        return rc;
+    if (c.json) {
+        out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
+    } else {
+        QList<QStringList> delivery{{QStringLiteral("ALERTMANAGER"), QStringLiteral("SENT"), QStringLiteral("FAILING"), QStringLiteral("LAST ERROR")}};
+        for (const QJsonValue &v : r.value(QStringLiteral("delivery")).toArray())
+            delivery << QStringList{v[QStringLiteral("url")].toString(), QString::number(v[QStringLiteral("sent")].toInt()),
+                                    QString::number(v[QStringLiteral("failuresInARow")].toInt()),
+                                    v[QStringLiteral("lastError")].toString().isEmpty() ? QStringLiteral("-") : v[QStringLiteral("lastError")].toString()};
+        printTable(delivery);
+        const QJsonArray silences = r.value(QStringLiteral("silences")).toArray();
+        if (silences.isEmpty()) {
+            out() << "no Alertmanager silence covers this cluster's alerts\n";
+        } else {
+            QList<QStringList> rows{{QStringLiteral("SILENCE"), QStringLiteral("STATE"), QStringLiteral("MATCHERS"), QStringLiteral("ENDS"),
+                                     QStringLiteral("BY"), QStringLiteral("ALERTS"), QStringLiteral("COMMENT")}};
+            for (const QJsonValue &v : silences)
+                rows << QStringList{v[QStringLiteral("id")].toString().left(8), v[QStringLiteral("state")].toString(),
+                                    v[QStringLiteral("matchers")].toString(), v[QStringLiteral("endsAt")].toString(),
+                                    v[QStringLiteral("createdBy")].toString(),
+                                    QString::number(v[QStringLiteral("alerts")].toArray().size()), v[QStringLiteral("comment")].toString()};
+            printTable(rows);
+        }
+    }
+    const QJsonArray errors = r.value(QStringLiteral("errors")).toArray();
+    for (const QJsonValue &e : errors)
+        err() << "warning: " << e.toString() << "\n";
+    return !errors.isEmpty() && errors.size() == r.value(QStringLiteral("delivery")).toArray().size() ? ExitUnavailable : ExitOk;
+}
+
 const QString kReloadSynopsis = QStringLiteral("alerts reload-rules [FILE] [--run-dir DIR | --cluster NAME]");
 
 int reloadRules(const QStringList &args)
@@ -434,6 +482,9 @@ TURNO_CTL_COMMAND(QStringLiteral("alerts"), QStringLiteral("alerts [--json]"),
                   QStringLiteral("firing and pending alerts of the running cluster"), listAlerts);
 TURNO_CTL_COMMAND(QStringLiteral("alerts ack"), QStringLiteral("alerts ack RULE NODE"),
                   QStringLiteral("acknowledge a firing alert (recorded on the timeline)"), ackAlert);
+TURNO_CTL_COMMAND(QStringLiteral("alerts alertmanager"), QStringLiteral("alerts alertmanager [--json]"),
+                  QStringLiteral("delivery to the notify.alertmanager URLs and their silences covering this cluster"),
+                  alertmanagerStatus);
 TURNO_CTL_COMMAND(QStringLiteral("alerts reload-rules"), QStringLiteral("alerts reload-rules [FILE]"),
                   QStringLiteral("reload the running cluster's alert rules without a restart"), reloadRules);
 TURNO_CTL_COMMAND(QStringLiteral("alerts check-rules"), QStringLiteral("alerts check-rules FILE"),

@@ -452,6 +452,25 @@ private slots:
                                                            QStringLiteral("n.json"));
         QVERIFY(!badCommand.ok());
         QVERIFY2(badCommand.error().contains(QStringLiteral("array of strings")), qPrintable(badCommand.error()));
+
+        const auto am = AlertRuleLoader::loadBytes(
+            "{\"version\": 1, \"notify\": {\"alertmanager\": [\"http://127.0.0.1:9093\", \"https://am.example:9094/\"], "
+            "\"alertmanager_resend\": \"15s\"}, \"rules\": []}",
+            QStringLiteral("n.json"));
+        QVERIFY2(am.ok(), qPrintable(am.error()));
+        QCOMPARE(am->alertmanagerUrls.size(), 2);
+        QCOMPARE(am->alertmanagerResendMs, qint64(15000));
+        QCOMPARE(AlertRuleLoader::loadBytes("{\"version\": 1, \"rules\": []}", QStringLiteral("n.json"))->alertmanagerResendMs,
+                 qint64(30000));
+        for (const char *bad : {"{\"version\": 1,\n \"notify\": {\"alertmanager\": [\"am:9093\"]}, \"rules\": []}",
+                                "{\"version\": 1,\n \"notify\": {\"alertmanager\": []}, \"rules\": []}",
+                                "{\"version\": 1,\n \"notify\": {\"alertmanager\": \"http://127.0.0.1:9093\"}, \"rules\": []}",
+                                "{\"version\": 1,\n \"notify\": {\"alertmanager_resend\": \"100ms\"}, \"rules\": []}"}) {
+            const auto refused = AlertRuleLoader::loadBytes(bad, QStringLiteral("n.json"));
+            QVERIFY2(!refused.ok(), bad);
+            QVERIFY2(refused.error().startsWith(QStringLiteral("n.json:2:")) && refused.error().contains(QLatin1String("alertmanager")),
+                     qPrintable(refused.error()));
+        }
     }
 
     void seriesKeys()
