@@ -51,6 +51,14 @@ AttachDialog::AttachDialog(QWidget *parent) : QDialog(parent)
     m_cluster->setObjectName(QStringLiteral("attachCluster"));
     m_cluster->setToolTip(tr("The cluster name the nodes announce themselves under in Redis (turno:registry:NAME:NODE)"));
     form->addRow(tr("&Cluster name:"), m_cluster);
+    m_prometheus = new QLineEdit(this);
+    m_prometheus->setObjectName(QStringLiteral("attachPrometheus"));
+    m_prometheus->setPlaceholderText(tr("http://prometheus:9090 — the fleet from Prometheus alone (the fields below stay empty)"));
+    form->addRow(tr("&Prometheus:"), m_prometheus);
+    m_job = new QLineEdit(QStringLiteral("turno"), this);
+    m_job->setObjectName(QStringLiteral("attachJob"));
+    m_job->setToolTip(tr("The scrape job of the turno nodes in Prometheus"));
+    form->addRow(tr("Prometheus &job:"), m_job);
     m_stats = new QLineEdit(this);
     m_stats->setObjectName(QStringLiteral("attachStats"));
     m_stats->setPlaceholderText(tr("/run/haproxy/admin.sock or http://10.0.0.5:8404/stats"));
@@ -116,6 +124,23 @@ void AttachDialog::updatePasswordField()
 }
 
 void AttachDialog::setBalancerStats(const QString &socketOrUrl) { m_stats->setText(socketOrUrl); }
+
+void AttachDialog::setPrometheus(const QString &url, const QString &job)
+{
+    m_prometheus->setText(url);
+    m_job->setText(job);
+}
+
+QString AttachDialog::prometheusUrl() const
+{
+    return m_prometheus->text().trimmed();
+}
+
+QString AttachDialog::prometheusJob() const
+{
+    const QString job = m_job->text().trimmed();
+    return job.isEmpty() ? QStringLiteral("turno") : job;
+}
 void AttachDialog::setNodeUrls(const QStringList &urls) { m_nodes->setPlainText(urls.join(QLatin1Char('\n'))); }
 void AttachDialog::setRedis(const QString &hostPort) { m_redis->setText(hostPort); }
 void AttachDialog::setCluster(const QString &name) { m_cluster->setText(name); }
@@ -189,6 +214,8 @@ void AttachDialog::remember(const AttachDialog &d)
     s.beginGroup(QStringLiteral("attach"));
     s.setValue(QStringLiteral("cluster"), d.m_cluster->text());
     s.setValue(QStringLiteral("stats"), d.m_stats->text());
+    s.setValue(QStringLiteral("prometheus"), d.m_prometheus->text());
+    s.setValue(QStringLiteral("job"), d.m_job->text());
     s.setValue(QStringLiteral("backend"), d.m_backend->text());
     s.setValue(QStringLiteral("nodes"), d.m_nodes->toPlainText());
     s.setValue(QStringLiteral("redis"), d.m_redis->text());
@@ -207,6 +234,8 @@ void AttachDialog::restore()
         return;
     m_cluster->setText(s.value(QStringLiteral("cluster")).toString());
     m_stats->setText(s.value(QStringLiteral("stats")).toString());
+    m_prometheus->setText(s.value(QStringLiteral("prometheus")).toString());
+    m_job->setText(s.value(QStringLiteral("job"), QStringLiteral("turno")).toString());
     m_backend->setText(s.value(QStringLiteral("backend"), QStringLiteral("turno_nodes")).toString());
     m_nodes->setPlainText(s.value(QStringLiteral("nodes")).toString());
     m_redis->setText(s.value(QStringLiteral("redis")).toString());

@@ -28,6 +28,11 @@ public:
     void setSentinel(const QString &hostPort, const QString &master = QStringLiteral("turno"));
     void setPassword(PasswordSource source, const QString &fileOrVariable = {});
     void setCluster(const QString &name);
+    // Through a Prometheus instead: its URL and the turno nodes' scrape job.
+    void setPrometheus(const QString &url, const QString &job = QStringLiteral("turno"));
+    // The Prometheus URL typed (empty: attach directly), and its job.
+    QString prometheusUrl() const;
+    QString prometheusJob() const;
 
     // The target the form describes; the error names the field to fix.
     Result<AttachTarget> target() const;
@@ -42,6 +47,8 @@ private:
 
     QLineEdit *m_cluster = nullptr;
     QLineEdit *m_stats = nullptr;
+    QLineEdit *m_prometheus = nullptr;
+    QLineEdit *m_job = nullptr;
     QLineEdit *m_backend = nullptr;
     QPlainTextEdit *m_nodes = nullptr;
     QLineEdit *m_redis = nullptr;

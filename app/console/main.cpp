@@ -32,8 +32,10 @@ struct ConsoleArgs {
     std::optional<QString> attachSentinel;
     std::optional<QString> attachPasswordFile;
     std::optional<QString> attachCluster;
+    std::optional<QString> attachPrometheus;
+    std::optional<QString> attachJob;
 
-    bool attaching() const { return attachStats || !attachNodes.isEmpty() || attachRedis || attachSentinel; }
+    bool attaching() const { return attachStats || !attachNodes.isEmpty() || attachRedis || attachSentinel || attachPrometheus; }
 };
 
 std::optional<QString> valueIfSet(const QCommandLineParser &parser, const QCommandLineOption &option)
@@ -95,8 +97,15 @@ turno::Result<ConsoleArgs> parseArgs(QCommandLineParser &parser, const QCoreAppl
                             QStringLiteral("NODE"));
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark (saved for the next start)."),
                              QStringLiteral("THEME"));
+    QCommandLineOption attachPrometheus(QStringLiteral("attach-prometheus"),
+                                        QStringLiteral("Attach read-only through a Prometheus (http://HOST:9090): nodes, figures, "
+                                                       "charts with the last 6 h and alerts from its HTTP API alone."),
+                                        QStringLiteral("URL"));
+    QCommandLineOption attachJob(QStringLiteral("attach-job"),
+                                 QStringLiteral("With --attach-prometheus: the turno nodes' scrape job (default turno)."),
+                                 QStringLiteral("JOB"));
     parser.addOptions({profile, runDir, screenshot, after, tab, load, capacity, attachStats, attachNode, attachRedis,
-                       attachSentinel, attachPasswordFile, attachCluster, kill, theme});
+                       attachSentinel, attachPasswordFile, attachCluster, attachPrometheus, attachJob, kill, theme});
     parser.process(app);
 
     ConsoleArgs args;
@@ -126,6 +135,8 @@ turno::Result<ConsoleArgs> parseArgs(QCommandLineParser &parser, const QCoreAppl
     args.attachSentinel = valueIfSet(parser, attachSentinel);
     args.attachPasswordFile = valueIfSet(parser, attachPasswordFile);
     args.attachCluster = valueIfSet(parser, attachCluster);
+    args.attachPrometheus = valueIfSet(parser, attachPrometheus);
+    args.attachJob = valueIfSet(parser, attachJob);
     return args;
 }
 
@@ -210,6 +221,15 @@ int launchAtStart(turno::console::MainWindow &window, const ConsoleArgs &args, i
 // --attach-*: the attach dialog's own checks, without showing it; returns the exit code when it cannot attach, else 0.
 int attachAtStart(turno::console::MainWindow &window, const ConsoleArgs &args)
 {
+    if (args.attachPrometheus) {
+        const turno::Result<void> attached =
+            window.attachPrometheus(QUrl(*args.attachPrometheus), args.attachJob.value_or(QStringLiteral("turno")));
+        if (!attached.ok()) {
+            fprintf(stderr, "turno-console: cannot attach: %s\n", qPrintable(attached.error()));
+            return 1;
+        }
+        return 0;
+    }
     turno::console::AttachDialog form;
     form.setBalancerStats(args.attachStats.value_or(QString()));
     form.setNodeUrls(args.attachNodes);

@@ -66,6 +66,10 @@ MainWindow::MainWindow(const QString &historyPath, QWidget *parent) : QMainWindo
     initConsoleResources();
     setWindowIcon(QIcon(QStringLiteral(":/icons/turno.svg")));
     m_monitor = new FleetMonitor(this);
+    // Attached through Prometheus: a failed look is said at once; the views keep the last data.
+    connect(m_monitor, &FleetMonitor::attachProblem, this, [this](const QString &why) {
+        statusBar()->showMessage(tr("Prometheus: %1 (showing the last data)").arg(why), 10000);
+    });
     // `turnoctl handover`: the same as Quit > "Leave it running", asked from a terminal.
     m_monitor->addControlCommand(QStringLiteral("handover"), [this](const QJsonObject &, ControlServer::Reply reply) {
         const Result<QJsonObject> state = m_monitor->handoverState();
@@ -442,11 +446,30 @@ Result<void> MainWindow::attachFleet(const AttachTarget &target)
     return {};
 }
 
+Result<void> MainWindow::attachPrometheus(const QUrl &url, const QString &job)
+{
+    const int interval = SettingsDialog::scrapeIntervalMs() > 0 ? SettingsDialog::scrapeIntervalMs() : 1000;
+    const Result<void> r = m_monitor->attachPrometheus(url, job, interval);
+    if (!r.ok()) {
+        statusBar()->showMessage(r.error());
+        return r;
+    }
+    statusBar()->showMessage(tr("Attaching to job %1 in Prometheus %2…").arg(job, url.toString()));
+    updateReadOnly();
+    return {};
+}
+
 void MainWindow::openAttachDialog()
 {
     auto *dialog = new AttachDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (!dialog->prometheusUrl().isEmpty()) {
+            AttachDialog::remember(*dialog);
+            if (const Result<void> r = attachPrometheus(QUrl(dialog->prometheusUrl()), dialog->prometheusJob()); !r.ok())
+                QMessageBox::warning(this, tr("Cannot attach"), r.error());
+            return;
+        }
         const Result<AttachTarget> target = dialog->target();
         const Result<void> r = target.ok() ? attachFleet(target.value()) : Result<void>(Error{target.error()});
         if (!r.ok())

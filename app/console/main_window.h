@@ -8,6 +8,7 @@
 #include "runtime/supervisor_handover.h"
 
 #include <QMainWindow>
+#include <QUrl>
 #include <memory>
 
 class QLabel;
@@ -88,6 +89,8 @@ public:
     // background supervisor (SupervisorHandover, `turnoctl up --adopt`). Only
     // returns on a refusal or a failed exec, with the window back and why.
     Result<void> leaveRunning();
+    // Attach read-only through a Prometheus (File > Attach, --attach-prometheus).
+    Result<void> attachPrometheus(const QUrl &url, const QString &job = QStringLiteral("turno"));
     // Tests replace the exec (which would replace the test process).
     void setHandoverExec(SupervisorHandover::Exec exec) { m_handoverExec = std::move(exec); }
 

@@ -9,6 +9,7 @@
 #include "control/control_server.h"
 #include "fleet/cluster_profile.h"
 #include "fleet/fleet_attach.h"
+#include "fleet/prometheus_attach.h"
 #include "fleet/fleet_supervisor.h"
 #include "runtime/failover_commands.h"
 #include "runtime/fleet_monitor.h"
@@ -27,6 +28,7 @@
 #include <QSocketNotifier>
 #include <QTextStream>
 #include <QThread>
+#include <cmath>
 #include <csignal>
 #include <fcntl.h>
 #include <memory>
@@ -713,11 +715,18 @@ const turnoctl::OptionParser &attachOptions()
         turnoctl::OptionParser p(
             QStringLiteral("attach"),
             QStringLiteral("attach [--stats SOCKET|http://HOST:PORT/stats] [--node http://HOST:PORT]... [--redis HOST:PORT]\n"
-                           "                [--sentinel HOST:PORT [--master NAME]] [--password-file FILE] [--cluster NAME] [--json]"));
+                           "                [--sentinel HOST:PORT [--master NAME]] [--password-file FILE] [--cluster NAME] [--json]\n"
+                           "       attach --prometheus URL [--job JOB] [--json]"));
         p.describe(QStringLiteral(
              "Looks at a fleet this machine did not launch: HAProxy's stats (socket or HTTP CSV page), nodes\n"
              "that announced themselves in Redis (turno:registry:CLUSTER:NODE keys with a TTL), and node\n"
-             "URLs probed on /readyz. Launches nothing. The password also comes from TURNO_REDIS_PASSWORD."))
+             "URLs probed on /readyz. Launches nothing. The password also comes from TURNO_REDIS_PASSWORD.\n"
+             "With --prometheus the fleet comes from a Prometheus alone (instant queries of its HTTP API over\n"
+             "the targets of JOB, default turno, rates over four of their scrape intervals): per node up,\n"
+             "req/s, p50/p99, CPU, RSS and 5xx share. --json: {\"prometheus\", \"job\", \"rateWindowS\",\n"
+             "\"nodes\": [{\"name\", \"instance\", \"kind\", \"up\", \"rps\", \"p50_ms\", \"p99_ms\", \"cpu_percent\",\n"
+             "\"rss_bytes\", \"error_ratio\"}]} (a figure Prometheus has no value for is null). Exit 3 when\n"
+             "Prometheus does not answer, the job has no targets or a query times out (10 s)."))
             .option(QStringLiteral("--stats"), QStringLiteral("SOCKET|URL"), QStringLiteral("HAProxy's stats socket or HTTP CSV page"))
             .option(QStringLiteral("--node"), QStringLiteral("URL"), QStringLiteral("a node to probe; repeatable"))
             .option(QStringLiteral("--redis"), QStringLiteral("HOST:PORT"), QStringLiteral("the Redis holding the node registry"))
@@ -725,6 +734,8 @@ const turnoctl::OptionParser &attachOptions()
             .option(QStringLiteral("--master"), QStringLiteral("NAME"), QStringLiteral("the Sentinel master's name"))
             .option(QStringLiteral("--password-file"), QStringLiteral("FILE"), QStringLiteral("the Redis password (mode 0600)"))
             .option(QStringLiteral("--cluster"), QStringLiteral("NAME"), QStringLiteral("the cluster's name in the registry"))
+            .option(QStringLiteral("--prometheus"), QStringLiteral("URL"), QStringLiteral("read the fleet from this Prometheus (http://HOST:9090)"))
+            .option(QStringLiteral("--job"), QStringLiteral("JOB"), QStringLiteral("with --prometheus: the scrape job of the turno nodes (default turno)"))
             .flag(QStringLiteral("--json"), QStringLiteral("the status as JSON"));
         return p;
     }();
@@ -770,11 +781,79 @@ std::optional<int> readAttachTarget(const turnoctl::ParsedArgs &p, turno::Attach
     return std::nullopt;
 }
 
+// attach --prometheus: one look at the fleet through Prometheus's HTTP API.
+int attachPrometheus(const turnoctl::ParsedArgs &p)
+{
+    const QUrl url(p.value(QStringLiteral("--prometheus")), QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        return attachOptions().usageError(QStringLiteral("--prometheus needs an http:// or https:// URL, e.g. http://127.0.0.1:9090"));
+    for (const char *other : {"--stats", "--node", "--redis", "--sentinel"})
+        if (p.has(QString::fromLatin1(other)))
+            return attachOptions().usageError(QStringLiteral("--prometheus reads the fleet from Prometheus alone; drop %1").arg(QLatin1String(other)));
+    const QString job = p.has(QStringLiteral("--job")) ? p.value(QStringLiteral("--job")) : QStringLiteral("turno");
+    turno::PrometheusAttach attach(url, job);
+    attach.setTimeoutMs(10000);
+    std::optional<turno::Result<turno::PrometheusAttach::Snapshot>> got;
+    attach.refresh([&](turno::Result<turno::PrometheusAttach::Snapshot> r) {
+        got = std::move(r);
+        QCoreApplication::quit();
+    });
+    if (!got)
+        QCoreApplication::exec();
+    if (!got->ok()) {
+        err() << "turnoctl attach: " << got->error() << "\n";
+        return ExitUnavailable;
+    }
+    const turno::PrometheusAttach::Snapshot &s = got->value();
+    auto num = [](double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null); };
+    if (p.has(QStringLiteral("--json"))) {
+        QJsonArray nodes;
+        for (const auto &n : s.nodes)
+            nodes << QJsonObject{{QStringLiteral("name"), n.name},
+                                 {QStringLiteral("instance"), n.instance},
+                                 {QStringLiteral("kind"), QStringLiteral("turno")},
+                                 {QStringLiteral("up"), n.up},
+                                 {QStringLiteral("rps"), num(n.rps)},
+                                 {QStringLiteral("p50_ms"), num(n.p50Ms)},
+                                 {QStringLiteral("p99_ms"), num(n.p99Ms)},
+                                 {QStringLiteral("cpu_percent"), num(n.cpuPercent)},
+                                 {QStringLiteral("rss_bytes"), num(n.rssBytes)},
+                                 {QStringLiteral("error_ratio"), n.errorRatio ? QJsonValue(*n.errorRatio) : QJsonValue(QJsonValue::Null)}};
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("prometheus"), url.toString()},
+                                           {QStringLiteral("job"), job},
+                                           {QStringLiteral("rateWindowS"), s.rateWindowS},
+                                           {QStringLiteral("nodes"), nodes}})
+                     .toJson(QJsonDocument::Indented);
+        return ExitOk;
+    }
+    auto fig = [](double v, int decimals) { return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("-"); };
+    out() << "job " << job << " in Prometheus " << url.toString() << " (rates over " << s.rateWindowS << " s)\n";
+    QList<QStringList> rows{{QStringLiteral("NODE"), QStringLiteral("INSTANCE"), QStringLiteral("UP"), QStringLiteral("REQ/S"),
+                             QStringLiteral("P50"), QStringLiteral("P99"), QStringLiteral("CPU%"), QStringLiteral("5XX%")}};
+    for (const auto &n : s.nodes)
+        rows << QStringList{n.name, n.instance, n.up ? QStringLiteral("up") : QStringLiteral("DOWN"), fig(n.rps, 0),
+                            fig(n.p50Ms, 2), fig(n.p99Ms, 2), fig(n.cpuPercent, 1),
+                            n.errorRatio ? QString::number(*n.errorRatio * 100.0, 'f', 2) : QStringLiteral("-")};
+    QList<int> w(rows.first().size(), 0);
+    for (const QStringList &r : rows)
+        for (int i = 0; i < r.size(); ++i)
+            w[i] = std::max(w[i], int(r[i].size()));
+    for (const QStringList &r : rows) {
+        QString line;
+        for (int i = 0; i < r.size(); ++i)
+            line += r[i].leftJustified(w[i] + 2);
+        out() << line.trimmed() << "\n";
+    }
+    return ExitOk;
+}
+
 int runAttach(const QStringList &args)
 {
     turnoctl::ParsedArgs p;
     if (const std::optional<int> code = attachOptions().parseOrExit(args, &p))
         return *code;
+    if (p.has(QStringLiteral("--prometheus")))
+        return attachPrometheus(p);
     turno::AttachTarget t;
     if (const std::optional<int> code = readAttachTarget(p, t))
         return *code;

@@ -48,6 +48,7 @@ const KindInfo kKinds[] = {
     {Kind::Attached, "attached", nullptr, Severity::Info},
     {Kind::Detached, "detached", nullptr, Severity::Info},
     {Kind::AttachSentinelFailed, "attach-sentinel-failed", nullptr, Severity::Warning},
+    {Kind::AttachPrometheusFailed, "attach-prometheus-failed", nullptr, Severity::Warning},
     {Kind::OperatorDrain, "operator-drain", EventKind::OperatorAction, Severity::Info},
     {Kind::OperatorEnable, "operator-enable", EventKind::OperatorAction, Severity::Info},
     {Kind::OperatorWeight, "operator-weight", EventKind::OperatorAction, Severity::Info},

@@ -44,6 +44,7 @@ struct FleetEvent {
         Attached,
         Detached,
         AttachSentinelFailed,
+        AttachPrometheusFailed,
         // Operator actions the monitor carries out (recorded before they run).
         OperatorDrain,
         OperatorEnable,

@@ -6,6 +6,7 @@
 #include "control/control_server.h"
 #include "fleet/cluster_status.h"
 #include "fleet/fleet_attach.h"
+#include "fleet/prometheus_attach.h"
 #include "fleet/fleet_supervisor.h"
 #include "fleet/managed_process.h"
 #include "redis/resp_client.h"
@@ -22,6 +23,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QPointer>
 #include <QTimer>
 #include <algorithm>
 #include <csignal>
@@ -132,14 +134,26 @@ bool FleetMonitor::isReady() const
 
 QString FleetMonitor::stateName() const
 {
-    if (m_attach)
+    if (isAttached())
         return m_attachReady ? QStringLiteral("attached") : QStringLiteral("attaching");
     return m_supervisor ? m_supervisor->stateName() : QStringLiteral("no cluster");
 }
 
 QString FleetMonitor::healthText() const
 {
-    if (m_attach) {
+    if (m_promAttach) {
+        int up = 0;
+        for (int r = 0; r < m_nodes->rowCount(); ++r)
+            up += m_nodes->metricsAt(r).up ? 1 : 0;
+        QString text = tr("%1 %2 through Prometheus %3 (read-only): %4/%5 targets up")
+                           .arg(m_attachCluster, stateName(), m_promAttach->url().toString())
+                           .arg(up)
+                           .arg(m_nodes->rowCount());
+        if (!m_attachProblem.isEmpty())
+            text += tr("; last look failed, showing the one before: %1").arg(m_attachProblem);
+        return text;
+    }
+    if (isAttached()) {
         int ready = 0;
         for (const QJsonValue &v : m_attach->lastStatus().value(QStringLiteral("nodes")).toArray())
             ready += v.toObject().value(QStringLiteral("ready")).toBool() ? 1 : 0;
@@ -171,7 +185,7 @@ QString FleetMonitor::healthText() const
 QStringList FleetMonitor::turnoNodes() const
 {
     QStringList out;
-    if (m_attach) {
+    if (isAttached()) {
         out = m_attachNodes.keys();
         out.sort();
         return out;
@@ -208,7 +222,7 @@ Result<RedisEndpoint> FleetMonitor::redisPrimary() const
 
 QString FleetMonitor::readOnlyReason() const
 {
-    return m_attach ? tr("attached read-only to %1: this console launched nothing there and changes nothing; "
+    return isAttached() ? tr("attached read-only to %1: this console launched nothing there and changes nothing; "
                          "use turnoctl on the fleet's own supervisor")
                           .arg(m_attachCluster)
                     : QString();
@@ -297,6 +311,155 @@ Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
     return {};
 }
 
+Result<void> FleetMonitor::attachPrometheus(const QUrl &url, const QString &job, int intervalMs)
+{
+    if (isActive())
+        return Error{tr("cluster %1 is %2 here; stop it before attaching to another fleet")
+                         .arg(m_supervisor->profile().name, stateName())};
+    if (isAttached())
+        return Error{tr("attached to %1 already; detach first").arg(m_attachCluster)};
+    if (!url.isValid() || url.host().isEmpty() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        return Error{tr("\"%1\" is not a Prometheus URL; give http://HOST:9090").arg(url.toString())};
+    teardownScrapers();
+    if (m_supervisor)
+        m_supervisor->deleteLater();
+    m_supervisor = nullptr;
+    m_nodes->clear();
+    m_redis->clear();
+    m_lastRps.clear();
+    m_lastErrorRatio.clear();
+    m_lastP99.clear();
+    m_redisAddress.clear();
+    m_attachNodes.clear();
+    m_attachReady = false;
+    m_attachProblem.clear();
+    m_attachCluster = job;
+    m_intervalMs = std::max(200, intervalMs);
+    m_promAttach = new PrometheusAttach(url, job, this);
+    // A query is given up before the next look is due (and never waits over 10 s).
+    m_promAttach->setTimeoutMs(std::clamp(m_intervalMs * 2, 1000, 10000));
+    connect(m_promAttach, &PrometheusAttach::snapshot, this, &FleetMonitor::onPrometheusSnapshot);
+    connect(m_promAttach, &PrometheusAttach::problem, this, [this](const QString &why) {
+        // The views keep the last figures; the status bar and the timeline say why they stand still.
+        if (why != m_attachProblem)
+            record(FleetEvent{FleetEvent::Kind::AttachPrometheusFailed, {}, tr("Prometheus: %1").arg(why)});
+        m_attachProblem = why;
+        emit attachProblem(why);
+        emit stateChanged();
+    });
+    connect(m_promAttach, &PrometheusAttach::recovered, this, [this] {
+        record(FleetEvent{FleetEvent::Kind::Attached, {}, tr("Prometheus answers again")});
+        m_attachProblem.clear();
+        emit stateChanged();
+    });
+    record(FleetEvent{FleetEvent::Kind::Attached, {}, tr("attached read-only to job %1 in Prometheus %2").arg(job, url.toString())});
+    // History older than this console, as the series store keeps it: 6 hours at its 10 s
+    // step, the last 15 minutes at 1 s (range queries, oldest first), then live.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 fineFrom = now - SeriesStore::kFineSlots * SeriesStore::kFineStepMs;
+    QPointer<PrometheusAttach> attach(m_promAttach);
+    auto goLive = [this, attach] {
+        if (!attach || attach != m_promAttach)
+            return;
+        m_promAttach->start(m_intervalMs);
+        m_ticker->start(m_intervalMs);
+    };
+    m_promAttach->history(now - 6 * 3600 * 1000LL, fineFrom - SeriesStore::kCoarseStepMs, SeriesStore::kCoarseStepMs,
+                          [this, attach, fineFrom, now, goLive](Result<PrometheusAttach::History> coarse) {
+        if (!attach || attach != m_promAttach)
+            return;
+        if (coarse.ok())
+            backfill(coarse.value());
+        m_promAttach->history(fineFrom, now, SeriesStore::kFineStepMs, [this, attach, goLive](Result<PrometheusAttach::History> fine) {
+            if (attach && attach == m_promAttach && fine.ok())
+                backfill(fine.value());
+            goLive();
+        });
+    });
+    emit stateChanged();
+    return {};
+}
+
+void FleetMonitor::backfill(const PrometheusAttach::History &history)
+{
+    // Per node as the live samples are named; the fleet series as aggregate() makes them.
+    QMap<qint64, double> rps, p99, errors;
+    for (auto metric = history.cbegin(); metric != history.cend(); ++metric) {
+        for (auto node = metric.value().cbegin(); node != metric.value().cend(); ++node) {
+            for (const auto &[ms, value] : node.value()) {
+                if (!std::isfinite(value))
+                    continue;
+                append(nodeSeries(node.key(), metric.key()), ms, value);
+                if (metric.key() == QLatin1String("requests_per_second"))
+                    rps[ms] += value;
+                else if (metric.key() == QLatin1String("p99_seconds"))
+                    p99[ms] = std::max(p99.value(ms), value);
+                else if (metric.key() == QLatin1String("error_ratio"))
+                    errors[ms] = std::max(errors.value(ms), value);
+            }
+        }
+    }
+    for (auto it = rps.cbegin(); it != rps.cend(); ++it)
+        append(fleetSeries(QStringLiteral("requests_per_second")), it.key(), it.value());
+    for (auto it = p99.cbegin(); it != p99.cend(); ++it)
+        append(fleetSeries(QStringLiteral("p99_seconds")), it.key(), it.value());
+    for (auto it = errors.cbegin(); it != errors.cend(); ++it)
+        append(fleetSeries(QStringLiteral("error_ratio")), it.key(), it.value());
+}
+
+void FleetMonitor::onPrometheusSnapshot(const PrometheusAttach::Snapshot &s)
+{
+    QList<FleetNodeInfo> nodes;
+    for (const PrometheusAttach::Node &n : s.nodes) {
+        FleetNodeInfo info;
+        info.name = n.name;
+        info.kind = QStringLiteral("turno");
+        info.state = n.up ? NodeState::Running : NodeState::Down;
+        info.address = n.instance;
+        info.pool = n.pool;
+        nodes << info;
+        m_attachNodes.insert(n.name, n.instance);
+    }
+    m_nodes->setNodes(nodes);
+    const qint64 ms = s.timestampMs;
+    for (const PrometheusAttach::Node &n : s.nodes) {
+        FleetNodeMetrics m;
+        m.up = n.up;
+        m.requestsPerSecond = n.rps;
+        m.p50Ms = n.p50Ms;
+        m.p99Ms = n.p99Ms;
+        m.cpuPercent = n.cpuPercent;
+        m.rssBytes = n.rssBytes;
+        m_nodes->setMetrics(n.name, m);
+        // Named as docs/alerts.md has them: the alert rules and the charts read these.
+        append(nodeSeries(n.name, QStringLiteral("up")), ms, n.up ? 1.0 : 0.0);
+        append(nodeSeries(n.name, QStringLiteral("requests_per_second")), ms, n.rps);
+        append(nodeSeries(n.name, QStringLiteral("p50_seconds")), ms, n.p50Ms / 1000.0);
+        append(nodeSeries(n.name, QStringLiteral("p99_seconds")), ms, n.p99Ms / 1000.0);
+        append(nodeSeries(n.name, QStringLiteral("cpu_percent")), ms, n.cpuPercent);
+        append(nodeSeries(n.name, QStringLiteral("rss_bytes")), ms, n.rssBytes);
+        if (n.up)
+            append(nodeSeries(n.name, QStringLiteral("error_ratio")), ms, n.errorRatio.value_or(0.0));
+        if (n.up && std::isfinite(n.rps))
+            m_lastRps.insert(n.name, n.rps);
+        else
+            m_lastRps.remove(n.name);
+        if (n.up && std::isfinite(n.p99Ms))
+            m_lastP99.insert(n.name, n.p99Ms);
+        else
+            m_lastP99.remove(n.name);
+        if (n.up && n.errorRatio)
+            m_lastErrorRatio.insert(n.name, *n.errorRatio);
+        else
+            m_lastErrorRatio.remove(n.name);
+    }
+    if (!m_attachReady) {
+        m_attachReady = true;
+        emit ready();
+    }
+    emit stateChanged();
+}
+
 void FleetMonitor::onAttachStatus(const QJsonObject &status)
 {
     QList<FleetNodeInfo> nodes;
@@ -358,7 +521,7 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
     if (isActive())
         return Error{tr("cluster %1 is still %2; stop it before launching another")
                          .arg(m_supervisor->profile().name, stateName())};
-    if (m_attach)
+    if (isAttached())
         return Error{tr("attached to %1; detach (File > Stop) before launching a cluster").arg(m_attachCluster)};
     const Result<void> valid = ProfileLoader::validate(profile);
     if (!valid.ok())
@@ -372,7 +535,7 @@ Result<void> FleetMonitor::launch(const ClusterProfile &profile, const QString &
 
 Result<void> FleetMonitor::adopt(const QJsonObject &state)
 {
-    if (isActive() || m_attach)
+    if (isActive() || isAttached())
         return Error{tr("this monitor already watches a cluster; a hand-over needs a fresh one")};
     const QString runDir = state.value(QStringLiteral("runDir")).toString();
     const int interval = state.value(QStringLiteral("profile"))
@@ -456,7 +619,7 @@ void FleetMonitor::addHandoverPart(const QString &key, HandoverSave save, Handov
 
 Result<QJsonObject> FleetMonitor::handoverState() const
 {
-    if (m_attach || !m_supervisor)
+    if (isAttached() || !m_supervisor)
         return Error{tr("no cluster launched by this process: nothing to hand over")};
     Result<QJsonObject> state = m_supervisor->handoverState();
     if (!state.ok())
@@ -498,11 +661,16 @@ Result<void> FleetMonitor::resumeAfterFailedHandover(const QString &historyPath)
 
 void FleetMonitor::stop()
 {
-    if (m_attach) {
+    if (isAttached()) {
         teardownScrapers();
         m_ticker->stop();
-        m_attach->deleteLater();
+        if (m_attach)
+            m_attach->deleteLater();
         m_attach = nullptr;
+        if (m_promAttach)
+            m_promAttach->deleteLater();
+        m_promAttach = nullptr;
+        m_attachProblem.clear();
         m_attachNodes.clear();
         m_attachReady = false;
         // Nothing is watched any more: no stale rows, and no Redis for the counters.
@@ -590,7 +758,7 @@ void FleetMonitor::onReady()
 
 QJsonObject FleetMonitor::lastStatus() const
 {
-    if (!m_attach)
+    if (!isAttached())
         return m_supervisor ? m_lastStatus : QJsonObject{};
     // Attached: the remote nodes with the figures this monitor scrapes from them.
     QJsonArray nodes;
@@ -679,7 +847,7 @@ void FleetMonitor::onBalancerScraped(const CollectedScrape &c)
 void FleetMonitor::onCollected(const CollectedScrape &c)
 {
     const ScrapeResult &result = c.result;
-    if (result.name == QLatin1String("haproxy") && !m_attach)
+    if (result.name == QLatin1String("haproxy") && !isAttached())
         return onBalancerScraped(c);
     const int row = m_nodes->rowOf(result.name);
     FleetNodeMetrics m = row >= 0 ? m_nodes->metricsAt(row) : FleetNodeMetrics{};
@@ -769,7 +937,7 @@ void FleetMonitor::onRedisScraped(const RedisScrapeResult &result)
 
 void FleetMonitor::tick()
 {
-    if (m_attach && m_attachReady)
+    if (isAttached() && m_attachReady)
         return aggregate();
     if (!m_supervisor)
         return;
@@ -822,7 +990,7 @@ void FleetMonitor::aggregate()
     append(fleetSeries(QStringLiteral("requests_per_second")), now, rps);
     append(fleetSeries(QStringLiteral("p99_seconds")), now, p99 / 1000.0);
     append(fleetSeries(QStringLiteral("error_ratio")), now, errors);
-    if (m_history->isOpen() && !m_attach) {
+    if (m_history->isOpen() && !isAttached()) {
         // The same figures, kept with the history so a report can show an incident's window later;
         // queued, the store commits them in batches. Only the supervising process records them:
         // a console attached beside it would write every tick twice.
@@ -856,7 +1024,7 @@ void FleetMonitor::record(const FleetEvent &event)
 void FleetMonitor::drain(const QString &typedNode, std::function<void(Result<void>)> done)
 {
     const QString node = ClusterLayout::resolveNodeName(typedNode);
-    if (m_attach)
+    if (isAttached())
         return done(Error{readOnlyReason()});
     if (!m_supervisor)
         return done(Error{tr("no cluster is running; launch one first")});
@@ -867,7 +1035,7 @@ void FleetMonitor::drain(const QString &typedNode, std::function<void(Result<voi
 void FleetMonitor::enable(const QString &typedNode, std::function<void(Result<void>)> done)
 {
     const QString node = ClusterLayout::resolveNodeName(typedNode);
-    if (m_attach)
+    if (isAttached())
         return done(Error{readOnlyReason()});
     if (!m_supervisor)
         return done(Error{tr("no cluster is running; launch one first")});
@@ -878,7 +1046,7 @@ void FleetMonitor::enable(const QString &typedNode, std::function<void(Result<vo
 void FleetMonitor::setWeight(const QString &typedNode, int weight, std::function<void(Result<void>)> done)
 {
     const QString node = ClusterLayout::resolveNodeName(typedNode);
-    if (m_attach)
+    if (isAttached())
         return done(Error{readOnlyReason()});
     if (!m_supervisor)
         return done(Error{tr("no cluster is running; launch one first")});
@@ -889,7 +1057,7 @@ void FleetMonitor::setWeight(const QString &typedNode, int weight, std::function
 void FleetMonitor::signalNode(const QString &typedNode, int sig, const QString &what, std::function<void(Result<void>)> done)
 {
     const QString node = ClusterLayout::resolveNodeName(typedNode);
-    if (m_attach)
+    if (isAttached())
         return done(Error{readOnlyReason()});
     if (!isReady())
         return done(Error{tr("the cluster is %1; %2 needs a ready cluster").arg(stateName(), what)});

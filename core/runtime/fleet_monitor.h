@@ -5,6 +5,7 @@
 
 #include "common/result.h"
 #include "control/control_server.h"
+#include "fleet/prometheus_attach.h"
 #include "fleet/cluster_profile.h"
 #include "fleet/fleet_supervisor.h"
 #include "scrape/scrape_result.h"
@@ -81,7 +82,13 @@ public:
     // launched cluster is active. Every action that changes the fleet is refused
     // while attached (isReadOnly()).
     Result<void> attach(const AttachTarget &target, int intervalMs = 1000);
-    bool isAttached() const { return m_attach != nullptr; }
+    // Attach through a Prometheus (as `turnoctl attach --prometheus`): the turno
+    // targets of job, their figures from instant queries every intervalMs and the
+    // last 6 h from range queries; alert rules run on the same series. When
+    // Prometheus fails, attachProblem() says why and the views keep their data.
+    Result<void> attachPrometheus(const QUrl &url, const QString &job = QStringLiteral("turno"), int intervalMs = 1000);
+    QString attachProblemText() const { return m_attachProblem; }
+    bool isAttached() const { return m_attach != nullptr || m_promAttach != nullptr; }
     bool isReadOnly() const { return isAttached(); }
     // Why an action is refused in read-only mode, for the GUI to say.
     QString readOnlyReason() const;
@@ -136,6 +143,8 @@ public:
 
 signals:
     void stateChanged();
+    // Attached through Prometheus: a look failed (Prometheus down, no such job, a timeout).
+    void attachProblem(const QString &message);
     void launchFailed(const QString &message);
     void ready();
     void stopped();
@@ -164,10 +173,14 @@ private:
     Result<void> supervise(const QString &runDir, int scrapeIntervalMs,
                            const std::function<Result<void>(FleetSupervisor *)> &begin);
     void onAttachStatus(const QJsonObject &status);
+    void onPrometheusSnapshot(const turno::PrometheusAttach::Snapshot &snapshot);
+    void backfill(const PrometheusAttach::History &history);
     void signalNode(const QString &node, int sig, const QString &what, std::function<void(Result<void>)> done);
 
     QPointer<FleetSupervisor> m_supervisor;
     FleetAttach *m_attach = nullptr;
+    PrometheusAttach *m_promAttach = nullptr;
+    QString m_attachProblem;
     QString m_attachCluster;
     QHash<QString, QString> m_attachNodes;  // name -> address, scraped at /metrics
     bool m_attachReady = false;

@@ -2,8 +2,21 @@
 // the configuration `turnoctl export prometheus` writes: every turno target is
 // up, the request counter grows, the exported alert rules load, and they fire
 // for a real fault (a node frozen with SIGSTOP: NodeDown for that node) and
-// resolve once it runs again.
+// resolve once it runs again. Then the fleet is read back from that Prometheus
+// alone: `turnoctl attach --prometheus` (its JSON fields; a wrong job and a
+// Prometheus that is down are exit 3 with the reason) and FleetMonitor's
+// Prometheus attach (the nodes, history from before the attach, a frozen
+// Prometheus reported while the last figures stay).
+#include "alerts/alert_engine.h"
+#include "metrics/series_store.h"
+#include "models/fleet_nodes_model.h"
+#include "runtime/fleet_monitor.h"
 #include "test_support.h"
+
+#include <QDateTime>
+#include <QSet>
+#include <QSignalSpy>
+#include <QUrl>
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -53,6 +66,8 @@ class TestPrometheusInterop : public QObject {
 private slots:
     void prometheusScrapesTheCluster();
     void exportedRulesFireForAFrozenNode();
+    void turnoctlAttachReadsTheFleetFromPrometheus();
+    void monitorAttachedThroughPrometheus();
     void cleanupTestCase();
 
 private:
@@ -60,6 +75,8 @@ private:
     ChildProcess m_prometheus;
     quint16 m_port = 0;
     QJsonObject m_status;
+    QString m_victim;
+    qint64 m_frozenFromMs = 0;
     bool m_up = false;
 };
 
@@ -166,12 +183,14 @@ void TestPrometheusInterop::exportedRulesFireForAFrozenNode()
     QVERIFY(m_port > 0);
     QString victim;
     qint64 pid = 0;
+    m_frozenFromMs = QDateTime::currentMSecsSinceEpoch();
     for (const QJsonValue &v : m_status.value(QStringLiteral("nodes")).toArray())
         if (v[QStringLiteral("kind")].toString() == QLatin1String("turno") && victim.isEmpty()) {
             victim = v[QStringLiteral("node")].toString();
             pid = v[QStringLiteral("pid")].toInteger();
         }
     QVERIFY(pid > 0);
+    m_victim = victim;
     // Prometheus's own view of NodeDown for the victim: "firing", "pending" or "" (none).
     auto nodeDown = [this, &victim]() -> QString {
         const QJsonArray alerts =
@@ -200,6 +219,80 @@ void TestPrometheusInterop::exportedRulesFireForAFrozenNode()
     while (t.elapsed() < 30000 && !(state = nodeDown()).isEmpty())
         QThread::msleep(250);
     QVERIFY2(state.isEmpty(), qPrintable(QStringLiteral("NodeDown for %1 still %2 30 s after SIGCONT").arg(victim, state)));
+}
+
+void TestPrometheusInterop::turnoctlAttachReadsTheFleetFromPrometheus()
+{
+    const QString url = QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+    const Run r = turnoctl({QStringLiteral("attach"), QStringLiteral("--prometheus"), url, QStringLiteral("--json")});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value(QStringLiteral("job")).toString(), QStringLiteral("turno"));
+    QVERIFY(o.value(QStringLiteral("rateWindowS")).toInt() >= 4);
+    QSet<QString> expected, seen;
+    for (const QJsonValue &v : m_status.value(QStringLiteral("nodes")).toArray())
+        if (v[QStringLiteral("kind")].toString() == QLatin1String("turno"))
+            expected << v[QStringLiteral("node")].toString();
+    for (const QJsonValue &v : o.value(QStringLiteral("nodes")).toArray()) {
+        const QJsonObject n = v.toObject();
+        for (const char *field : {"name", "kind", "rps", "p99_ms", "cpu_percent", "error_ratio", "up", "instance"})
+            QVERIFY2(n.contains(QLatin1String(field)), field);
+        QCOMPARE(n.value(QStringLiteral("kind")).toString(), QStringLiteral("turno"));
+        QVERIFY(n.value(QStringLiteral("up")).toBool());
+        QVERIFY(n.value(QStringLiteral("rps")).toDouble(-1) >= 0);
+        QVERIFY(n.value(QStringLiteral("cpu_percent")).toDouble(-1) >= 0);
+        seen << n.value(QStringLiteral("name")).toString();
+    }
+    QCOMPARE(seen, expected);
+
+    const Run wrongJob = turnoctl({QStringLiteral("attach"), QStringLiteral("--prometheus"), url, QStringLiteral("--job"), QStringLiteral("nope")});
+    QCOMPARE(wrongJob.code, 3);
+    QVERIFY2(wrongJob.err.contains("job \"nope\" has no targets") && wrongJob.err.contains("its jobs: ") &&
+                 wrongJob.err.contains("turno"),
+             wrongJob.err.constData());
+    const Run down = turnoctl({QStringLiteral("attach"), QStringLiteral("--prometheus"), QStringLiteral("http://127.0.0.1:%1").arg(freePort())});
+    QCOMPARE(down.code, 3);
+    QVERIFY2(down.err.contains("does not answer"), down.err.constData());
+}
+
+void TestPrometheusInterop::monitorAttachedThroughPrometheus()
+{
+    turno::FleetMonitor monitor;
+    const qint64 attachedAt = QDateTime::currentMSecsSinceEpoch();
+    QSignalSpy problems(&monitor, &turno::FleetMonitor::attachProblem);
+    QVERIFY(monitor.attachPrometheus(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port)), QStringLiteral("turno"), 500).ok());
+    QVERIFY(monitor.isAttached() && monitor.isReadOnly());
+    int turnoNodes = 0;
+    for (const QJsonValue &v : m_status.value(QStringLiteral("nodes")).toArray())
+        turnoNodes += v[QStringLiteral("kind")].toString() == QLatin1String("turno");
+    QTRY_COMPARE_WITH_TIMEOUT(monitor.nodesModel()->rowCount(), turnoNodes, 15000);
+    QCOMPARE(monitor.turnoNodes().size(), monitor.nodesModel()->rowCount());
+    QVERIFY(monitor.turnoNodes().contains(m_victim));
+    // History from before the attach: the victim's scrapes failed while it was frozen.
+    const std::optional<int> up = monitor.series()->find(turno::FleetMonitor::nodeSeries(m_victim, QStringLiteral("up")));
+    QVERIFY(up);
+    bool sawDown = false, sawBefore = false;
+    for (const turno::SeriesStore::Band &b : monitor.series()->range(*up, m_frozenFromMs - 60000, attachedAt)) {
+        sawBefore = sawBefore || b.timestampMs < attachedAt;
+        sawDown = sawDown || b.min < 1;
+    }
+    QVERIFY(sawBefore);
+    QVERIFY2(sawDown, "the frozen node's failed scrapes are in the history read from Prometheus");
+    // Live figures: the alert rules run on the same series (NodeDown is not firing for a running node).
+    QTRY_VERIFY_WITH_TIMEOUT(monitor.lastSampleMs() > attachedAt, 10000);
+    for (const turno::Alert &a : monitor.alerts()->alerts())
+        QVERIFY2(!(a.rule == QLatin1String("NodeDown") && a.state == turno::Alert::State::Firing), qPrintable(a.node));
+
+    // Prometheus frozen: each look times out; the monitor says so and keeps the table.
+    const int rows = monitor.nodesModel()->rowCount();
+    QCOMPARE(::kill(pid_t(m_prometheus.pid()), SIGSTOP), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 15000);
+    ::kill(pid_t(m_prometheus.pid()), SIGCONT);
+    QVERIFY2(problems.first().first().toString().contains(QLatin1String("did not answer within")),
+             qPrintable(problems.first().first().toString()));
+    QVERIFY2(monitor.healthText().contains(QLatin1String("last look failed")), qPrintable(monitor.healthText()));
+    QCOMPARE(monitor.nodesModel()->rowCount(), rows);
+    QTRY_VERIFY_WITH_TIMEOUT(monitor.attachProblemText().isEmpty(), 15000);
 }
 
 QTEST_GUILESS_MAIN(TestPrometheusInterop)
