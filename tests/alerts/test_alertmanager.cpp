@@ -4,7 +4,9 @@
 // expects; the dead URL is retried and reported while the others are served; a
 // firing alert is re-sent (its endsAt moves on, so Alertmanager does not resolve
 // it); the silences that cover this cluster's alerts are found, others not; a
-// resolved alert ends in Alertmanager.
+// resolved alert ends in Alertmanager. End to end: a `turnoctl up` cluster
+// whose rules file names both peers; a node frozen with SIGSTOP arrives in both
+// as NodeDown (cluster "local") and ends there once it runs again.
 #include "alerts/alertmanager_client.h"
 #include "test_support.h"
 
@@ -14,6 +16,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <csignal>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -30,13 +35,37 @@ QJsonDocument getJson(quint16 port, const QByteArray &path)
 }
 
 // The alert of node in Alertmanager's /api/v2/alerts on port, or an empty object.
-QJsonObject alertOf(quint16 port, const QString &node)
+QJsonObject alertOf(quint16 port, const QString &node, const QString &cluster = QStringLiteral("am-test"),
+                    const QString &rule = {})
 {
     for (const QJsonValue &v : getJson(port, "/api/v2/alerts").array())
         if (v[QStringLiteral("labels")][QStringLiteral("node")].toString() == node &&
-            v[QStringLiteral("labels")][QStringLiteral("cluster")].toString() == QLatin1String("am-test"))
+            v[QStringLiteral("labels")][QStringLiteral("cluster")].toString() == cluster &&
+            (rule.isEmpty() || v[QStringLiteral("labels")][QStringLiteral("alertname")].toString() == rule))
             return v.toObject();
     return {};
+}
+
+struct Ctl {
+    int code = -1;
+    QByteArray out, err;
+};
+
+Ctl turnoctl(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(envPath("TURNOCTL_BIN"), args);
+    Ctl r;
+    if (!p.waitForFinished(90000)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.code = p.exitCode();
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
 }
 
 Alert nodeDown(const QString &node)
@@ -76,6 +105,7 @@ class TestAlertmanager : public QObject {
     QString m_dead;
     AlertmanagerClient m_client;
     Alert m_alert = nodeDown(QStringLiteral("primary-1"));
+    QString m_runDir;
 
 private slots:
     void initTestCase()
@@ -227,8 +257,63 @@ private slots:
             QTRY_VERIFY_WITH_TIMEOUT(alertOf(m_port[i], QStringLiteral("primary-1")).isEmpty(), 10000);
     }
 
+    void aFrozenNodeOfARealClusterReachesBothPeers()
+    {
+        QFile defaults(envPath("TURNO_SOURCE_DIR") + QStringLiteral("/resources/alerts/default_rules.json"));
+        QVERIFY(defaults.open(QIODevice::ReadOnly));
+        QJsonObject rules = QJsonDocument::fromJson(defaults.readAll()).object();
+        rules.insert(QStringLiteral("notify"),
+                     QJsonObject{{QStringLiteral("alertmanager"), QJsonArray{QStringLiteral("http://127.0.0.1:%1").arg(m_port[0]),
+                                                                            QStringLiteral("http://127.0.0.1:%1").arg(m_port[1])}},
+                                 {QStringLiteral("alertmanager_resend"), QStringLiteral("2s")}});
+        const QString file = m_dir.filePath(QStringLiteral("rules.json"));
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(rules).toJson());
+        out.close();
+        m_runDir = m_dir.filePath(QStringLiteral("run"));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("TURNO_ALERT_RULES"), file);
+        const Ctl up = turnoctl({QStringLiteral("up"), QStringLiteral("--detach"), QStringLiteral("--run-dir"), m_runDir,
+                                 QStringLiteral("--balancer"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+                                 m_dir.filePath(QStringLiteral("incidents.db"))},
+                                env);
+        QVERIFY2(up.code == 0, up.err.constData());
+        const QJsonObject st = QJsonDocument::fromJson(
+                                   turnoctl({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), m_runDir}).out)
+                                   .object();
+        qint64 pid = 0;
+        for (const QJsonValue &v : st.value(QStringLiteral("nodes")).toArray())
+            if (v[QStringLiteral("node")].toString() == QLatin1String("primary-2"))
+                pid = v[QStringLiteral("pid")].toInteger();
+        QVERIFY(pid > 0);
+        QCOMPARE(::kill(pid_t(pid), SIGSTOP), 0);
+        for (int i = 0; i < 2; ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(!alertOf(m_port[i], QStringLiteral("primary-2"), QStringLiteral("local"), QStringLiteral("NodeDown")).isEmpty(),
+                                     20000);
+        const QJsonObject a = alertOf(m_port[0], QStringLiteral("primary-2"), QStringLiteral("local"), QStringLiteral("NodeDown"));
+        QCOMPARE(a[QStringLiteral("labels")][QStringLiteral("severity")].toString(), QStringLiteral("critical"));
+        QVERIFY2(a[QStringLiteral("annotations")][QStringLiteral("summary")].toString().contains(QLatin1String("primary-2")),
+                 QJsonDocument(a).toJson().constData());
+        // status --json says what each Alertmanager took.
+        const QJsonObject after = QJsonDocument::fromJson(
+                                      turnoctl({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), m_runDir}).out)
+                                      .object();
+        const QJsonArray delivery = after.value(QStringLiteral("alertmanager")).toArray();
+        QCOMPARE(delivery.size(), 2);
+        for (const QJsonValue &d : delivery)
+            QVERIFY2(d[QStringLiteral("sent")].toInt() >= 1 && d[QStringLiteral("failuresInARow")].toInt() == 0,
+                     QJsonDocument(d.toObject()).toJson().constData());
+        ::kill(pid_t(pid), SIGCONT);
+        for (int i = 0; i < 2; ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(alertOf(m_port[i], QStringLiteral("primary-2"), QStringLiteral("local"), QStringLiteral("NodeDown")).isEmpty(),
+                                     20000);
+    }
+
     void cleanupTestCase()
     {
+        if (!m_runDir.isEmpty())
+            turnoctl({QStringLiteral("down"), QStringLiteral("--run-dir"), m_runDir});
         for (ChildProcess &am : m_am)
             am.terminate();
     }
