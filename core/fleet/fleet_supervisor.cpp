@@ -7,6 +7,7 @@
 #include "fleet/config_renderer.h"
 #include "fleet/managed_process.h"
 #include "fleet/run_files.h"
+#include "scrape/balancer_log_receiver.h"
 #include "scrape/node_collector.h"
 
 #include <QCoreApplication>
@@ -151,6 +152,25 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
     // A scrape gives up before the next one is due.
     scrape.timeoutMs = std::max(100, std::min(900, profile.scrapeIntervalMs * 9 / 10));
     m_collector = new NodeCollector(scrape, this);
+    // HAProxy's request log, for the frontend's p50/p99: a UDP port the kernel picks now,
+    // before haproxy.cfg names it. Without it the cluster runs; the status says what is missing.
+    delete m_balancerLog;
+    m_balancerLog = new BalancerLogReceiver(this);
+    const Result<quint16> logPort = m_balancerLog->bind();
+    m_balancerLogPort = logPort.ok() ? logPort.value() : 0;
+    m_balancerLogError = logPort.ok() ? QString() : logPort.error();
+    m_balancerFigures = {};
+    // Both windows close at each scrape of HAProxy's exporter, so its counters and its log agree.
+    connect(m_collector, &NodeCollector::collected, this, [this](const CollectedScrape &c) {
+        if (c.result.name != QLatin1String("haproxy"))
+            return;
+        m_balancerFigures = c.result.up && c.result.scrape
+                                ? BalancerFigures::between(c.previous.get(), c.previousMs, *c.result.scrape,
+                                                           c.result.timestampMs, QStringLiteral("turno"), backendName())
+                                : BalancerFigures{};
+        if (m_balancerLog)
+            m_balancerLog->roll(c.result.timestampMs);
+    });
 
     if (!QDir().mkpath(m_runDir))
         return Error{QStringLiteral("cannot create the run directory %1; pass --run-dir DIR").arg(m_runDir)};
@@ -316,6 +336,7 @@ ClusterLayout FleetSupervisor::layout() const
     l.runDir = m_runDir;
     l.balancerPort = m_balancerPort;
     l.prometheusPort = m_prometheusPort;
+    l.balancerLogPort = m_balancerLogPort;
     l.password = m_password;
     l.redisPrimary = m_redisPrimary;
     l.balancerGeneration = m_balancer->generation();
@@ -736,6 +757,10 @@ void FleetSupervisor::status(std::function<void(QJsonObject)> done)
         in.rows = rows;
         in.balancerError = haproxyError;
         in.figures = [this](const QString &node) { return figuresOf(node); };
+        in.balancer = m_balancerFigures;
+        if (m_balancerLog && m_balancerLogPort)
+            in.frontendLog = m_balancerLog->last();
+        in.frontendLogError = m_balancerLogError;
         done(ClusterStatus::build(in));
     });
 }
