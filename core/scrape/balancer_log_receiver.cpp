@@ -1,6 +1,7 @@
 #include "scrape/balancer_log_receiver.h"
 
 #include <QSocketNotifier>
+#include <QTimer>
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
@@ -9,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace turno {
@@ -63,25 +65,50 @@ Result<quint16> BalancerLogReceiver::bind()
     }
     m_fd = fd;
     m_port = ntohs(addr.sin_port);
+    m_buffers.assign(size_t(kChunk) * kLineMax, 0);
     m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
-    connect(m_notifier, &QSocketNotifier::activated, this, &BalancerLogReceiver::readBatch);
+    connect(m_notifier, &QSocketNotifier::activated, this, &BalancerLogReceiver::onReadable);
+    m_rearm = new QTimer(this);
+    m_rearm->setSingleShot(true);
+    m_rearm->setInterval(kCoalesceMs);
+    connect(m_rearm, &QTimer::timeout, m_notifier, [this] { m_notifier->setEnabled(true); });
     return m_port;
+}
+
+void BalancerLogReceiver::onReadable()
+{
+    readBatch();
+    // One wake-up per request would cost more than the request's line: let them queue a little.
+    m_notifier->setEnabled(false);
+    m_rearm->start();
 }
 
 void BalancerLogReceiver::readBatch()
 {
     // HAProxy's lines are short (len 256 in haproxy.cfg); a longer datagram is cut and counted as garbage.
-    char buffer[512];
-    for (int i = 0; i < kBatch; ++i) {
-        const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, MSG_TRUNC);
-        if (n < 0)
-            return;  // EAGAIN: drained; other errors: nothing to read now either
-        if (size_t(n) > sizeof buffer) {
-            ++m_linesTotal;
-            ++m_garbage;
-            continue;
+    mmsghdr msgs[kChunk];
+    iovec iov[kChunk];
+    for (int read = 0; read < kBatch;) {
+        for (int i = 0; i < kChunk; ++i) {
+            iov[i] = {m_buffers.data() + size_t(i) * kLineMax, size_t(kLineMax)};
+            msgs[i] = {};
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
         }
-        addLine(QByteArrayView(buffer, n));
+        const int n = ::recvmmsg(m_fd, msgs, kChunk, MSG_DONTWAIT, nullptr);
+        if (n <= 0)
+            return;  // EAGAIN: drained; other errors: nothing to read now either
+        for (int i = 0; i < n; ++i) {
+            if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+                ++m_linesTotal;
+                ++m_garbage;
+                continue;
+            }
+            addLine(QByteArrayView(m_buffers.data() + size_t(i) * kLineMax, qsizetype(msgs[i].msg_len)));
+        }
+        read += n;
+        if (n < kChunk)
+            return;
     }
 }
 

@@ -95,8 +95,8 @@ private slots:
         QVERIFY(r.isBound());
         r.roll(1);  // opens the window the datagrams below fall in
         QUdpSocket sender;
-        // More than one batch, with garbage and an oversized datagram among them.
-        const int lines = 3 * BalancerLogReceiver::kBatch + 17;
+        // More than one recvmmsg chunk, with garbage and an oversized datagram among them.
+        const int lines = 3 * BalancerLogReceiver::kChunk + 17;
         for (int i = 0; i < lines; ++i)
             QCOMPARE(sender.writeDatagram(QByteArray(i % 2 ? "turno 200 2\n" : "turno 503 8\n"), QHostAddress::LocalHost, port.value()),
                      qint64(12));
