@@ -53,6 +53,9 @@ BalancerFigures BalancerFigures::between(const MetricsScrape *before, qint64 bef
     f.backend5xxPerSecond =
         perSecond(increase(before->value("haproxy_backend_http_responses_total", {{"proxy", backend}, {"code", "5xx"}}),
                            after.value("haproxy_backend_http_responses_total", {{"proxy", backend}, {"code", "5xx"}})));
+    f.backendRetriesPerSecond =
+        perSecond(increase(before->value("haproxy_backend_retry_warnings_total", {{"proxy", backend}}),
+                           after.value("haproxy_backend_retry_warnings_total", {{"proxy", backend}})));
     const auto answered = increase(frontendResponses(*before, frontend), frontendResponses(after, frontend));
     if (failed && answered && *answered > 0)
         f.frontendErrorRatio = std::min(1.0, *failed / *answered);

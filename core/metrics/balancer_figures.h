@@ -1,7 +1,7 @@
 // BalancerFigures: what two consecutive scrapes of HAProxy's Prometheus exporter
 // say about the window between them for the turno frontend (what clients were
-// answered, after HAProxy's retries and redispatch) and its backend (what the
-// nodes answered HAProxy). The one place these are computed: the status JSON,
+// answered, after HAProxy's retries and redispatch) and its backend (the 5xx it
+// passed on, and how often it tried again). The one place these are computed: the status JSON,
 // the Fleet table, the charts and the alert rules read them.
 #pragma once
 
@@ -22,7 +22,8 @@ struct BalancerFigures {
     // Over the window; NaN without an earlier scrape or without the counter.
     double requestsPerSecond = kUnknown;          // frontend requests
     double frontend5xxPerSecond = kUnknown;       // 5xx the clients received
-    double backend5xxPerSecond = kUnknown;        // 5xx the nodes answered (retried ones included)
+    double backend5xxPerSecond = kUnknown;        // 5xx the backend passed on (a response HAProxy retried is not counted)
+    double backendRetriesPerSecond = kUnknown;    // tries HAProxy made again (retry-on, redispatch): node failures clients did not see
     // Frontend 5xx / frontend responses in the window; none when nothing was answered.
     std::optional<double> frontendErrorRatio;
     // From the later scrape alone: 5xx the frontend sent since HAProxy started.

@@ -632,8 +632,9 @@ void FleetMonitor::onBalancerScraped(const CollectedScrape &c)
     const BalancerFigures b = BalancerFigures::between(&then, c.previousMs, now, ms, QStringLiteral("turno"),
                                                        FleetSupervisor::backendName());
     append(fleetSeries(QStringLiteral("balancer_requests_per_second")), ms, b.requestsPerSecond);
-    // The nodes' 5xx as HAProxy received them, retried ones included.
+    // The 5xx the backend passed on; a node's 5xx that HAProxy retried elsewhere is a retry instead.
     append(fleetSeries(QStringLiteral("balancer_5xx_per_second")), ms, b.backend5xxPerSecond);
+    append(fleetSeries(QStringLiteral("balancer_retries_per_second")), ms, b.backendRetriesPerSecond);
     // What clients received after HAProxy's retries and redispatch: HighErrorRatio reads this.
     const QString balancer = balancerNode();
     append(nodeSeries(balancer, QStringLiteral("frontend_5xx_per_second")), ms, b.frontend5xxPerSecond);

@@ -19,11 +19,16 @@
 #include "metrics/series_store.h"
 #include "models/fleet_nodes_model.h"
 #include "overview_panel.h"
+#include "redis/resp_client.h"
+#include "alerts/alert_engine.h"
 #include "runtime/fleet_monitor.h"
 #include "scrape/balancer_log_receiver.h"
 #include "test_support.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QSet>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLineSeries>
@@ -79,6 +84,32 @@ class TestErrorFigures : public QObject {
     {
         const FleetNodesModel *m = monitor()->nodesModel();
         return m->index(m->rowOf(node), column).data(role).toString();
+    }
+
+    // The local ports of pid's TCP connections to 127.0.0.1:port (its links to Redis), from
+    // /proc: its socket inodes, matched in /proc/net/tcp.
+    static QStringList connectionsTo(qint64 pid, quint16 port)
+    {
+        QSet<QByteArray> inodes;
+        const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
+        for (const QString &fd : fds.entryList(QDir::NoDotAndDotDot | QDir::System | QDir::Files)) {
+            const QString target = QFile::symLinkTarget(fds.filePath(fd));
+            const QString name = QFileInfo(target).fileName().isEmpty() ? target : QFileInfo(target).fileName();
+            if (name.startsWith(QLatin1String("socket:[")))
+                inodes.insert(name.mid(8, name.size() - 9).toLatin1());
+        }
+        QStringList out;
+        QFile tcp(QStringLiteral("/proc/net/tcp"));
+        if (!tcp.open(QIODevice::ReadOnly))
+            return out;
+        const QByteArray remote = QByteArray("0100007F:") + QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
+        for (const QByteArray &line : tcp.readAll().split('\n')) {
+            const QList<QByteArray> f = line.simplified().split(' ');
+            if (f.size() < 10 || f[2] != remote || f[3] != "01" || !inodes.contains(f[9]))
+                continue;
+            out << QStringLiteral("127.0.0.1:%1").arg(f[1].split(':').value(1).toUInt(nullptr, 16));
+        }
+        return out;
     }
 
 private slots:
@@ -185,6 +216,67 @@ private slots:
         // The Overview shows both p99s, in ms.
         turno::console::OverviewPanel *overview = m_window->overviewPanel();
         QTRY_VERIFY_WITH_TIMEOUT(overview->figureText(QStringLiteral("frontendP99Ms")).endsWith(QLatin1String(" ms")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->loadRunning(), 20000);
+    }
+
+    // The failover case: one node answers 5xx, HAProxy retries each on the other
+    // node, the clients get 200. The node's 5xx rate and ratio show it; the frontend's
+    // 5xx (what clients got, what HighErrorRatio reads) stay 0, and so do the load
+    // test's errors. Made by killing primary-1's Redis connections (CLIENT KILL) every
+    // 150 ms: each time its in-flight requests and those of its 50 ms reconnect back-off
+    // get 503, the other node's never.
+    void retriedNodeErrorsAreNotWhatClientsGot()
+    {
+        turno::FleetSupervisor *supervisor = monitor()->supervisor();
+        const turno::FleetNode *redis = supervisor->node(supervisor->redisPrimaryNode());
+        const turno::FleetNode *node = supervisor->node(QStringLiteral("primary-1"));
+        QVERIFY(redis && node && node->process);
+        const QString balancer = FleetMonitor::balancerNode();
+        const QString nodeRatio = FleetMonitor::nodeSeries(QStringLiteral("primary-1"), QStringLiteral("error_ratio"));
+        const QString frontendRatio = FleetMonitor::nodeSeries(balancer, QStringLiteral("frontend_error_ratio"));
+        const QString frontend5xx = FleetMonitor::nodeSeries(balancer, QStringLiteral("frontend_5xx_per_second"));
+        const QString retries = FleetMonitor::fleetSeries(QStringLiteral("balancer_retries_per_second"));
+        int pendingHigh = 0;
+        QMetaObject::Connection spy = connect(monitor(), &FleetMonitor::alertTransition, this, [&pendingHigh](const turno::AlertTransition &t) {
+            pendingHigh += t.alert.rule == QLatin1String("HighErrorRatio") && t.to != turno::Alert::State::Inactive;
+        });
+        QVERIFY(m_window->startLoad(12, 4).ok());
+        QTest::qWait(2000);
+        const qint64 from = QDateTime::currentMSecsSinceEpoch();
+        auto killed = std::make_shared<int>(0);
+        const qint64 until = from + 5000;
+        while (QDateTime::currentMSecsSinceEpoch() < until) {
+            const QStringList links = connectionsTo(node->process->pid(), redis->port);
+            for (const QString &addr : links) {
+                auto *client = new turno::RespClient(QStringLiteral("127.0.0.1"), redis->port, supervisor->redisPassword(), this);
+                client->run({{"CLIENT", "KILL", addr.toLatin1()}}, [client, killed](turno::Result<QList<turno::RespValue>> r) {
+                    *killed += r.ok() && r.value().last().text == "OK";
+                    client->deleteLater();
+                });
+            }
+            QTest::qWait(150);
+        }
+        // Two more scrapes, so the last window is in the series.
+        QTest::qWait(1500);
+        QVERIFY2(*killed > 5, qPrintable(QStringLiteral("only %1 of primary-1's Redis links were killed").arg(*killed)));
+        // The node answered 5xx, HAProxy tried again...
+        QVERIFY2(maxSince(nodeRatio, from) > 0, "primary-1 answered no 5xx: the fault did not take");
+        QVERIFY(maxSince(retries, from) > 0);
+        // ...and retried them: no client got one.
+        QCOMPARE(maxSince(frontend5xx, from), 0.0);
+        QCOMPARE(maxSince(frontendRatio, from), 0.0);
+        quint64 clientErrors = 0;
+        for (const quint64 e : m_window->loadPanel()->lastProgress().errorsTotal)
+            clientErrors += e;
+        QCOMPARE(clientErrors, quint64(0));
+        QVERIFY(m_window->loadRunning());
+        // The Fleet table says so: the node's 5xx/s over the window, the balancer's (its frontend) 0.
+        QVERIFY2(rateOf(QStringLiteral("primary-1")) > 0, qPrintable(cellOf(QStringLiteral("primary-1"), FleetNodesModel::ErrorsColumn)));
+        QCOMPARE(cellOf(balancer, FleetNodesModel::ErrorsColumn), QStringLiteral("0.00"));
+        // HighErrorRatio counts what clients got: it did not even go pending.
+        disconnect(spy);
+        QCOMPARE(pendingHigh, 0);
+        m_window->loadPanel()->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!m_window->loadRunning(), 20000);
     }
 

@@ -1,6 +1,7 @@
 // BalancerFigures: the window between two scrapes of HAProxy's exporter. The
 // frontend's 5xx are what clients received (after retries); the backend's are
-// what the nodes answered HAProxy. A restarted HAProxy counts from zero.
+// the 5xx it passed on, and its retries the tries it made again. A restarted
+// HAProxy counts from zero.
 #include "metrics/balancer_figures.h"
 #include "metrics/prom_text_parser.h"
 
@@ -15,7 +16,7 @@ namespace {
 
 // The exporter's lines the figures read, for the frontend "turno" and the backend
 // "turno_nodes", plus another frontend whose numbers must not leak in.
-MetricsScrape exporter(double requests, double fe2xx, double fe5xx, double be5xx)
+MetricsScrape exporter(double requests, double fe2xx, double fe5xx, double be5xx, double retries = 0)
 {
     const QByteArray text = QStringLiteral(
         "# TYPE haproxy_frontend_http_requests_total counter\n"
@@ -30,8 +31,10 @@ MetricsScrape exporter(double requests, double fe2xx, double fe5xx, double be5xx
         "haproxy_frontend_http_responses_total{proxy=\"turno\",code=\"other\"} 0\n"
         "haproxy_frontend_http_responses_total{proxy=\"prometheus\",code=\"5xx\"} 777\n"
         "# TYPE haproxy_backend_http_responses_total counter\n"
-        "haproxy_backend_http_responses_total{proxy=\"turno_nodes\",code=\"5xx\"} %4\n")
-                                 .arg(requests).arg(fe2xx).arg(fe5xx).arg(be5xx)
+        "haproxy_backend_http_responses_total{proxy=\"turno_nodes\",code=\"5xx\"} %4\n"
+        "# TYPE haproxy_backend_retry_warnings_total counter\n"
+        "haproxy_backend_retry_warnings_total{proxy=\"turno_nodes\"} %5\n")
+                                 .arg(requests).arg(fe2xx).arg(fe5xx).arg(be5xx).arg(retries)
                                  .toUtf8();
     auto r = PromTextParser().parse(text);
     if (!r.ok())
@@ -50,14 +53,15 @@ class TestBalancerFigures : public QObject {
 private slots:
     void retriedNodeErrorsAreNotTheClientsErrors()
     {
-        const MetricsScrape a = exporter(1000, 1000, 0, 0);
+        const MetricsScrape a = exporter(1000, 1000, 0, 0, 3);
         // 2 s later: 2,000 requests, all answered 200 to the clients, though the nodes
-        // answered 8 of the tries 503 (HAProxy retried them on another node).
-        const MetricsScrape b = exporter(3000, 3000, 0, 8);
+        // answered 24 tries 503 (HAProxy retried them, the last time on another node).
+        const MetricsScrape b = exporter(3000, 3000, 0, 0, 27);
         const BalancerFigures f = BalancerFigures::between(&a, kT0, b, kT0 + 2000, kFrontend, kBackend);
         QVERIFY(f.hasWindow());
         QCOMPARE(f.requestsPerSecond, 1000.0);
-        QCOMPARE(f.backend5xxPerSecond, 4.0);
+        QCOMPARE(f.backendRetriesPerSecond, 12.0);
+        QCOMPARE(f.backend5xxPerSecond, 0.0);
         QCOMPARE(f.frontend5xxPerSecond, 0.0);
         QVERIFY(f.frontendErrorRatio);
         QCOMPARE(*f.frontendErrorRatio, 0.0);
@@ -67,12 +71,13 @@ private slots:
     void clientErrorsAreAShareOfTheFrontendsAnswers()
     {
         const MetricsScrape a = exporter(0, 0, 0, 0);
-        const MetricsScrape b = exporter(1000, 980, 20, 60);
+        const MetricsScrape b = exporter(1000, 980, 20, 18, 60);
         const BalancerFigures f = BalancerFigures::between(&a, kT0, b, kT0 + 1000, kFrontend, kBackend);
         QCOMPARE(f.frontend5xxPerSecond, 20.0);
         QVERIFY(f.frontendErrorRatio);
         QCOMPARE(*f.frontendErrorRatio, 0.02);
-        QCOMPARE(f.backend5xxPerSecond, 60.0);
+        QCOMPARE(f.backend5xxPerSecond, 18.0);
+        QCOMPARE(f.backendRetriesPerSecond, 60.0);
         QCOMPARE(f.frontend5xxTotal, 20.0);
     }
 
