@@ -426,8 +426,10 @@ void OverviewPanel::updateFigures()
     };
     const double rps = number("reqPerSec"), p99 = number("p99Ms"), errors = number("errorRatio"), cpu = number("cpuPercent");
     const double feP99 = number("frontendP99Ms"), feErrors = number("frontendErrorRatio");
-    // No frontend figure at all (attached to a remote stats page, or no log port): say what is missing, not "no traffic".
-    const bool logged = m_fleet.contains(QStringLiteral("frontendP99Ms"));
+    // No frontend figure at all (attached to a remote stats page), or a status saying the
+    // balancer's log is not received: say what is missing, not "no traffic".
+    const bool logged = m_fleet.contains(QStringLiteral("frontendP99Ms")) &&
+                        !status.value(QStringLiteral("frontend")).toObject().contains(QStringLiteral("p99Note"));
     m_tiles[QStringLiteral("frontendP99Ms")]->show(feP99, std::isfinite(feP99) ? tr("%1 ms").arg(feP99, 0, 'f', 0)
                                                           : logged              ? tr("no traffic")
                                                                                 : tr("needs the balancer's log"));

@@ -2,11 +2,13 @@
 // cluster (2 primary nodes, Redis without Sentinel so an outage stays an outage):
 // HAProxy's request log reaches the console (haproxy.cfg names the port it bound)
 // and gives a frontend p99 beside the nodes' and the load test's, each chart line
-// named by what it measures; the Fleet table's 5xx column is a rate over the
-// charts' window that, after a Redis outage under load, is non-zero and falls back
-// to 0 once the window has passed while the count since start stays in its
-// tooltip; the frontend's 5xx (what clients got) are counted too; and a console
-// attached over the stats socket, which gets no log, says so instead of a figure.
+// named by what it measures; one node's 5xx that HAProxy retries on the other
+// node show at the node and never at the frontend (what clients got, what
+// HighErrorRatio reads); the Fleet table's 5xx column is a rate over the charts'
+// window that, after a Redis outage under load, is non-zero and falls back to 0
+// once the window has passed while the count since start stays in its tooltip;
+// the frontend's 5xx are counted then (every node failed); and a console attached
+// over the stats socket, which gets no log, says so instead of a figure.
 #include "fleet/cluster_profile.h"
 #include "fleet/fleet_attach.h"
 #include "fleet/fleet_supervisor.h"
