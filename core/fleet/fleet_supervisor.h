@@ -79,8 +79,6 @@ public:
     // HAProxy's request log of the turno frontend (null before start(); unbound when
     // no UDP port could be had, see the status's frontend.p99Note).
     BalancerLogReceiver *balancerLog() const { return m_balancerLog; }
-    // The frontend's and backend's figures over the collector's last two scrapes of HAProxy's exporter.
-    BalancerFigures balancerFigures() const { return m_balancerFigures; }
     static QString backendName();
     // The Redis password the nodes use (empty: none).
     QString redisPassword() const { return m_password; }
@@ -173,7 +171,7 @@ private:
     BalancerLogReceiver *m_balancerLog = nullptr;
     quint16 m_balancerLogPort = 0;
     QString m_balancerLogError;
-    BalancerFigures m_balancerFigures;
+    BalancerFigures m_balancerFigures;  // the last exporter window, for the status JSON's frontend
     QString m_redisPrimary = ClusterLayout::redisNodeName(1);
     QStringList m_adoptedDirs;  // "old/ -> new/" of the last start, for its event
 };
