@@ -36,6 +36,8 @@ const AlertRule *ruleAbove(const AlertRuleSet &rules, const QString &metric)
 
 const QString kP99 = QStringLiteral("p99_seconds");
 const QString kErrors = QStringLiteral("error_ratio");
+// What clients got from HAProxy, after its retries: the error chart's limit line is HighErrorRatio's, on this.
+const QString kFrontendErrors = QStringLiteral("frontend_error_ratio");
 }
 
 ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QWidget(parent), m_monitor(monitor)
@@ -73,9 +75,12 @@ ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QW
     m_redisMemory = new LiveChart(tr("Redis memory"), tr("MiB"), 1.0 / (1024 * 1024), this);
     m_replication = new LiveChart(tr("Replication lag"), tr("s"), 1.0, this);
     m_share = new LiveChart(tr("Balancer share"), tr("% sessions"), 100.0, this);
-    m_charts = {m_requests, m_latency, m_cpu, m_errors, m_redisOps, m_redisMemory, m_replication, m_share};
+    // Where a p99 is measured, beside the per-node chart: a chart of its own, as a third
+    // of the width has no legend room for three long names and every node's.
+    m_latencyWhere = new LiveChart(tr("p99: client, frontend, node"), tr("ms"), 1000.0, this);
+    m_charts = {m_requests, m_latency, m_latencyWhere, m_cpu, m_errors, m_redisOps, m_redisMemory, m_replication, m_share};
     if (compact) {
-        for (LiveChart *c : {m_errors, m_redisOps, m_redisMemory, m_replication, m_share})
+        for (LiveChart *c : {m_latencyWhere, m_errors, m_redisOps, m_redisMemory, m_replication, m_share})
             c->hide();
         m_charts = {m_requests, m_latency, m_cpu};
     }
@@ -90,6 +95,11 @@ ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QW
     layout->addLayout(grid, 1);
 
     connect(m_window, &QComboBox::currentIndexChanged, this, &ChartsPanel::refresh);
+    // The Fleet table's 5xx column is a rate over the window the charts show.
+    if (!compact) {
+        connect(m_window, &QComboBox::currentIndexChanged, this, [this] { m_monitor->setErrorRateWindowMs(windowMs()); });
+        m_monitor->setErrorRateWindowMs(windowMs());
+    }
     connect(m_pause, &QCheckBox::toggled, this, [this](bool paused) {
         if (!paused)
             refresh();
@@ -223,11 +233,21 @@ void ChartsPanel::rebuildLines()
     m_requests->setLines(QList<LiveChart::Line>{{FleetMonitor::fleetSeries(QStringLiteral("requests_per_second")), tr("total")}} +
                          perNode(QStringLiteral("requests_per_second")));
     m_latency->setLines(perNode(kP99));
+    // Three p99s that measure different things, each named by what it includes.
+    const QString balancer = FleetMonitor::balancerNode();
+    m_latencyWhere->setLines({{FleetMonitor::fleetSeries(kP99), tr("worst node (server time, no balancer hop)")},
+                              {FleetMonitor::nodeSeries(balancer, QStringLiteral("frontend_p99_seconds")),
+                               tr("frontend (HAProxy, incl. queue+connect)")},
+                              {FleetMonitor::fleetSeries(QStringLiteral("client_p99_seconds")), tr("client (load test)")}});
     m_cpu->setLines(perNode(QStringLiteral("cpu_percent")));
-    m_errors->setLines(perNode(kErrors));
+    // The nodes' 5xx include those HAProxy retried on another node; the frontend's are what clients got.
+    m_errors->setLines(QList<LiveChart::Line>{{FleetMonitor::nodeSeries(balancer, kFrontendErrors), tr("frontend (what clients got)")}} +
+                       perNode(kErrors));
     // Rules can be reloaded at any time (turnoctl alerts reload-rules): read them at every refresh.
     applyThreshold(m_latency, kP99);
-    applyThreshold(m_errors, kErrors);
+    applyThreshold(m_latencyWhere, kP99);
+    // HighErrorRatio, on what clients got: the critical one (NodeErrorRatio reads the node lines).
+    applyThreshold(m_errors, kFrontendErrors);
     QList<LiveChart::Line> ops, memory;
     for (const QString &r : m_fixed ? m_fixedRedis : m_monitor->redisServers()) {
         ops.append({FleetMonitor::redisSeries(r, QStringLiteral("redis_ops_per_second")), r});
@@ -245,7 +265,7 @@ void ChartsPanel::rebuildLines()
 void ChartsPanel::applyThreshold(LiveChart *chart, const QString &metric) const
 {
     const AlertRule *rule = m_monitor->alerts() ? ruleAbove(m_monitor->alerts()->rules(), metric) : nullptr;
-    if (!rule || (metric != kP99 && metric != kErrors)) {
+    if (!rule || (metric != kP99 && metric != kErrors && metric != kFrontendErrors)) {
         chart->clearThreshold();
         return;
     }

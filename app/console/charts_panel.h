@@ -2,6 +2,10 @@
 // time window and pause; redrawn once per monitor sample, only while visible.
 // The p99 chart draws the p99 alert rule's threshold as its SLO line, the error
 // chart its alert rule's limit, both from the rules the monitor evaluates now.
+// Beside the per-node p99 chart, one says where a p99 is measured: the worst
+// node's (server time), HAProxy's frontend's and the console's load test's; the
+// 5xx chart has the frontend's line (what clients got) over the nodes' own.
+// The full panel's window is the one the Fleet table's 5xx rate is over.
 #pragma once
 
 #include "incidents/incident_report.h"
@@ -68,6 +72,7 @@ private:
     LiveChart *m_redisMemory = nullptr;
     LiveChart *m_replication = nullptr;
     LiveChart *m_share = nullptr;
+    LiveChart *m_latencyWhere = nullptr;
     QList<LiveChart::Marker> m_markers;
     QStringList m_fixedNodes;
     QStringList m_fixedRedis;

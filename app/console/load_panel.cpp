@@ -372,6 +372,8 @@ Result<void> LoadPanel::startLoad(const LoadConfig &config)
         m_load->deleteLater();
     m_load = new LoadRun(config, this);
     connect(m_load, &LoadRun::progress, this, &LoadPanel::showProgress);
+    // Its client-side p99 is drawn beside the nodes' and the frontend's.
+    m_monitor->followLoad(m_load);
     connect(m_load, &LoadRun::finished, this, &LoadPanel::showReport);
     const Result<void> r = m_load->start();
     if (!r.ok())

@@ -199,7 +199,8 @@ private:
 
 QStringList OverviewPanel::figureKeys()
 {
-    return {QStringLiteral("reqPerSec"), QStringLiteral("p99Ms"), QStringLiteral("errorRatio"), QStringLiteral("cpuPercent")};
+    return {QStringLiteral("reqPerSec"),          QStringLiteral("p99Ms"),      QStringLiteral("frontendP99Ms"),
+            QStringLiteral("frontendErrorRatio"), QStringLiteral("errorRatio"), QStringLiteral("cpuPercent")};
 }
 
 OverviewPanel::OverviewPanel(FleetMonitor *monitor, CounterWatch *counters, QWidget *parent)
@@ -245,10 +246,14 @@ OverviewPanel::OverviewPanel(FleetMonitor *monitor, CounterWatch *counters, QWid
     // The figures.
     auto *figures = new QHBoxLayout;
     const QStringList keys = figureKeys();
-    const QStringList titles{tr("Requests"), tr("Latency p99"), tr("5xx errors"), tr("CPU")};
+    const QStringList titles{tr("Requests"), tr("Latency p99, nodes"), tr("Latency p99, frontend"), tr("5xx to clients"),
+                             tr("5xx at the nodes"), tr("CPU")};
     const QStringList meanings{tr("answers per second, all turno nodes (their own /metrics)"),
-                               tr("the slowest node's p99 (its own histogram; the balancer hop not included)"),
-                               tr("5xx answers as a percent of all answers, all turno nodes"),
+                               tr("the slowest node's p99 (its own histogram: server time, the balancer hop not included)"),
+                               tr("HAProxy's p99 from its request log (queue, connect and server: what a client waits, "
+                                  "the client's own network aside)"),
+                               tr("5xx HAProxy sent to clients, a percent of its answers (after its retries: what clients got)"),
+                               tr("the nodes' 5xx as a percent of their answers (before HAProxy's retries, which may hide them)"),
                                tr("every process of the cluster, 100 % = one core")};
     for (int i = 0; i < keys.size(); ++i) {
         auto *tile = new FigureTile(titles[i], meanings[i], open(QStringLiteral("charts")), this);
@@ -420,6 +425,18 @@ void OverviewPanel::updateFigures()
         return v.isDouble() ? v.toDouble() : std::numeric_limits<double>::quiet_NaN();
     };
     const double rps = number("reqPerSec"), p99 = number("p99Ms"), errors = number("errorRatio"), cpu = number("cpuPercent");
+    const double feP99 = number("frontendP99Ms"), feErrors = number("frontendErrorRatio");
+    // No frontend figure at all (attached to a remote stats page), or a status saying the
+    // balancer's log is not received: say what is missing, not "no traffic".
+    const bool logged = m_fleet.contains(QStringLiteral("frontendP99Ms")) &&
+                        !status.value(QStringLiteral("frontend")).toObject().contains(QStringLiteral("p99Note"));
+    m_tiles[QStringLiteral("frontendP99Ms")]->show(feP99, std::isfinite(feP99) ? tr("%1 ms").arg(feP99, 0, 'f', 0)
+                                                          : logged              ? tr("no traffic")
+                                                                                : tr("needs the balancer's log"));
+    m_tiles[QStringLiteral("frontendErrorRatio")]->show(
+        feErrors, std::isfinite(feErrors) ? tr("%1 %").arg(feErrors * 100, 0, 'f', 2)
+                  : m_fleet.contains(QStringLiteral("frontendErrorRatio")) ? tr("no traffic")
+                                                                            : tr("needs the balancer's exporter"));
     m_tiles[QStringLiteral("reqPerSec")]->show(rps, std::isfinite(rps) ? tr("%1 req/s").arg(rps, 0, 'f', rps < 100 ? 1 : 0)
                                                                       : QStringLiteral("—"));
     m_tiles[QStringLiteral("p99Ms")]->show(p99, std::isfinite(p99) ? tr("%1 ms").arg(p99, 0, 'f', 2) : tr("no traffic"));

@@ -1,7 +1,8 @@
 // OverviewPanel: the first tab, the fleet's health at a glance. Which pool
 // serves and which Redis node is primary, whether a failover would pass its gate
 // (with the one button to switch), the alerts firing and pending with the worst
-// first, the fleet's req/s, p99, 5xx and CPU as large figures with sparklines,
+// first, the fleet's req/s, p99 (the nodes' and HAProxy's frontend's), 5xx (what
+// clients got from the frontend, and the nodes' own) and CPU as large figures with sparklines,
 // the counters' issued-vs-stored verdict, and the last events. Each part opens
 // the tab that explains it. The figures are status's "fleet" summary (the same
 // numbers `turnoctl status --json` prints for the same window).
@@ -27,7 +28,7 @@ class FigureTile;
 class OverviewPanel : public QWidget {
     Q_OBJECT
 public:
-    // The figures' keys, as in status's "fleet": reqPerSec, p99Ms, errorRatio, cpuPercent.
+    // The figures' keys, as in status's "fleet": reqPerSec, p99Ms, frontendP99Ms, frontendErrorRatio, errorRatio, cpuPercent.
     static QStringList figureKeys();
 
     OverviewPanel(FleetMonitor *monitor, CounterWatch *counters, QWidget *parent = nullptr);

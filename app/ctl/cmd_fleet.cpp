@@ -492,10 +492,21 @@ void printStatus(const QJsonObject &st, bool json)
           << st.value(QStringLiteral("balancer")).toString() << " (" << st.value(QStringLiteral("algorithm")).toString() << ")\n";
     if (st.contains(QStringLiteral("frontend"))) {
         const QJsonObject fe = st.value(QStringLiteral("frontend")).toObject();
-        out() << "frontend: " << fe.value(QStringLiteral("reqPerSec")).toInteger() << " req/s, "
-              << fe.value(QStringLiteral("requests")).toInteger() << " requests, "
-              << fe.value(QStringLiteral("sessions")).toInteger() << " open sessions, "
-              << fe.value(QStringLiteral("responses5xx")).toInteger() << " 5xx\n";
+        out() << "frontend: ";
+        if (fe.contains(QStringLiteral("requests")))
+            out() << fe.value(QStringLiteral("reqPerSec")).toInteger() << " req/s, "
+                  << fe.value(QStringLiteral("requests")).toInteger() << " requests, "
+                  << fe.value(QStringLiteral("sessions")).toInteger() << " open sessions, "
+                  << fe.value(QStringLiteral("responses5xx")).toInteger() << " 5xx since start, ";
+        // What clients got (after HAProxy's retries) and its latency with the balancer hop, this window.
+        const QJsonValue feP99 = fe.value(QStringLiteral("p99Ms")), feErrors = fe.value(QStringLiteral("errorRatio"));
+        out() << "5xx to clients "
+              << (feErrors.isDouble() ? QString::number(feErrors.toDouble() * 100, 'f', 2) + QStringLiteral(" %") : QStringLiteral("-"))
+              << ", p99 "
+              << (feP99.isDouble() ? QString::number(feP99.toDouble(), 'f', 0) + QStringLiteral(" ms (HAProxy log, balancer hop included)")
+                  : fe.contains(QStringLiteral("p99Note")) ? fe.value(QStringLiteral("p99Note")).toString()
+                                                           : QStringLiteral("- (no traffic)"))
+              << "\n";
     }
     if (st.contains(QStringLiteral("balancerError")))
         out() << "balancer: " << st.value(QStringLiteral("balancerError")).toString() << "\n";

@@ -30,6 +30,11 @@ QString PrometheusRulesExport::expressionFor(const QString &metric, const QStrin
         return QStringLiteral("sum by (instance) (rate(turno_http_requests_total{%1,code=~\"5..\"}[1m])) / "
                               "sum by (instance) (rate(turno_http_requests_total{%1}[1m]))")
             .arg(api);
+    // What clients received from HAProxy after its retries, from its own exporter (a job of
+    // its own, so no job selector); the "instance" label names the balancer.
+    if (metric == QLatin1String("frontend_error_ratio"))
+        return QStringLiteral("sum by (instance) (rate(haproxy_frontend_http_responses_total{proxy=\"turno\",code=\"5xx\"}[1m])) / "
+                              "sum by (instance) (rate(haproxy_frontend_http_responses_total{proxy=\"turno\"}[1m]))");
     if (metric == QLatin1String("p99_seconds"))
         return QStringLiteral("histogram_quantile(0.99, sum by (instance, le) "
                               "(rate(turno_http_request_duration_seconds_bucket{%1}[1m])))")

@@ -18,6 +18,7 @@ struct ClusterLayout {
     QString runDir;
     quint16 balancerPort = 0;
     quint16 prometheusPort = 0;
+    quint16 balancerLogPort = 0;                           // UDP on 127.0.0.1 for HAProxy's request log; 0: none
     QString password;                                    // empty: none
     QString redisPrimary = redisNodeName(1);               // node name
     int balancerGeneration = 0;                           // bumped at every HAProxy reload

@@ -99,6 +99,9 @@ QJsonObject ClusterStatus::build(const ClusterStatusInput &in)
             o.insert(QStringLiteral("p99Ms"), std::isnan(f.p99Ms) ? QJsonValue() : QJsonValue(std::round(f.p99Ms * 100) / 100));
             if (!std::isnan(f.errors5xx))
                 o.insert(QStringLiteral("node5xx"), f.errors5xx);
+            // The same 5xx as a rate over the window of reqPerSec: what the node answered, before HAProxy's retries.
+            if (!std::isnan(f.errorsPerSecond))
+                o.insert(QStringLiteral("node5xxPerSec"), std::round(f.errorsPerSecond * 1000) / 1000);
             // 5xx answers over all answers in the same window as reqPerSec; absent without traffic.
             if (f.errorRatio)
                 o.insert(QStringLiteral("errorRatio"), *f.errorRatio);
@@ -121,12 +124,41 @@ QJsonObject ClusterStatus::build(const ClusterStatusInput &in)
                     {QStringLiteral("readyMs"), in.readyMs},
                     {QStringLiteral("nodes"), nodes},
                     {QStringLiteral("fleet"), fleetSummary(nodes)}};
+    QJsonObject frontend;
     for (const HaproxyStatRow &r : in.rows)
         if (r.proxy == QLatin1String("turno") && r.server == QLatin1String("FRONTEND"))
-            out.insert(QStringLiteral("frontend"), QJsonObject{{QStringLiteral("reqPerSec"), r.requestRate},
-                                                               {QStringLiteral("requests"), r.requestsTotal},
-                                                               {QStringLiteral("sessions"), r.currentSessions},
-                                                               {QStringLiteral("responses5xx"), r.responses5xx}});
+            frontend = QJsonObject{{QStringLiteral("reqPerSec"), r.requestRate},
+                                   {QStringLiteral("requests"), r.requestsTotal},
+                                   {QStringLiteral("sessions"), r.currentSessions},
+                                   {QStringLiteral("responses5xx"), r.responses5xx}};
+    // What clients got, after HAProxy's retries and redispatch, over the collector's last
+    // window of the exporter: the nodes' 5xx that a retry hid are not in it.
+    const BalancerFigures &b = in.balancer;
+    if (b.hasWindow() && std::isfinite(b.frontend5xxPerSecond))
+        frontend.insert(QStringLiteral("responses5xxPerSec"), std::round(b.frontend5xxPerSecond * 1000) / 1000);
+    frontend.insert(QStringLiteral("errorRatio"), b.frontendErrorRatio ? QJsonValue(*b.frontendErrorRatio) : QJsonValue());
+    // Percentiles of %Ta (queue, connect, server and transfer: the balancer hop included) from
+    // HAProxy's request log over the same window; the exporter has averages only.
+    QJsonValue p99;
+    if (in.frontendLog) {
+        const BalancerLogWindow &w = *in.frontendLog;
+        if (w.hasWindow())
+            frontend.insert(QStringLiteral("loggedRequests"), double(w.requests));
+        if (w.hasWindow() && std::isfinite(w.p99Ms)) {
+            p99 = w.p99Ms;
+            frontend.insert(QStringLiteral("p50Ms"), w.p50Ms);
+        }
+    } else {
+        frontend.insert(QStringLiteral("p99Note"), in.frontendLogError.isEmpty()
+                                                       ? QStringLiteral("frontend p99 needs the balancer's log")
+                                                       : QStringLiteral("frontend p99 needs the balancer's log (%1)").arg(in.frontendLogError));
+    }
+    frontend.insert(QStringLiteral("p99Ms"), p99);
+    out.insert(QStringLiteral("frontend"), frontend);
+    QJsonObject fleet = out.value(QStringLiteral("fleet")).toObject();
+    fleet.insert(QStringLiteral("frontendErrorRatio"), frontend.value(QStringLiteral("errorRatio")));
+    fleet.insert(QStringLiteral("frontendP99Ms"), p99);
+    out.insert(QStringLiteral("fleet"), fleet);
     if (!in.balancerError.isEmpty())
         out.insert(QStringLiteral("balancerError"), in.balancerError);
     if (l.node(l.redisPrimary))

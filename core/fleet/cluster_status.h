@@ -7,13 +7,16 @@
 
 #include "fleet/cluster_layout.h"
 #include "fleet/haproxy_runtime.h"
+#include "metrics/balancer_figures.h"
 #include "metrics/node_figures.h"
+#include "scrape/balancer_log_receiver.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <functional>
+#include <optional>
 
 namespace turno {
 
@@ -25,6 +28,11 @@ struct ClusterStatusInput {
     QString balancerError;        // why there are no rows
     // The collector's last figures of a turno node (all NaN when none).
     std::function<NodeFigures(const QString &node)> figures;
+    // HAProxy's exporter over the collector's last window (frontend 5xx: what clients got).
+    BalancerFigures balancer;
+    // HAProxy's request log over the same window; none when the balancer's log is not received.
+    std::optional<BalancerLogWindow> frontendLog;
+    QString frontendLogError;  // why not, when known
 };
 
 class ClusterStatus {
@@ -35,6 +43,7 @@ public:
     // node's (null without traffic), errorRatio 5xx over all answers weighted by each
     // node's rate (null without traffic), cpuPercent summed over every process (100 =
     // one core), and how many turno nodes serve (balancer "up") and processes run.
+    // build() adds frontendErrorRatio and frontendP99Ms: status's "frontend" figures.
     static QJsonObject fleetSummary(const QJsonArray &nodes);
 };
 

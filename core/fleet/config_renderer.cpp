@@ -82,8 +82,14 @@ QByteArray ConfigRenderer::haproxyCfg(const ClusterLayout &layout)
     c += QStringLiteral("frontend turno\n"
                         "    bind %1:%2\n"
                         // Which node answered: operators (and the balancing tests) see it per response.
-                        "    http-response set-header X-Turno-Node %[srv_name]\n"
-                        "    default_backend %3\n\n").arg(p.balancerListen.host).arg(layout.balancerPort).arg(backend);
+                        "    http-response set-header X-Turno-Node %[srv_name]\n").arg(p.balancerListen.host).arg(layout.balancerPort);
+    // One line per answered request to the supervising process (BalancerLogReceiver): the
+    // frontend's p50/p99 come from here, as the exporter and stats only have averages.
+    // %ST is what the client got after retries, %Ta the total active time (queue, connect, server).
+    if (layout.balancerLogPort)
+        c += QStringLiteral("    log 127.0.0.1:%1 len 256 format raw local0 info\n"
+                            "    log-format \"turno %ST %Ta\"\n").arg(layout.balancerLogPort);
+    c += QStringLiteral("    default_backend %1\n\n").arg(backend);
     c += QStringLiteral("frontend prometheus\n"
                         "    bind 127.0.0.1:%1\n"
                         "    http-request use-service prometheus-exporter if { path /metrics }\n"

@@ -7,6 +7,7 @@
 #include "fleet/config_renderer.h"
 #include "fleet/managed_process.h"
 #include "fleet/run_files.h"
+#include "scrape/balancer_log_receiver.h"
 #include "scrape/node_collector.h"
 
 #include <QCoreApplication>
@@ -145,12 +146,7 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
     m_processes->reset(profile, m_runDir);
     m_readyMs = -1;
     m_phaseClock.start();
-    delete m_collector;
-    HttpScraper::Options scrape;
-    scrape.intervalMs = profile.scrapeIntervalMs;
-    // A scrape gives up before the next one is due.
-    scrape.timeoutMs = std::max(100, std::min(900, profile.scrapeIntervalMs * 9 / 10));
-    m_collector = new NodeCollector(scrape, this);
+    makeCollectors(0);
 
     if (!QDir().mkpath(m_runDir))
         return Error{QStringLiteral("cannot create the run directory %1; pass --run-dir DIR").arg(m_runDir)};
@@ -191,6 +187,35 @@ Result<void> FleetSupervisor::start(const ClusterProfile &profile, const QString
     m_balancer->saveProfileState();
     QTimer::singleShot(0, this, &FleetSupervisor::phaseRedis);
     return {};
+}
+
+void FleetSupervisor::makeCollectors(quint16 balancerLogPort)
+{
+    delete m_collector;
+    HttpScraper::Options scrape;
+    scrape.intervalMs = m_profile.scrapeIntervalMs;
+    // A scrape gives up before the next one is due.
+    scrape.timeoutMs = std::max(100, std::min(900, m_profile.scrapeIntervalMs * 9 / 10));
+    m_collector = new NodeCollector(scrape, this);
+    // HAProxy's request log, for the frontend's p50/p99: a UDP port the kernel picks now,
+    // before haproxy.cfg names it. Without it the cluster runs; the status says what is missing.
+    delete m_balancerLog;
+    m_balancerLog = new BalancerLogReceiver(this);
+    const Result<quint16> logPort = m_balancerLog->bind(balancerLogPort);
+    m_balancerLogPort = logPort.ok() ? logPort.value() : 0;
+    m_balancerLogError = logPort.ok() ? QString() : logPort.error();
+    m_balancerFigures = {};
+    // Both windows close at each scrape of HAProxy's exporter, so its counters and its log agree.
+    connect(m_collector, &NodeCollector::collected, this, [this](const CollectedScrape &c) {
+        if (c.result.name != QLatin1String("haproxy"))
+            return;
+        m_balancerFigures = c.result.up && c.result.scrape
+                                ? BalancerFigures::between(c.previous.get(), c.previousMs, *c.result.scrape,
+                                                           c.result.timestampMs, QStringLiteral("turno"), backendName())
+                                : BalancerFigures{};
+        if (m_balancerLog)
+            m_balancerLog->roll(c.result.timestampMs);
+    });
 }
 
 bool FleetSupervisor::embeddedRedis() const
@@ -316,6 +341,7 @@ ClusterLayout FleetSupervisor::layout() const
     l.runDir = m_runDir;
     l.balancerPort = m_balancerPort;
     l.prometheusPort = m_prometheusPort;
+    l.balancerLogPort = m_balancerLogPort;
     l.password = m_password;
     l.redisPrimary = m_redisPrimary;
     l.balancerGeneration = m_balancer->generation();
@@ -736,6 +762,10 @@ void FleetSupervisor::status(std::function<void(QJsonObject)> done)
         in.rows = rows;
         in.balancerError = haproxyError;
         in.figures = [this](const QString &node) { return figuresOf(node); };
+        in.balancer = m_balancerFigures;
+        if (m_balancerLog && m_balancerLogPort)
+            in.frontendLog = m_balancerLog->last();
+        in.frontendLogError = m_balancerLogError;
         done(ClusterStatus::build(in));
     });
 }

@@ -17,6 +17,7 @@
 #include "fleet/port_allocator.h"
 #include "fleet/process_supervisor.h"
 #include "fleet/readiness_probe.h"
+#include "metrics/balancer_figures.h"
 #include "metrics/node_figures.h"
 
 #include <QElapsedTimer>
@@ -35,6 +36,7 @@ class QTimer;
 namespace turno {
 
 class Autoscaler;
+class BalancerLogReceiver;
 class BalancerControl;
 class NodeCollector;
 
@@ -84,6 +86,9 @@ public:
     // The one collector of the cluster's /metrics (every turno node and HAProxy's
     // exporter, named "haproxy"), scraping from ready to stop; null before start().
     NodeCollector *collector() const { return m_collector; }
+    // HAProxy's request log of the turno frontend (null before start(); unbound when
+    // no UDP port could be had, see the status's frontend.p99Note).
+    BalancerLogReceiver *balancerLog() const { return m_balancerLog; }
     static QString backendName();
     // The Redis password the nodes use (empty: none).
     QString redisPassword() const { return m_password; }
@@ -126,6 +131,9 @@ private:
 
     void notify(FleetEvent::Kind kind, const QString &node, const QString &message);
     bool embeddedRedis() const;
+    // The collector of /metrics, and the receiver of HAProxy's request log on
+    // balancerLogPort (0: a port the kernel picks), both new.
+    void makeCollectors(quint16 balancerLogPort);
     // The parts of start(), in order; each says what is wrong and what to do.
     Result<void> readPassword();
     Result<void> planNodes();
@@ -173,6 +181,10 @@ private:
     bool m_scaling = false;
     QTimer *m_sampler = nullptr;
     NodeCollector *m_collector = nullptr;
+    BalancerLogReceiver *m_balancerLog = nullptr;
+    quint16 m_balancerLogPort = 0;
+    QString m_balancerLogError;
+    BalancerFigures m_balancerFigures;  // the last exporter window, for the status JSON's frontend
     QString m_redisPrimary = ClusterLayout::redisNodeName(1);
     QStringList m_adoptedDirs;  // "old/ -> new/" of the last start, for its event
 };

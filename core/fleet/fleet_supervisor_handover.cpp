@@ -71,6 +71,7 @@ Result<QJsonObject> FleetSupervisor::handoverState() const
                        {QStringLiteral("runDir"), m_runDir},
                        {QStringLiteral("balancerPort"), m_balancerPort},
                        {QStringLiteral("prometheusPort"), m_prometheusPort},
+                       {QStringLiteral("balancerLogPort"), m_balancerLogPort},
                        {QStringLiteral("redisPrimary"), m_redisPrimary},
                        {QStringLiteral("balancerGeneration"), m_balancer->generation()},
                        {QStringLiteral("nodes"), nodes}};
@@ -111,11 +112,11 @@ Result<void> FleetSupervisor::adopt(const QJsonObject &state)
     m_processes->setRedisPrimary(m_redisPrimary);
     m_balancer->setGeneration(state.value(QStringLiteral("balancerGeneration")).toInt());
 
-    delete m_collector;
-    HttpScraper::Options scrape;
-    scrape.intervalMs = m_profile.scrapeIntervalMs;
-    scrape.timeoutMs = std::max(100, std::min(900, m_profile.scrapeIntervalMs * 9 / 10));
-    m_collector = new NodeCollector(scrape, this);
+    // The running HAProxy logs to the port its config names: the same one, bound again here.
+    makeCollectors(quint16(state.value(QStringLiteral("balancerLogPort")).toInt()));
+    if (!m_balancerLogError.isEmpty())
+        notify(FleetEvent::Kind::StateNotSaved, QStringLiteral("haproxy"),
+               QStringLiteral("%1; the frontend's p50/p99 stay unknown until HAProxy restarts").arg(m_balancerLogError));
 
     QList<std::pair<FleetNode *, qint64>> adopted;
     for (const QJsonValue &v : state.value(QStringLiteral("nodes")).toArray()) {

@@ -80,6 +80,7 @@ NodeFigures NodeFigures::between(const MetricsScrape *before, qint64 beforeMs, c
     const double failed = reset ? totals.errors : totals.errors - then.errors;
     if (answered > 0)
         f.errorRatio = failed / answered;
+    f.errorsPerSecond = failed / (double(f.windowMs) / 1000.0);
     return f;
 }
 

@@ -24,6 +24,8 @@ struct NodeFigures {
     double cpuPercent = kUnknown;
     // 5xx answers / answers in the window; none when nothing was answered.
     std::optional<double> errorRatio;
+    // 5xx answers per second over the window (what the node answered, before any retry by HAProxy).
+    double errorsPerSecond = kUnknown;
     // From the later scrape alone.
     double errors5xx = kUnknown;  // since the node started
     double rssBytes = kUnknown;

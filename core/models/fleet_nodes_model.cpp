@@ -98,6 +98,26 @@ QVariant FleetNodesModel::data(const QModelIndex &index, int role) const
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::ToolTipRole:
+        if (index.column() == ErrorsColumn) {
+            const bool frontend = r.info.kind == QLatin1String("haproxy");
+            if (frontend)
+                return tr("Frontend: 5xx HAProxy sent to clients per second over the last %1 (what clients got, after its "
+                          "retries and redispatch); %2 since HAProxy started")
+                    .arg(formatWindow(m_errorRateWindowMs), number(m.errors, 0).toString());
+            if (r.info.kind != QLatin1String("turno"))
+                return {};
+            return tr("%1 answered 5xx per second over the last %2 (before HAProxy's retries, which may hide them from "
+                      "clients); %3 since the node started")
+                .arg(r.info.name, formatWindow(m_errorRateWindowMs), number(m.errors, 0).toString());
+        }
+        if (index.column() == P99Column || index.column() == P50Column) {
+            if (r.info.kind == QLatin1String("haproxy"))
+                return tr("Frontend: from HAProxy's request log (%Ta: queue, connect, server and transfer; the balancer "
+                          "hop included)");
+            if (r.info.kind == QLatin1String("turno"))
+                return tr("Node: the server's own latency histogram (server time, no balancer hop)");
+            return {};
+        }
         if (index.column() == NameColumn || index.column() == StateColumn)
             return QStringLiteral("%1 (%2), restarts %3, weight %4\nlog: %5")
                 .arg(r.info.name, r.info.role.isEmpty() ? r.info.kind : r.info.kind + QLatin1Char(' ') + r.info.role)
@@ -122,7 +142,7 @@ QVariant FleetNodesModel::data(const QModelIndex &index, int role) const
     case P99Column: return sort ? QVariant(m.p99Ms) : number(m.p99Ms, 2);
     case CpuColumn: return sort ? QVariant(m.cpuPercent) : number(m.cpuPercent, 1);
     case RssColumn: return sort ? QVariant(m.rssBytes) : QVariant(formatBytes(m.rssBytes));
-    case ErrorsColumn: return sort ? QVariant(m.errors) : number(m.errors, 0);
+    case ErrorsColumn: return sort ? QVariant(m.errorsPerSecond) : number(m.errorsPerSecond, 2);
     case UptimeColumn: return sort ? QVariant(m.uptimeSeconds) : QVariant(formatDuration(m.uptimeSeconds));
     case RestartsColumn: return r.info.restarts;
     }
@@ -145,7 +165,7 @@ QVariant FleetNodesModel::headerData(int section, Qt::Orientation orientation, i
     case P99Column: return tr("p99 ms");
     case CpuColumn: return tr("CPU %");
     case RssColumn: return tr("RSS");
-    case ErrorsColumn: return tr("5xx");
+    case ErrorsColumn: return tr("5xx/s (%1)").arg(formatWindow(m_errorRateWindowMs));
     case UptimeColumn: return tr("Uptime");
     case RestartsColumn: return tr("Restarts");
     }
@@ -232,6 +252,23 @@ bool FleetNodesModel::setMetrics(const QString &name, const FleetNodeMetrics &me
     m_rows[row].metrics = metrics;
     emit dataChanged(index(row, RequestsColumn), index(row, UptimeColumn));
     return true;
+}
+
+void FleetNodesModel::setErrorRateWindowMs(qint64 windowMs)
+{
+    if (windowMs == m_errorRateWindowMs)
+        return;
+    m_errorRateWindowMs = windowMs;
+    emit headerDataChanged(Qt::Horizontal, ErrorsColumn, ErrorsColumn);
+}
+
+QString FleetNodesModel::formatWindow(qint64 windowMs)
+{
+    if (windowMs >= 3600'000 && windowMs % 3600'000 == 0)
+        return tr("%1 h").arg(windowMs / 3600'000);
+    if (windowMs >= 60'000 && windowMs % 60'000 == 0)
+        return tr("%1 min").arg(windowMs / 60'000);
+    return tr("%1 s").arg(QString::number(double(windowMs) / 1000.0, 'g', 3));
 }
 
 void FleetNodesModel::clear()

@@ -36,7 +36,8 @@ struct FleetNodeMetrics {
     double p99Ms = kUnknown;
     double cpuPercent = kUnknown;
     double rssBytes = kUnknown;
-    double errors = kUnknown;     // 5xx answers since the node started
+    double errors = kUnknown;     // 5xx answers since the node started (the balancer's row: its frontend's since HAProxy started)
+    double errorsPerSecond = kUnknown;  // those 5xx per second over the error-rate window
     double uptimeSeconds = kUnknown;
     bool up = false;              // last scrape succeeded
 };
@@ -77,6 +78,11 @@ public:
     void setBalancerStates(const QHash<QString, QString> &stateByNode);
     // False when no row has that name.
     bool setMetrics(const QString &name, const FleetNodeMetrics &metrics);
+    // The window the 5xx column's rate is over, for its header and tooltips (the figures come with setMetrics).
+    void setErrorRateWindowMs(qint64 windowMs);
+    qint64 errorRateWindowMs() const { return m_errorRateWindowMs; }
+    // "1 min", "15 min", "1 h", "10 s".
+    static QString formatWindow(qint64 windowMs);
     void clear();
 
     int rowOf(const QString &name) const;
@@ -97,6 +103,7 @@ private:
     void rowChanged(int row);
 
     QList<Row> m_rows;
+    qint64 m_errorRateWindowMs = 60'000;
 };
 
 }  // namespace turno

@@ -11,11 +11,14 @@
 #include "fleet/managed_process.h"
 #include "redis/resp_client.h"
 #include "incidents/incident_store.h"
+#include "load/load_run.h"
+#include "metrics/balancer_figures.h"
 #include "metrics/metric_math.h"
 #include "metrics/series_store.h"
 #include "models/fleet_nodes_model.h"
 #include "models/alert_list_model.h"
 #include "models/redis_servers_model.h"
+#include "scrape/balancer_log_receiver.h"
 #include "scrape/node_collector.h"
 #include "scrape/redis_info_scraper.h"
 
@@ -51,6 +54,60 @@ QString FleetMonitor::redisSeries(const QString &server, const QString &metric)
 QString FleetMonitor::fleetSeries(const QString &metric)
 {
     return QStringLiteral("fleet_") + metric;
+}
+
+QString FleetMonitor::balancerNode()
+{
+    return QStringLiteral("haproxy");
+}
+
+void FleetMonitor::setErrorRateWindowMs(qint64 windowMs)
+{
+    windowMs = std::clamp<qint64>(windowMs, 1000, 60 * 60'000);
+    if (windowMs == m_errorRateWindowMs)
+        return;
+    m_errorRateWindowMs = windowMs;
+    m_nodes->setErrorRateWindowMs(windowMs);
+    // The rows say the new window's rate at once, from the counters already kept.
+    for (auto it = m_errorCounts.cbegin(); it != m_errorCounts.cend(); ++it) {
+        const int row = m_nodes->rowOf(it.key());
+        if (row < 0 || it.value().empty())
+            continue;
+        FleetNodeMetrics m = m_nodes->metricsAt(row);
+        const qint64 at = it.value().back().timestampMs;
+        m.errorsPerSecond = MetricMath::rate(it.value(), at, m_errorRateWindowMs).value_or(FleetNodeMetrics::kUnknown);
+        m_nodes->setMetrics(it.key(), m);
+    }
+}
+
+double FleetMonitor::errorRate(const QString &node, qint64 ms, double total)
+{
+    if (!std::isfinite(total))
+        return FleetNodeMetrics::kUnknown;
+    std::vector<MetricMath::Point> &points = m_errorCounts[node];
+    if (!points.empty() && points.back().timestampMs >= ms)
+        return MetricMath::rate(points, ms, m_errorRateWindowMs).value_or(FleetNodeMetrics::kUnknown);
+    points.push_back({ms, total});
+    // Kept for the longest window the charts offer, whatever is selected now.
+    const qint64 oldest = ms - 60 * 60'000 - 5000;
+    if (points.front().timestampMs < oldest)
+        points.erase(points.begin(), std::find_if(points.begin(), points.end(),
+                                                  [oldest](const MetricMath::Point &p) { return p.timestampMs >= oldest; }));
+    return MetricMath::rate(points, ms, m_errorRateWindowMs).value_or(FleetNodeMetrics::kUnknown);
+}
+
+void FleetMonitor::followLoad(LoadRun *run)
+{
+    if (!run)
+        return;
+    connect(run, &LoadRun::progress, this, [this](const LoadProgress &p) {
+        // An interval without an answer has no percentile (the run's summary shows 0 then).
+        if (p.requestsPerSecond <= 0)
+            return;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        append(fleetSeries(QStringLiteral("client_p99_seconds")), now, p.latency.p99Ms / 1000.0);
+        append(fleetSeries(QStringLiteral("client_p50_seconds")), now, p.latency.p50Ms / 1000.0);
+    });
 }
 
 FleetMonitor::FleetMonitor(QObject *parent)
@@ -564,6 +621,7 @@ Result<void> FleetMonitor::supervise(const QString &runDir, int scrapeIntervalMs
     m_lastRps.clear();
     m_lastErrorRatio.clear();
     m_lastP99.clear();
+    m_errorCounts.clear();
     m_redisAddress.clear();
     m_redisPassword.clear();
     m_intervalMs = std::max(200, scrapeIntervalMs);
@@ -677,9 +735,10 @@ void FleetMonitor::stop()
         m_nodes->clear();
         m_redis->clear();
         m_redisAddress.clear();
-            m_lastRps.clear();
+        m_lastRps.clear();
         m_lastErrorRatio.clear();
         m_lastP99.clear();
+        m_errorCounts.clear();
         record(FleetEvent{FleetEvent::Kind::Detached, {}, tr("detached from %1").arg(m_attachCluster)});
         QTimer::singleShot(0, this, [this] {
             emit stopped();
@@ -815,29 +874,47 @@ void FleetMonitor::onBalancerScraped(const CollectedScrape &c)
     const MetricsScrape &now = *result.scrape;
     const MetricsScrape &then = *c.previous;
     const std::string backend = FleetSupervisor::backendName().toStdString();
-    const double seconds = double(ms - c.previousMs) / 1000.0;
-    // A counter that went down is a restarted HAProxy: count from zero.
-    auto perSecond = [seconds](std::optional<double> a, std::optional<double> b) -> double {
-        if (!a || !b)
-            return std::numeric_limits<double>::quiet_NaN();
-        return (*b >= *a ? *b - *a : *b) / seconds;
-    };
-    append(fleetSeries(QStringLiteral("balancer_requests_per_second")), ms,
-           perSecond(then.value("haproxy_frontend_http_requests_total", {{"proxy", "turno"}}),
-                     now.value("haproxy_frontend_http_requests_total", {{"proxy", "turno"}})));
-    append(fleetSeries(QStringLiteral("balancer_5xx_per_second")), ms,
-           perSecond(then.value("haproxy_backend_http_responses_total", {{"proxy", backend}, {"code", "5xx"}}),
-                     now.value("haproxy_backend_http_responses_total", {{"proxy", backend}, {"code", "5xx"}})));
+    const BalancerFigures b = BalancerFigures::between(&then, c.previousMs, now, ms, QStringLiteral("turno"),
+                                                       FleetSupervisor::backendName());
+    append(fleetSeries(QStringLiteral("balancer_requests_per_second")), ms, b.requestsPerSecond);
+    // The 5xx the backend passed on; a node's 5xx that HAProxy retried elsewhere is a retry instead.
+    append(fleetSeries(QStringLiteral("balancer_5xx_per_second")), ms, b.backend5xxPerSecond);
+    append(fleetSeries(QStringLiteral("balancer_retries_per_second")), ms, b.backendRetriesPerSecond);
+    // What clients received after HAProxy's retries and redispatch: HighErrorRatio reads this.
+    const QString balancer = balancerNode();
+    append(nodeSeries(balancer, QStringLiteral("frontend_5xx_per_second")), ms, b.frontend5xxPerSecond);
+    // No answer in between: no ratio, and the chart shows it as zero errors (as per node).
+    if (std::isfinite(b.requestsPerSecond))
+        append(nodeSeries(balancer, QStringLiteral("frontend_error_ratio")), ms, b.frontendErrorRatio.value_or(0.0));
+    // HAProxy's request log over the same window (the supervisor closes it at this scrape).
+    const BalancerLogReceiver *log = m_supervisor ? m_supervisor->balancerLog() : nullptr;
+    const bool logged = log && log->isBound() && log->last().hasWindow();
+    const BalancerLogWindow w = logged ? log->last() : BalancerLogWindow{};
+    append(nodeSeries(balancer, QStringLiteral("frontend_p50_seconds")), ms, w.p50Ms / 1000.0);
+    append(nodeSeries(balancer, QStringLiteral("frontend_p99_seconds")), ms, w.p99Ms / 1000.0);
+    // The balancer's row of the Fleet table carries the frontend's figures beside the nodes'.
+    if (const int row = m_nodes->rowOf(balancer); row >= 0) {
+        FleetNodeMetrics m = m_nodes->metricsAt(row);
+        m.requestsPerSecond = b.requestsPerSecond;
+        m.p50Ms = w.p50Ms;
+        m.p99Ms = w.p99Ms;
+        m.errors = b.frontend5xxTotal;
+        m.errorsPerSecond = errorRate(balancer, ms, b.frontend5xxTotal);
+        m_nodes->setMetrics(balancer, m);
+    }
     QHash<QString, double> picked;
     double total = 0;
+    const double seconds = double(ms - c.previousMs) / 1000.0;
     for (const QString &node : turnoNodes()) {
         const std::string server = node.toStdString();
-        const double r = perSecond(then.value("haproxy_server_sessions_total", {{"proxy", backend}, {"server", server}}),
-                                   now.value("haproxy_server_sessions_total", {{"proxy", backend}, {"server", server}}));
-        if (std::isfinite(r)) {
-            picked.insert(node, r);
-            total += r;
-        }
+        const auto a = then.value("haproxy_server_sessions_total", {{"proxy", backend}, {"server", server}});
+        const auto z = now.value("haproxy_server_sessions_total", {{"proxy", backend}, {"server", server}});
+        if (!a || !z)
+            continue;
+        // A counter that went down is a restarted HAProxy: count from zero.
+        const double r = (*z >= *a ? *z - *a : *z) / seconds;
+        picked.insert(node, r);
+        total += r;
     }
     // The balancer's share per node: which fraction of new sessions each one got.
     for (auto it = picked.cbegin(); it != picked.cend(); ++it)
@@ -857,7 +934,7 @@ void FleetMonitor::onCollected(const CollectedScrape &c)
         // A node that stops answering: its down-alert's `for` starts now, not at the next tick.
         if (c.previous)
             m_alerts->evaluate(QDateTime::currentMSecsSinceEpoch());
-        m.requestsPerSecond = m.p50Ms = m.p99Ms = m.cpuPercent = FleetNodeMetrics::kUnknown;
+        m.requestsPerSecond = m.p50Ms = m.p99Ms = m.cpuPercent = m.errorsPerSecond = FleetNodeMetrics::kUnknown;
         m_lastRps.remove(result.name);
         m_lastP99.remove(result.name);
         m_lastErrorRatio.remove(result.name);
@@ -867,6 +944,7 @@ void FleetMonitor::onCollected(const CollectedScrape &c)
     const NodeFigures &f = c.figures;
     const qint64 ms = f.timestampMs;
     m.errors = f.errors5xx;
+    m.errorsPerSecond = errorRate(result.name, ms, f.errors5xx);
     m.rssBytes = f.rssBytes;
     m.uptimeSeconds = f.uptimeSeconds;
     if (f.hasWindow()) {

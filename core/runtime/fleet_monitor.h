@@ -8,6 +8,7 @@
 #include "fleet/prometheus_attach.h"
 #include "fleet/cluster_profile.h"
 #include "fleet/fleet_supervisor.h"
+#include "metrics/metric_math.h"
 #include "scrape/scrape_result.h"
 
 #include <QHash>
@@ -17,6 +18,7 @@
 #include <QString>
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QTimer;
 
@@ -32,6 +34,7 @@ class FleetNodesModel;
 class NodeCollector;
 struct CollectedScrape;
 class IncidentStore;
+class LoadRun;
 class MetricsScrape;
 class RedisInfoScraper;
 class RedisServersModel;
@@ -129,6 +132,17 @@ public:
     // A field of the control API's `status` reply that part owns (now and after every later launch).
     void addStatusPart(const QString &key, ControlServer::StatusPart part);
 
+    // The window the Fleet table's 5xx column is a rate over (the charts' window):
+    // each node's 5xx answers per second over the last windowMs, from its counter's
+    // samples, a restart counting from zero as rate() does. Default 1 min; at most 1 h.
+    void setErrorRateWindowMs(qint64 windowMs);
+    qint64 errorRateWindowMs() const { return m_errorRateWindowMs; }
+    // Draws run's client-side p99 (fleet_client_p99_seconds) beside the nodes' and the
+    // frontend's while it runs: what the load generator measured, everything included.
+    void followLoad(LoadRun *run);
+    // The name of the balancer's row and of its series' node label ("haproxy").
+    static QString balancerNode();
+
     // Operator actions: the same supervisor calls turnoctl makes. done gets
     // the outcome; an error names the node and what to do. node is a name as
     // the fleet table shows it, or an old one (ClusterLayout::resolveNodeName).
@@ -162,6 +176,8 @@ private:
     void onCollected(const CollectedScrape &scrape);
     void onBalancerScraped(const CollectedScrape &scrape);
     void onRedisScraped(const RedisScrapeResult &result);
+    // Records node's 5xx counter at ms and returns its rate over the error-rate window (NaN with one point).
+    double errorRate(const QString &node, qint64 ms, double total);
     void tick();
     // Fleet-wide series and alert evaluation, once per tick.
     void aggregate();
@@ -206,6 +222,9 @@ private:
     QHash<QString, double> m_lastRps;
     QHash<QString, double> m_lastErrorRatio;
     QHash<QString, double> m_lastP99;
+    // Cumulative 5xx per node (and the balancer's frontend), newest last, for the rate over the window.
+    QHash<QString, std::vector<MetricMath::Point>> m_errorCounts;
+    qint64 m_errorRateWindowMs = 60'000;
     QHash<QString, QString> m_redisAddress;
     qint64 m_lastSampleMs = 0;
     bool m_statusPending = false;

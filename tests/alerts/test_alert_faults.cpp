@@ -677,7 +677,7 @@ private slots:
 
         Ctl c = turnoctl({QStringLiteral("alerts"), QStringLiteral("reload-rules"), file});
         QVERIFY2(c.rc == 0, qPrintable(c.err));
-        QVERIFY2(c.out.contains(QStringLiteral("reloaded 9 rules")), qPrintable(c.out));
+        QVERIFY2(c.out.contains(QStringLiteral("reloaded 10 rules")), qPrintable(c.out));
         QVERIFY(waitUntil([&] { return find(QStringLiteral("NodeUp"), QStringLiteral("primary-1"), Alert::State::Firing, 0); }, 5000));
 
         c = turnoctl({QStringLiteral("alerts")});
@@ -738,7 +738,7 @@ private slots:
             out.write("{\"version\": 2, \"rules\": []}\n");
         }
         QTest::qWait(1000);
-        QCOMPARE(int(engine()->rules().rules.size()), 8);
+        QCOMPARE(int(engine()->rules().rules.size()), 9);
         c = turnoctl({QStringLiteral("alerts")});
         QVERIFY2(c.err.contains(QStringLiteral("\"version\" must be 1")), qPrintable(c.err));
 
@@ -750,43 +750,65 @@ private slots:
     }
 
     // Last: Redis primary stopped (SIGSTOP) under a little load straight at the
-    // nodes: they answer 503 (Redis timeout, then "not reachable"); SIGCONT recovers.
+    // nodes and through the balancer: the nodes answer 503 (Redis timeout, then
+    // "not reachable"), and so does HAProxy once its retries find no node that
+    // answers. NodeErrorRatio (a node's own 5xx) fires on the node, HighErrorRatio
+    // (what clients got from the frontend) on the balancer; SIGCONT recovers.
     void redisStoppedFiresErrorRatio()
     {
         const QString primary = QStringLiteral("redis-1");
-        QVERIFY(waitUntil([&] { return allQuiet({QStringLiteral("HighErrorRatio"), QStringLiteral("RedisDown")}); }, 20000));
+        const QString balancer = FleetMonitor::balancerNode();
+        QVERIFY(waitUntil([&] { return allQuiet({QStringLiteral("HighErrorRatio"), QStringLiteral("NodeErrorRatio"),
+                                                 QStringLiteral("RedisDown")}); }, 20000));
         QList<std::shared_ptr<PacedLoad>> load;
         for (const QString &node : m_monitor->turnoNodes())
             for (int i = 0; i < 2; ++i)
                 load << std::make_shared<PacedLoad>(portOf(node), 20);
+        QList<std::shared_ptr<PacedLoad>> clients;
+        for (int i = 0; i < 2; ++i)
+            clients << std::make_shared<PacedLoad>(m_monitor->balancerPort(), 20);
         QTest::qWait(8 * kScrapeMs);  // the ratio series exist, healthy
         m_stoppedRedis = pidOf(primary);
         QVERIFY(m_stoppedRedis > 0);
         const qint64 fault = QDateTime::currentMSecsSinceEpoch();
         QCOMPARE(::kill(pid_t(m_stoppedRedis), SIGSTOP), 0);
-        const qint64 budget = forMs(QStringLiteral("HighErrorRatio")) + 2 * kScrapeMs + kSlackMs;
         // The first 503 comes after the server's 1 s Redis timeout: part of the detection time.
         const QString node = QStringLiteral("primary-1");
         // Held, like CPU and p99, to the time since the ratio samples crossed 1 %: when the first
         // 503 arrives depends on the node's Redis timeout and on how the machine schedules it.
-        const Detection d = expectFiring(QStringLiteral("HighErrorRatio"), node, fault, QStringLiteral("SIGSTOP redis primary under load"),
-                                         budget, 30000);
+        const qint64 nodeBudget = forMs(QStringLiteral("NodeErrorRatio")) + 2 * kScrapeMs + kSlackMs;
+        const Detection d = expectFiring(QStringLiteral("NodeErrorRatio"), node, fault, QStringLiteral("SIGSTOP redis primary under load"),
+                                         nodeBudget, 30000);
+        // Through the balancer each answer waits for HAProxy's retries (each a node's 1 s Redis timeout) first.
+        const qint64 budget = forMs(QStringLiteral("HighErrorRatio")) + 2 * kScrapeMs + kSlackMs;
+        const Detection fe = expectFiring(QStringLiteral("HighErrorRatio"), balancer, fault,
+                                          QStringLiteral("SIGSTOP redis primary, clients through the balancer"), budget, 30000);
         const qint64 redisDown = expectFiring(QStringLiteral("RedisDown"), primary, fault, QStringLiteral("SIGSTOP redis primary"),
                                               forMs(QStringLiteral("RedisDown")) + 2 * kScrapeMs + kSlackMs).faultToFiring;
-        QVERIFY2(d.fired, qPrintable(QStringLiteral("HighErrorRatio did not fire (%1 of %2 requests failed); samples: %3")
+        QVERIFY2(d.fired, qPrintable(QStringLiteral("NodeErrorRatio did not fire (%1 of %2 requests failed); samples: %3")
                                          .arg(load.first()->errors()).arg(load.first()->total()).arg(d.samples)));
-        QVERIFY2(d.conditionToFiring <= budget,
-                 qPrintable(QStringLiteral("HighErrorRatio fired %1 ms after the 5xx ratio passed 1 % (budget %2); samples: %3")
-                                .arg(d.conditionToFiring).arg(budget).arg(d.samples)));
+        QVERIFY2(d.conditionToFiring <= nodeBudget,
+                 qPrintable(QStringLiteral("NodeErrorRatio fired %1 ms after the 5xx ratio passed 1 % (budget %2); samples: %3")
+                                .arg(d.conditionToFiring).arg(nodeBudget).arg(d.samples)));
+        QVERIFY2(fe.fired, qPrintable(QStringLiteral("HighErrorRatio did not fire (clients: %1 of %2 requests failed); samples: %3")
+                                          .arg(clients.first()->errors()).arg(clients.first()->total()).arg(fe.samples)));
+        QVERIFY2(fe.conditionToFiring <= budget,
+                 qPrintable(QStringLiteral("HighErrorRatio fired %1 ms after the frontend's 5xx ratio passed 1 % (budget %2); samples: %3")
+                                .arg(fe.conditionToFiring).arg(budget).arg(fe.samples)));
         QVERIFY(redisDown >= 0);
         const qint64 recovered = QDateTime::currentMSecsSinceEpoch();
         QCOMPARE(::kill(pid_t(m_stoppedRedis), SIGCONT), 0);
         m_stoppedRedis = 0;
-        QVERIFY2(waitUntil([&] { return find(QStringLiteral("HighErrorRatio"), node, Alert::State::Resolved, recovered) != nullptr; }, 30000),
+        QVERIFY2(waitUntil([&] { return find(QStringLiteral("NodeErrorRatio"), node, Alert::State::Resolved, recovered) != nullptr; }, 30000),
+                 "NodeErrorRatio did not resolve once Redis answered again");
+        QVERIFY2(waitUntil([&] { return find(QStringLiteral("HighErrorRatio"), balancer, Alert::State::Resolved, recovered) != nullptr; }, 30000),
                  "HighErrorRatio did not resolve once Redis answered again");
         QVERIFY(waitUntil([&] { return find(QStringLiteral("RedisDown"), primary, Alert::State::Resolved, recovered) != nullptr; }, 10000));
-        QCOMPARE(count(QStringLiteral("HighErrorRatio"), node, Alert::State::Firing, fault), 1);
-        for (const auto &l : load)
+        QCOMPARE(count(QStringLiteral("NodeErrorRatio"), node, Alert::State::Firing, fault), 1);
+        QCOMPARE(count(QStringLiteral("HighErrorRatio"), balancer, Alert::State::Firing, fault), 1);
+        // The client-facing rule speaks for the balancer only, never for a node.
+        QCOMPARE(count(QStringLiteral("HighErrorRatio"), node, Alert::State::Firing, fault), 0);
+        for (const auto &l : load + clients)
             l->stop();
     }
 

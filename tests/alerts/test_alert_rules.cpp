@@ -26,6 +26,13 @@ private slots:
         QVERIFY(set->find(QStringLiteral("CpuSaturated")));
         QCOMPARE(set->find(QStringLiteral("NodeDown"))->forMs, qint64(3000));
         QCOMPARE(set->find(QStringLiteral("HighErrorRatio"))->threshold, 0.01);
+        // What clients received (the balancer's frontend, after retries) is the critical one;
+        // a node's own 5xx, which HAProxy may hide by retrying, is a warning of its own.
+        QCOMPARE(set->find(QStringLiteral("HighErrorRatio"))->metric, QStringLiteral("frontend_error_ratio"));
+        QCOMPARE(set->find(QStringLiteral("HighErrorRatio"))->severity, QStringLiteral("critical"));
+        QVERIFY(set->find(QStringLiteral("NodeErrorRatio")));
+        QCOMPARE(set->find(QStringLiteral("NodeErrorRatio"))->metric, QStringLiteral("error_ratio"));
+        QCOMPARE(set->find(QStringLiteral("NodeErrorRatio"))->severity, QStringLiteral("warning"));
         QCOMPARE(set->find(QStringLiteral("HighP99Latency"))->threshold, 0.05);
         // The file in resources/ is the same one compiled in.
         const auto onDisk = AlertRuleLoader::loadFile(test::envPath("TURNO_SOURCE_DIR") +
@@ -92,6 +99,14 @@ private slots:
         QVERIFY(yaml.contains(QStringLiteral("alert: HighCpu")));
         QVERIFY(yaml.contains(QStringLiteral("keep_firing_for: 5s")));
         QVERIFY(yaml.contains(QStringLiteral("process_cpu_seconds_total")));
+        // Both error rules are exported, each over what it measures.
+        const qsizetype high = yaml.indexOf(QStringLiteral("alert: HighErrorRatio"));
+        const qsizetype node = yaml.indexOf(QStringLiteral("alert: NodeErrorRatio"));
+        QVERIFY2(high >= 0 && node >= 0, qPrintable(yaml));
+        QVERIFY2(yaml.mid(high, 400).contains(QStringLiteral("haproxy_frontend_http_responses_total{proxy=\"turno\",code=\"5xx\"}")),
+                 qPrintable(yaml.mid(high, 400)));
+        QVERIFY2(yaml.mid(node, 400).contains(QStringLiteral("turno_http_requests_total")), qPrintable(yaml.mid(node, 400)));
+        QVERIFY(!yaml.contains(QStringLiteral("has no Prometheus equivalent")));
         QTemporaryDir dir;
         const QString file = dir.filePath(QStringLiteral("turno.rules.yml"));
         QFile f(file);
@@ -105,7 +120,7 @@ private slots:
         QVERIFY(p.waitForFinished(30000));
         const QByteArray out = p.readAllStandardOutput() + p.readAllStandardError();
         QVERIFY2(p.exitCode() == 0, out.constData());
-        QVERIFY2(out.contains("SUCCESS: 8 rules found"), out.constData());
+        QVERIFY2(out.contains("SUCCESS: 9 rules found"), out.constData());
     }
 };
 

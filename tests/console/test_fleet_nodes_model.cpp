@@ -128,6 +128,7 @@ private slots:
         m.cpuPercent = 42.04;
         m.rssBytes = 12.5 * 1024 * 1024;
         m.errors = 7;
+        m.errorsPerSecond = 0.25;
         m.uptimeSeconds = 3725;
         m.up = true;
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
@@ -141,7 +142,20 @@ private slots:
         QCOMPARE(cell(model, 1, FleetNodesModel::P99Column), QStringLiteral("3.50"));
         QCOMPARE(cell(model, 1, FleetNodesModel::CpuColumn), QStringLiteral("42.0"));
         QCOMPARE(cell(model, 1, FleetNodesModel::RssColumn), QStringLiteral("12.5 MiB"));
-        QCOMPARE(cell(model, 1, FleetNodesModel::ErrorsColumn), QStringLiteral("7"));
+        // A rate over the charts' window, not the count since start (that one is in the tooltip).
+        QCOMPARE(cell(model, 1, FleetNodesModel::ErrorsColumn), QStringLiteral("0.25"));
+        QCOMPARE(model.index(1, FleetNodesModel::ErrorsColumn).data(FleetNodesModel::SortRole).toDouble(), 0.25);
+        const QString tip = model.index(1, FleetNodesModel::ErrorsColumn).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QLatin1String("per second over the last 1 min")) && tip.contains(QLatin1String("7 since the node started")),
+                 qPrintable(tip));
+        QCOMPARE(model.headerData(FleetNodesModel::ErrorsColumn, Qt::Horizontal).toString(), QStringLiteral("5xx/s (1 min)"));
+        QSignalSpy header(&model, &QAbstractItemModel::headerDataChanged);
+        model.setErrorRateWindowMs(15 * 60'000);
+        QCOMPARE(header.size(), 1);
+        QCOMPARE(model.headerData(FleetNodesModel::ErrorsColumn, Qt::Horizontal).toString(), QStringLiteral("5xx/s (15 min)"));
+        QVERIFY(model.index(1, FleetNodesModel::ErrorsColumn).data(Qt::ToolTipRole).toString().contains(QLatin1String("over the last 15 min")));
+        QCOMPARE(FleetNodesModel::formatWindow(3600'000), QStringLiteral("1 h"));
+        QCOMPARE(FleetNodesModel::formatWindow(8000), QStringLiteral("8 s"));
         QCOMPARE(cell(model, 1, FleetNodesModel::UptimeColumn), QStringLiteral("1h 2m"));
         // Sorting uses numbers: 1234.56 > 999 although "1234.6" < "999" as text.
         QCOMPARE(model.index(1, FleetNodesModel::RequestsColumn).data(FleetNodesModel::SortRole).toDouble(), 1234.56);

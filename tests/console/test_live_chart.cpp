@@ -135,11 +135,15 @@ private slots:
         QCOMPARE(errors->valueAxis()->titleText(), QStringLiteral("% 5xx"));
         QVERIFY2(errors->valueAxis()->min() == 0 && errors->valueAxis()->max() >= 1.0 && errors->valueAxis()->max() < 5,
                  qPrintable(QStringLiteral("%1..%2").arg(errors->valueAxis()->min()).arg(errors->valueAxis()->max())));
-        // HighErrorRatio (default rules): > 0.01, drawn at 1 %.
+        // HighErrorRatio (default rules, on what clients got from the frontend): > 0.01, drawn at 1 %.
         QVERIFY(errors->thresholdSeries());
         QCOMPARE(errors->thresholdSeries()->name(), QStringLiteral("alert 1 % (HighErrorRatio)"));
         for (const QPointF &p : errors->thresholdSeries()->points())
             QCOMPARE(p.y(), 1.0);
+        // The frontend's line is there beside the nodes', named by what it measures.
+        const QString frontend = FleetMonitor::nodeSeries(FleetMonitor::balancerNode(), QStringLiteral("frontend_error_ratio"));
+        QVERIFY(errors->seriesOf(frontend));
+        QCOMPARE(errors->seriesOf(frontend)->name(), QStringLiteral("frontend (what clients got)"));
 
         QTemporaryDir dir;
         const QString csv = dir.filePath(QStringLiteral("errors.csv"));

@@ -164,6 +164,73 @@ private slots:
         QCOMPARE(idle.value(QStringLiteral("turnoServing")).toInt(), 0);
     }
 
+    // The frontend's figures say what clients got (HAProxy's exporter, after its retries)
+    // and its p99 (HAProxy's request log), beside the nodes' own 5xx, as a count and a rate.
+    void frontendFiguresBesideTheNodes()
+    {
+        Fixture f;
+        f.in.rows = {Fixture::row(QStringLiteral("primary-1"), QStringLiteral("UP"), false)};
+        f.in.figures = [](const QString &node) {
+            NodeFigures fig;
+            if (node == QLatin1String("primary-1")) {
+                fig.windowMs = 1000;
+                fig.requestsPerSecond = 1000;
+                fig.errors5xx = 40;
+                fig.errorsPerSecond = 4;
+                fig.errorRatio = 0.004;
+            }
+            return fig;
+        };
+        f.in.balancer.windowMs = 1000;
+        f.in.balancer.frontend5xxPerSecond = 0;
+        f.in.balancer.frontendErrorRatio = 0.0;
+        turno::BalancerLogWindow w;
+        w.windowMs = 1000;
+        w.requests = 1000;
+        w.p50Ms = 2;
+        w.p99Ms = 9;
+        f.in.frontendLog = w;
+        QJsonObject st = ClusterStatus::build(f.in);
+        const QJsonObject p1 = nodeOf(st, QStringLiteral("primary-1"));
+        // The contract fields stay; the rate comes beside them.
+        QCOMPARE(p1.value(QStringLiteral("node5xx")).toDouble(), 40.0);
+        QCOMPARE(p1.value(QStringLiteral("node5xxPerSec")).toDouble(), 4.0);
+        QCOMPARE(p1.value(QStringLiteral("errorRatio")).toDouble(), 0.004);
+        QJsonObject fe = st.value(QStringLiteral("frontend")).toObject();
+        QCOMPARE(fe.value(QStringLiteral("responses5xxPerSec")).toDouble(), 0.0);
+        QCOMPARE(fe.value(QStringLiteral("errorRatio")).toDouble(), 0.0);
+        QCOMPARE(fe.value(QStringLiteral("p99Ms")).toDouble(), 9.0);
+        QCOMPARE(fe.value(QStringLiteral("p50Ms")).toDouble(), 2.0);
+        QCOMPARE(fe.value(QStringLiteral("loggedRequests")).toDouble(), 1000.0);
+        QVERIFY(!fe.contains(QStringLiteral("p99Note")));
+        const QJsonObject fleet = st.value(QStringLiteral("fleet")).toObject();
+        QCOMPARE(fleet.value(QStringLiteral("frontendP99Ms")).toDouble(), 9.0);
+        QCOMPARE(fleet.value(QStringLiteral("frontendErrorRatio")).toDouble(), 0.0);
+        // The nodes' own ratio is still there, apart from what clients got.
+        QCOMPARE(fleet.value(QStringLiteral("errorRatio")).toDouble(), 0.004);
+
+        // A window without a request: no p99 (null), and no note either: the log is there.
+        w.requests = 0;
+        w.p50Ms = w.p99Ms = turno::BalancerLogWindow::kUnknown;
+        f.in.frontendLog = w;
+        fe = ClusterStatus::build(f.in).value(QStringLiteral("frontend")).toObject();
+        QVERIFY(fe.value(QStringLiteral("p99Ms")).isNull());
+        QVERIFY(!fe.contains(QStringLiteral("p99Note")));
+
+        // No log received: null, and the note says what is missing (with why, when known).
+        f.in.frontendLog.reset();
+        f.in.frontendLogError = QStringLiteral("cannot bind a UDP port");
+        f.in.balancer = {};
+        st = ClusterStatus::build(f.in);
+        fe = st.value(QStringLiteral("frontend")).toObject();
+        QVERIFY(fe.value(QStringLiteral("p99Ms")).isNull());
+        QVERIFY(fe.value(QStringLiteral("errorRatio")).isNull());
+        QVERIFY(!fe.contains(QStringLiteral("responses5xxPerSec")));
+        QCOMPARE(fe.value(QStringLiteral("p99Note")).toString(),
+                 QStringLiteral("frontend p99 needs the balancer's log (cannot bind a UDP port)"));
+        QVERIFY(st.value(QStringLiteral("fleet")).toObject().value(QStringLiteral("frontendP99Ms")).isNull());
+    }
+
     void aSilentBalancerIsSaidAndTheProcessStatesRemain()
     {
         Fixture f;

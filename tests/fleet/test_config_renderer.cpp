@@ -33,6 +33,7 @@ struct Fixture {
         layout.runDir = QStringLiteral("/run/turno-ops/golden");
         layout.balancerPort = 7017;
         layout.prometheusPort = 7100;
+        layout.balancerLogPort = 7099;
         layout.password = QStringLiteral("0123456789abcdef");
         quint16 port = 7101;
         auto add = [&](const QString &name, FleetNode::Kind kind, const QString &pool, int weight) {

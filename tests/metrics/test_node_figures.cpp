@@ -65,6 +65,8 @@ private slots:
         QVERIFY(f.errorRatio);
         QCOMPARE(*f.errorRatio, 0.01);
         QCOMPARE(f.errors5xx, 20.0);
+        // 20 more 503s in 2 s: a rate over the window, the count since start apart.
+        QCOMPARE(f.errorsPerSecond, 10.0);
         QCOMPARE(f.rssBytes, 5e6);
         QCOMPARE(f.uptimeSeconds, 1002.0);
     }
