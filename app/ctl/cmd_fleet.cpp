@@ -890,7 +890,7 @@ int runLogs(const QStringList &args)
 {
     static const turnoctl::OptionParser parser =
         clientOptions(QStringLiteral("logs"), QStringLiteral("logs NODE [--lines N] [--run-dir DIR | --cluster NAME]"),
-                      QStringLiteral("Prints the recent output of a cluster process (kept in memory by the supervisor)."), false, true)
+                      QStringLiteral("Prints the recent output of a cluster process (the end of its log file, at most 64 KiB)."), false, true)
             .argument(QStringLiteral("NODE"), QStringLiteral("a process, as turnoctl status names it; redis-primary and "
                                                              "redis-replica (the names of earlier versions) name redis-1 and "
                                                              "redis-2, the Redis nodes launched as the primary and as its "
@@ -909,7 +909,7 @@ int runLogs(const QStringList &args)
     const QString text = r.value(QStringLiteral("output")).toString();
     out() << text << (text.endsWith(QLatin1Char('\n')) || text.isEmpty() ? "" : "\n");
     out().flush();
-    err() << "(last " << a.lines << " lines kept in memory; full log: " << r.value(QStringLiteral("logFile")).toString() << ")\n";
+    err() << "(last " << a.lines << " lines of the log's last 64 KiB; full log: " << r.value(QStringLiteral("logFile")).toString() << ")\n";
     return ExitOk;
 }
 

@@ -120,7 +120,7 @@ public:
     // the monitor uses; an error when no primary answered yet.
     Result<RedisEndpoint> redisPrimary() const;
     int scrapeIntervalMs() const { return m_intervalMs; }
-    // Tail of a process's output as the supervisor keeps it (no file I/O).
+    // Tail of a process's output: the end of its log file (its stdout and stderr go there directly).
     QByteArray processOutput(const QString &node, int lines) const;
     qint64 lastSampleMs() const { return m_lastSampleMs; }
     // The cluster's last status (as `turnoctl status --json` has it, without the
