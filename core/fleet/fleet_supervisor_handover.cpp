@@ -154,6 +154,9 @@ Result<void> FleetSupervisor::adopt(const QJsonObject &state)
         m_haproxy = new HaproxyRuntime(haproxySocket(), this);
     m_balancer->setRuntime(m_haproxy);
     setState(State::Starting);
+    // The nodes run already: one that exits while the balancer is probed is restarted, as in a ready
+    // cluster, instead of breaking a start that starts nothing.
+    m_processes->setPhase(ProcessSupervisor::Phase::Running);
     notify(FleetEvent::Kind::ClusterStarting, {},
            QStringLiteral("cluster %1 handed over to this supervisor (pid %2); its %3 processes kept running")
                .arg(m_profile.name).arg(QCoreApplication::applicationPid()).arg(adopted.size()));

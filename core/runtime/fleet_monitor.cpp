@@ -293,19 +293,9 @@ Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
     if (target.balancerStats.isEmpty() && target.nodeUrls.isEmpty() && target.redisHost.isEmpty() &&
         target.sentinelHost.isEmpty())
         return Error{tr("give at least one of a balancer stats address, node URLs, a Redis or a Sentinel address")};
-    teardownScrapers();
+    forgetFleet();
     delete m_attach;
     m_attach = nullptr;
-    if (m_supervisor)
-        m_supervisor->deleteLater();
-    m_nodes->clear();
-    m_redis->clear();
-    m_lastRps.clear();
-    m_lastErrorRatio.clear();
-    m_lastP99.clear();
-    m_redisAddress.clear();
-    m_attachNodes.clear();
-    m_attachReady = false;
     m_attachCluster = target.cluster;
     m_redisPassword = target.redisPassword;
     m_intervalMs = std::max(200, intervalMs);
@@ -377,19 +367,7 @@ Result<void> FleetMonitor::attachPrometheus(const QUrl &url, const QString &job,
         return Error{tr("attached to %1 already; detach first").arg(m_attachCluster)};
     if (!url.isValid() || url.host().isEmpty() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
         return Error{tr("\"%1\" is not a Prometheus URL; give http://HOST:9090").arg(url.toString())};
-    teardownScrapers();
-    if (m_supervisor)
-        m_supervisor->deleteLater();
-    m_supervisor = nullptr;
-    m_nodes->clear();
-    m_redis->clear();
-    m_lastRps.clear();
-    m_lastErrorRatio.clear();
-    m_lastP99.clear();
-    m_redisAddress.clear();
-    m_attachNodes.clear();
-    m_attachReady = false;
-    m_attachProblem.clear();
+    forgetFleet();
     m_attachCluster = job;
     m_intervalMs = std::max(200, intervalMs);
     m_promAttach = new PrometheusAttach(url, job, this);
@@ -611,18 +589,9 @@ Result<void> FleetMonitor::adopt(const QJsonObject &state)
 Result<void> FleetMonitor::supervise(const QString &runDir, int scrapeIntervalMs,
                                      const std::function<Result<void>(FleetSupervisor *)> &begin)
 {
-    teardownScrapers();
-    if (m_supervisor)
-        m_supervisor->deleteLater();
+    forgetFleet();
     delete m_control;
     m_control = nullptr;
-    m_nodes->clear();
-    m_redis->clear();
-    m_lastRps.clear();
-    m_lastErrorRatio.clear();
-    m_lastP99.clear();
-    m_errorCounts.clear();
-    m_redisAddress.clear();
     m_redisPassword.clear();
     m_intervalMs = std::max(200, scrapeIntervalMs);
 
@@ -753,6 +722,24 @@ void FleetMonitor::stop()
     teardownScrapers();
     m_supervisor->stop();
     emit stateChanged();
+}
+
+void FleetMonitor::forgetFleet()
+{
+    teardownScrapers();
+    if (m_supervisor)
+        m_supervisor->deleteLater();
+    m_supervisor = nullptr;
+    m_nodes->clear();
+    m_redis->clear();
+    m_lastRps.clear();
+    m_lastErrorRatio.clear();
+    m_lastP99.clear();
+    m_errorCounts.clear();
+    m_redisAddress.clear();
+    m_attachNodes.clear();
+    m_attachReady = false;
+    m_attachProblem.clear();
 }
 
 void FleetMonitor::teardownScrapers()

@@ -185,6 +185,8 @@ private:
     void record(const FleetEvent &event);
     void append(const QString &key, qint64 ms, double value);
     void teardownScrapers();
+    // Before a launch, an adoption or an attach: no scraper, supervisor, row or last figure of the fleet before.
+    void forgetFleet();
     // launch() and adopt(): a new supervisor with the control API on runDir; begin starts it.
     Result<void> supervise(const QString &runDir, int scrapeIntervalMs,
                            const std::function<Result<void>(FleetSupervisor *)> &begin);
