@@ -16,8 +16,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
-#include <QProcessEnvironment>
 #include <csignal>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -46,26 +44,9 @@ QJsonObject alertOf(quint16 port, const QString &node, const QString &cluster = 
     return {};
 }
 
-struct Ctl {
-    int code = -1;
-    QByteArray out, err;
-};
-
-Ctl turnoctl(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+ProgramRun turnoctl(const QStringList &args, const QStringList &extraEnv = {})
 {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(envPath("TURNOCTL_BIN"), args);
-    Ctl r;
-    if (!p.waitForFinished(90000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return runProgram(envPath("TURNOCTL_BIN"), args, 90000, extraEnv);
 }
 
 Alert nodeDown(const QString &node)
@@ -272,12 +253,10 @@ private slots:
         out.write(QJsonDocument(rules).toJson());
         out.close();
         m_runDir = m_dir.filePath(QStringLiteral("run"));
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("TURNO_ALERT_RULES"), file);
-        const Ctl up = turnoctl({QStringLiteral("up"), QStringLiteral("--detach"), QStringLiteral("--run-dir"), m_runDir,
+        const ProgramRun up = turnoctl({QStringLiteral("up"), QStringLiteral("--detach"), QStringLiteral("--run-dir"), m_runDir,
                                  QStringLiteral("--balancer"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
                                  m_dir.filePath(QStringLiteral("incidents.db"))},
-                                env);
+                                {QStringLiteral("TURNO_ALERT_RULES=") + file});
         QVERIFY2(up.code == 0, up.err.constData());
         const QJsonObject st = QJsonDocument::fromJson(
                                    turnoctl({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), m_runDir}).out)

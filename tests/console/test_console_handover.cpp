@@ -33,24 +33,10 @@ class TestConsoleHandover : public QObject {
     quint16 m_balancer = 0;
     qint64 m_lastId = 0;
 
-    struct Ctl {
-        int code = -1;
-        QByteArray out, err;
-    };
+    using Ctl = turno::test::ProgramRun;
     Ctl turnoctl(const QStringList &args, int timeoutMs = 30000) const
     {
-        QProcess p;
-        p.start(envPath("TURNOCTL_BIN"), args);
-        Ctl r;
-        if (!p.waitForFinished(timeoutMs)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.code = p.exitCode();
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return turno::test::runProgram(envPath("TURNOCTL_BIN"), args, timeoutMs);
     }
     QJsonObject status() const
     {

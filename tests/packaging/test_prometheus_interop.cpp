@@ -32,25 +32,11 @@ using namespace turno::test;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-};
+using Run = ProgramRun;
 
 Run turnoctl(const QStringList &args)
 {
-    QProcess p;
-    p.start(envPath("TURNOCTL_BIN"), args);
-    Run r;
-    if (!p.waitForFinished(90000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return runProgram(envPath("TURNOCTL_BIN"), args);
 }
 
 QJsonObject getJson(quint16 port, const QByteArray &path)

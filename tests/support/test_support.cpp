@@ -1,6 +1,8 @@
 #include "test_support.h"
 
 #include <QDir>
+#include <QProcess>
+#include <QProcessEnvironment>
 #include <QFileInfo>
 #include <QStandardPaths>
 #include <QThread>
@@ -276,6 +278,28 @@ HttpReply httpGet(quint16 port, const QByteArray &rawRequest, int timeoutMs)
     const QList<QByteArray> first = r.headers.split('\n').first().split(' ');
     if (first.size() >= 2)
         r.status = first[1].toInt();
+    return r;
+}
+
+ProgramRun runProgram(const QString &program, const QStringList &args, int timeoutMs, const QStringList &extraEnv)
+{
+    QProcess p;
+    if (!extraEnv.isEmpty()) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &kv : extraEnv)
+            env.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
+        p.setProcessEnvironment(env);
+    }
+    p.start(program, args);
+    ProgramRun r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.code = p.exitCode();
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
     return r;
 }
 

@@ -57,6 +57,15 @@ struct HttpReply {
 };
 HttpReply httpGet(quint16 port, const QByteArray &rawRequest, int timeoutMs = 5000);
 
+// A program run to its end (turnoctl in most tests): exit code (-1 after a
+// timeout, then killed), stdout and stderr. extraEnv: NAME=VALUE entries added.
+struct ProgramRun {
+    int code = -1;
+    QByteArray out, err;
+};
+ProgramRun runProgram(const QString &program, const QStringList &args, int timeoutMs = 90000,
+                      const QStringList &extraEnv = {});
+
 // Send raw bytes, read everything until the peer closes or timeout.
 QByteArray rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs = 5000);
 
