@@ -935,7 +935,7 @@ TURNO_CTL_COMMAND(QStringLiteral("weight"), QStringLiteral("weight NODE W"),
                   [](const QStringList &a) { return runNodeAction("weight", a); });
 TURNO_CTL_COMMAND(QStringLiteral("balance"), QStringLiteral("balance ALGORITHM"),
                   QStringLiteral("switch roundrobin|weighted|leastconn live (HAProxy reload, no dropped request)"), runBalance);
-TURNO_CTL_COMMAND(QStringLiteral("attach"), QStringLiteral("attach [--stats S] [--node URL]... [--redis H:P]"),
-                  QStringLiteral("status of a fleet launched elsewhere (balancer stats, registry, node URLs)"), runAttach);
+TURNO_CTL_COMMAND(QStringLiteral("attach"), QStringLiteral("attach [--stats S] [--node URL]... [--redis H:P] | --prometheus URL"),
+                  QStringLiteral("status of a fleet launched elsewhere (balancer stats, registry, node URLs, or a Prometheus)"), runAttach);
 TURNO_CTL_COMMAND(QStringLiteral("logs"), QStringLiteral("logs NODE [--lines N]"),
                   QStringLiteral("recent output of a cluster process"), runLogs);
