@@ -6,6 +6,7 @@
 #include "metrics/series_store.h"
 #include "runtime/failover_commands.h"
 #include "runtime/fleet_monitor.h"
+#include "runtime/prometheus_range.h"
 
 #include <QBuffer>
 #include <QCheckBox>
@@ -20,7 +21,8 @@
 namespace turno::console {
 
 namespace {
-constexpr qint64 kWindows[] = {60'000, 5 * 60'000, 15 * 60'000, 60 * 60'000};
+constexpr qint64 kWindows[] = {60'000, 5 * 60'000, 15 * 60'000, 60 * 60'000, 6 * 3600'000LL, 24 * 3600'000LL};
+constexpr int kLastWindow = int(std::size(kWindows)) - 1;
 
 // The rule that fires first on metric going up (the lowest threshold of the
 // "above" rules): its threshold is the line worth drawing.
@@ -51,8 +53,15 @@ ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QW
     bar->addWidget(new QLabel(tr("Window:"), this));
     m_window = new QComboBox(this);
     m_window->setObjectName(QStringLiteral("chartWindow"));
-    m_window->addItems({tr("1 min"), tr("5 min"), tr("15 min"), tr("1 h")});
+    m_window->addItems({tr("1 min"), tr("5 min"), tr("15 min"), tr("1 h"), tr("6 h"), tr("24 h")});
+    m_window->setToolTip(tr("The console keeps 15 min at 1 s and 6 h at 10 s of what it scrapes itself.\n"
+                            "Attached through Prometheus, every window is read from Prometheus's range queries,\n"
+                            "about one point per pixel, with history from before the console started."));
     bar->addWidget(m_window);
+    // What the charts read (Prometheus's range queries) and why they stand still when they do.
+    m_source = new QLabel(this);
+    m_source->setObjectName(QStringLiteral("chartSource"));
+    bar->addWidget(m_source);
     m_pause = new QCheckBox(tr("&Pause"), this);
     m_pause->setObjectName(QStringLiteral("chartPause"));
     bar->addWidget(m_pause);
@@ -133,7 +142,7 @@ ChartsPanel::ChartsPanel(FleetMonitor *monitor, Mode mode, QWidget *parent) : QW
 
 void ChartsPanel::addMarker(qint64 timestampMs, const QColor &color, const QString &label)
 {
-    const qint64 oldest = timestampMs - 60 * 60'000;
+    const qint64 oldest = timestampMs - kWindows[kLastWindow];
     m_markers.erase(std::remove_if(m_markers.begin(), m_markers.end(),
                                    [oldest](const LiveChart::Marker &m) { return m.timestampMs < oldest; }),
                     m_markers.end());
@@ -152,12 +161,12 @@ LiveChart *ChartsPanel::chart(const QString &title) const
 
 qint64 ChartsPanel::windowMs() const
 {
-    return kWindows[std::clamp(m_window->currentIndex(), 0, 3)];
+    return kWindows[std::clamp(m_window->currentIndex(), 0, kLastWindow)];
 }
 
 void ChartsPanel::setWindowIndex(int index)
 {
-    m_window->setCurrentIndex(std::clamp(index, 0, 3));
+    m_window->setCurrentIndex(std::clamp(index, 0, kLastWindow));
 }
 
 int ChartsPanel::windowIndex() const
@@ -275,8 +284,49 @@ void ChartsPanel::applyThreshold(LiveChart *chart, const QString &metric) const
         chart->setThreshold(rule->threshold, tr("alert %1 % (%2)").arg(rule->threshold * 100.0, 0, 'g', 4).arg(rule->name));
 }
 
+void ChartsPanel::syncRange()
+{
+    PrometheusAttach *attach = m_monitor->prometheusAttach();
+    if (attach != m_rangeOf || !attach) {
+        delete m_range;
+        m_range = nullptr;
+        m_rangeOf = attach;
+        m_source->clear();
+    }
+    if (!attach)
+        return;
+    if (!m_range) {
+        m_range = new PrometheusRange(attach, PrometheusRange::chartMetrics(), this);
+        connect(m_range, &PrometheusRange::updated, this, [this] {
+            m_source->setText(tr("from Prometheus, a point every %1 s").arg(m_range->stepMs() / 1000));
+            m_source->setToolTip(QString());
+            if (isVisible() && !paused())
+                refresh();
+        });
+        connect(m_range, &PrometheusRange::problem, this, [this](const QString &why) {
+            // The charts keep what they hold; the bar says why they stand still.
+            m_source->setText(tr("Prometheus range query failed"));
+            m_source->setToolTip(why);
+        });
+    }
+    // About one point per pixel of the widest plot.
+    int columns = 0;
+    for (const LiveChart *c : std::as_const(m_charts))
+        columns = std::max(columns, int(c->chart()->plotArea().width()));
+    m_range->setView(windowMs(), std::max(100, columns));
+    m_range->update(QDateTime::currentMSecsSinceEpoch());
+}
+
+const SeriesSource &ChartsPanel::source() const
+{
+    if (m_range && m_range->heldToMs() > 0)
+        return *m_range;
+    return *m_monitor->series();
+}
+
 void ChartsPanel::refresh()
 {
+    syncRange();
     rebuildLines();
     m_refreshMs = m_monitor->lastSampleMs() > 0 ? m_monitor->lastSampleMs() : QDateTime::currentMSecsSinceEpoch();
     m_next = 0;
@@ -293,7 +343,7 @@ void ChartsPanel::refreshNext()
         emit refreshed();
         return;
     }
-    m_charts[m_next++]->refresh(*m_monitor->series(), m_refreshMs, windowMs());
+    m_charts[m_next++]->refresh(source(), m_refreshMs, windowMs());
     QTimer::singleShot(0, this, &ChartsPanel::refreshNext);
 }
 

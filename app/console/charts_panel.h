@@ -12,13 +12,18 @@
 #include "live_chart.h"
 
 #include <QList>
+#include <QPointer>
 #include <QWidget>
 
 class QCheckBox;
 class QComboBox;
+class QLabel;
 
 namespace turno {
 class FleetMonitor;
+class PrometheusAttach;
+class PrometheusRange;
+class SeriesSource;
 }
 
 namespace turno::console {
@@ -40,6 +45,8 @@ public:
     // Rebuilds the lines for the current nodes and redraws, one chart per
     // event-loop turn so no single stall holds the UI thread for all of them.
     void refresh();
+    // Attached through Prometheus: what the charts read from its range queries (nullptr otherwise).
+    const PrometheusRange *range() const { return m_range; }
     // Plot these nodes instead of the cluster's (the benchmark, replays).
     void setNodes(const QStringList &turnoNodes, const QStringList &redisServers);
     // The request, latency, CPU and error charts over [fromMs, toMs] as PNGs, for
@@ -59,10 +66,17 @@ private:
     void applyThreshold(LiveChart *chart, const QString &metric) const;
     void addMarker(qint64 timestampMs, const QColor &color, const QString &label);
     void refreshNext();
+    // Attached through Prometheus: the range reader of this panel's window, brought up to now.
+    void syncRange();
+    // What the charts read: the range answers once there are some, else the monitor's store.
+    const SeriesSource &source() const;
 
     FleetMonitor *m_monitor;
     QComboBox *m_window = nullptr;
     QCheckBox *m_pause = nullptr;
+    QLabel *m_source = nullptr;
+    PrometheusRange *m_range = nullptr;
+    QPointer<PrometheusAttach> m_rangeOf;
     QList<LiveChart *> m_charts;
     LiveChart *m_requests = nullptr;
     LiveChart *m_latency = nullptr;

@@ -82,7 +82,7 @@ void LiveChart::setThreshold(double value, const QString &label)
     m_thresholdValue = value;
     m_threshold->setName(label);
     const double y = value * m_scale;
-    m_threshold->replace(QList<QPointF>{QPointF(-double(m_windowMs) / 1000.0, y), QPointF(0, y)});
+    m_threshold->replace(QList<QPointF>{QPointF(-double(m_windowMs) / 1000.0 / m_unitS, y), QPointF(0, y)});
     if (m_y->max() < y)
         m_y->setRange(m_y->min(), y * 1.1);
     fitLegend();
@@ -228,19 +228,32 @@ void LiveChart::setLines(const QList<Line> &lines)
     fitLegend();
 }
 
-void LiveChart::refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs)
+int LiveChart::timeUnitSeconds(qint64 windowMs)
+{
+    if (windowMs > 3 * 3600'000LL)
+        return 3600;
+    if (windowMs > 15 * 60'000LL)
+        return 60;
+    return 1;
+}
+
+QString LiveChart::timeAxisFormat() const
+{
+    return m_x->labelFormat();
+}
+
+void LiveChart::refresh(const SeriesSource &source, qint64 nowMs, qint64 windowMs)
 {
     const qint64 from = nowMs - windowMs;
     const int columns = std::max(50, int(chart()->plotArea().width()));
+    const int unit = timeUnitSeconds(windowMs);
     double lo = 0, hi = 0;
     bool any = false;
     for (const Plotted &p : std::as_const(m_lines)) {
-        QList<QPointF> points;
-        if (const auto id = store.find(p.line.key))
-            points = SeriesDecimator::decimate(store.range(*id, from, nowMs), from, nowMs, columns);
-        if (m_scale != 1.0)
+        QList<QPointF> points = SeriesDecimator::decimate(source.bands(p.line.key, from, nowMs), from, nowMs, columns);
+        if (m_scale != 1.0 || unit != 1)
             for (QPointF &pt : points)
-                pt.setY(pt.y() * m_scale);
+                pt = QPointF(pt.x() / unit, pt.y() * m_scale);
         if (p.series->isVisible())
             for (const QPointF &pt : std::as_const(points)) {
                 lo = any ? std::min(lo, pt.y()) : pt.y();
@@ -251,13 +264,18 @@ void LiveChart::refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs)
     }
     m_nowMs = nowMs;
     m_windowMs = windowMs;
-    m_x->setRange(-double(windowMs) / 1000.0, 0);
-    // Round seconds, as many as fit the plot's width ("-900s" labels are wide):
+    m_unitS = unit;
+    const double span = double(windowMs) / 1000.0 / unit;
+    m_x->setRange(-span, 0);
+    m_x->setLabelFormat(unit == 3600 ? QStringLiteral("%.0fh") : unit == 60 ? QStringLiteral("%.0fm") : QStringLiteral("%.0fs"));
+    // Round steps of the unit, as many as fit the plot's width ("-900s" labels are wide):
     // labels that would overlap are drawn as "-15...".
-    const double span = double(windowMs) / 1000.0;
     const int maxTicks = std::clamp(int((chart()->plotArea().width() > 0 ? chart()->plotArea().width() : 300) / 50), 2, 7);
-    double step = 3600;
-    for (const double s : {5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0})
+    const QList<double> steps = unit == 3600 ? QList<double>{1, 2, 3, 4, 6, 12, 24}
+                                : unit == 60 ? QList<double>{5, 10, 15, 20, 30, 60, 120}
+                                             : QList<double>{5, 10, 15, 30, 60, 120, 300, 600, 900};
+    double step = steps.last();
+    for (const double s : steps)
         if (span / s <= maxTicks - 1) {
             step = s;
             break;
@@ -267,7 +285,7 @@ void LiveChart::refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs)
     m_x->setTickInterval(step);
     if (m_threshold) {
         const double y = m_thresholdValue * m_scale;
-        m_threshold->replace(QList<QPointF>{QPointF(-double(windowMs) / 1000.0, y), QPointF(0, y)});
+        m_threshold->replace(QList<QPointF>{QPointF(-span, y), QPointF(0, y)});
         // The limit stays in view: how far the lines are from it is the point of drawing it.
         if (m_threshold->isVisible()) {
             lo = any ? std::min(lo, y) : y;
@@ -341,7 +359,7 @@ void LiveChart::drawForeground(QPainter *painter, const QRectF &rect)
     for (const Marker &m : std::as_const(m_markers)) {
         if (m.timestampMs < m_nowMs - m_windowMs || m.timestampMs > m_nowMs)
             continue;
-        const double x = chart()->mapToPosition(QPointF(double(m.timestampMs - m_nowMs) / 1000.0, m_y->min())).x();
+        const double x = chart()->mapToPosition(QPointF(double(m.timestampMs - m_nowMs) / 1000.0 / m_unitS, m_y->min())).x();
         // Markers close together stack their labels instead of printing over each other.
         stacked = x - lastX < 80 ? stacked + 1 : 0;
         lastX = x;
@@ -389,7 +407,7 @@ bool LiveChart::saveCsv(const QString &file) const
         QString name = p.line.label;
         name.replace(QLatin1Char('"'), QStringLiteral("\"\""));
         for (const QPointF &pt : p.series->points())
-            out << '"' << name << "\"," << pt.x() << ',' << QString::number(pt.y(), 'g', 10) << '\n';
+            out << '"' << name << "\"," << pt.x() * m_unitS << ',' << QString::number(pt.y(), 'g', 10) << '\n';
     }
     return out.status() == QTextStream::Ok;
 }

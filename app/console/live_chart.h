@@ -13,7 +13,7 @@ class QLineSeries;
 class QValueAxis;
 
 namespace turno {
-class SeriesStore;
+class SeriesSource;
 }
 
 namespace turno::console {
@@ -37,8 +37,13 @@ public:
 
     // Replaces the plotted lines when the set of keys changed; keeps them otherwise.
     void setLines(const QList<Line> &lines);
-    // Reads [now - window, now] from the store and replaces every line's points at once.
-    void refresh(const SeriesStore &store, qint64 nowMs, qint64 windowMs);
+    // Reads [now - window, now] from the source (the SeriesStore, or Prometheus's
+    // range answers) and replaces every line's points at once. The time axis counts
+    // back from now in seconds up to 15 min, minutes up to 3 h, hours beyond.
+    void refresh(const SeriesSource &source, qint64 nowMs, qint64 windowMs);
+    // Seconds per unit of the time axis for a window (1, 60 or 3600), and its suffix.
+    static int timeUnitSeconds(qint64 windowMs);
+    QString timeAxisFormat() const;
     void setDark(bool dark);
     // Drawn as vertical lines over the plot at the next repaint.
     void setMarkers(const QList<Marker> &markers);
@@ -96,6 +101,7 @@ private:
     bool m_legendPending = false;
     qint64 m_nowMs = 0;
     qint64 m_windowMs = 60'000;
+    int m_unitS = 1;  // seconds per unit of the x axis
 };
 
 }  // namespace turno::console

@@ -157,6 +157,12 @@ QList<SeriesStore::Band> SeriesStore::range(int id, qint64 fromMs, qint64 toMs) 
     return out;
 }
 
+QList<SeriesBand> SeriesStore::bands(const QString &key, qint64 fromMs, qint64 toMs) const
+{
+    const std::optional<int> id = find(key);
+    return id ? range(*id, fromMs, toMs) : QList<SeriesBand>{};
+}
+
 qint64 SeriesStore::bytesPerSeries()
 {
     return qint64(sizeof(Series)) + qint64(sizeof(std::unique_ptr<Series>));

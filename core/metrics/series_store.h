@@ -2,6 +2,8 @@
 // last 15 min and a 10 s min/avg/max ring for the last 6 h, in fixed memory.
 #pragma once
 
+#include "metrics/series_source.h"
+
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -13,7 +15,7 @@
 
 namespace turno {
 
-class SeriesStore : public QObject {
+class SeriesStore : public QObject, public SeriesSource {
     Q_OBJECT
 public:
     static constexpr int kFineSlots = 15 * 60;           // 1 s each
@@ -25,12 +27,7 @@ public:
         qint64 timestampMs = 0;  // start of the 1 s slot
         double value = 0;
     };
-    struct Band {
-        qint64 timestampMs = 0;  // start of the slot
-        double min = 0;
-        double avg = 0;
-        double max = 0;
-    };
+    using Band = SeriesBand;
 
     explicit SeriesStore(QObject *parent = nullptr);
     ~SeriesStore() override;
@@ -56,6 +53,8 @@ public:
     // What a chart asks for: 1 s points when the whole range is still in the
     // fine ring, 10 s bands otherwise.
     QList<Band> range(int id, qint64 fromMs, qint64 toMs) const;
+    // range() of the series called key (SeriesSource).
+    QList<SeriesBand> bands(const QString &key, qint64 fromMs, qint64 toMs) const override;
 
     // Bytes held by the rings and bookkeeping (not Qt's own overhead).
     static qint64 bytesPerSeries();
