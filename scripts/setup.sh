@@ -11,7 +11,7 @@ build_pkgs=(
 )
 test_pkgs=(
   redis-server redis-sentinel haproxy nginx-light wrk
-  prometheus prometheus-node-exporter prometheus-alertmanager
+  prometheus prometheus-node-exporter prometheus-alertmanager prometheus-redis-exporter
   clang libclang-rt-14-dev
   xvfb xauth curl iproute2 procps psmisc ccache
   dpkg-dev lintian appstream desktop-file-utils file

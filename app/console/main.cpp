@@ -34,6 +34,7 @@ struct ConsoleArgs {
     std::optional<QString> attachCluster;
     std::optional<QString> attachPrometheus;
     std::optional<QString> attachJob;
+    std::optional<QString> attachRedisJob;
 
     bool attaching() const { return attachStats || !attachNodes.isEmpty() || attachRedis || attachSentinel || attachPrometheus; }
 };
@@ -98,14 +99,18 @@ turno::Result<ConsoleArgs> parseArgs(QCommandLineParser &parser, const QCoreAppl
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark (saved for the next start)."),
                              QStringLiteral("THEME"));
     QCommandLineOption attachPrometheus(QStringLiteral("attach-prometheus"),
-                                        QStringLiteral("Attach read-only through a Prometheus (http://HOST:9090): nodes, figures, "
-                                                       "charts with the last 6 h and alerts from its HTTP API alone."),
+                                        QStringLiteral("Attach read-only through a Prometheus (http://HOST:9090): nodes, Redis, "
+                                                       "figures, alerts and charts (up to 24 h, from its range queries) from its "
+                                                       "HTTP API alone."),
                                         QStringLiteral("URL"));
     QCommandLineOption attachJob(QStringLiteral("attach-job"),
                                  QStringLiteral("With --attach-prometheus: the turno nodes' scrape job (default turno)."),
                                  QStringLiteral("JOB"));
+    QCommandLineOption attachRedisJob(QStringLiteral("attach-redis-job"),
+                                      QStringLiteral("With --attach-prometheus: the Redis exporter's scrape job (default redis)."),
+                                      QStringLiteral("JOB"));
     parser.addOptions({profile, runDir, screenshot, after, tab, load, capacity, attachStats, attachNode, attachRedis,
-                       attachSentinel, attachPasswordFile, attachCluster, attachPrometheus, attachJob, kill, theme});
+                       attachSentinel, attachPasswordFile, attachCluster, attachPrometheus, attachJob, attachRedisJob, kill, theme});
     parser.process(app);
 
     ConsoleArgs args;
@@ -137,6 +142,7 @@ turno::Result<ConsoleArgs> parseArgs(QCommandLineParser &parser, const QCoreAppl
     args.attachCluster = valueIfSet(parser, attachCluster);
     args.attachPrometheus = valueIfSet(parser, attachPrometheus);
     args.attachJob = valueIfSet(parser, attachJob);
+    args.attachRedisJob = valueIfSet(parser, attachRedisJob);
     return args;
 }
 
@@ -223,7 +229,8 @@ int attachAtStart(turno::console::MainWindow &window, const ConsoleArgs &args)
 {
     if (args.attachPrometheus) {
         const turno::Result<void> attached =
-            window.attachPrometheus(QUrl(*args.attachPrometheus), args.attachJob.value_or(QStringLiteral("turno")));
+            window.attachPrometheus(QUrl(*args.attachPrometheus), args.attachJob.value_or(QStringLiteral("turno")),
+                                    args.attachRedisJob.value_or(QStringLiteral("redis")));
         if (!attached.ok()) {
             fprintf(stderr, "turno-console: cannot attach: %s\n", qPrintable(attached.error()));
             return 1;

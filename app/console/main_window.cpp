@@ -446,10 +446,10 @@ Result<void> MainWindow::attachFleet(const AttachTarget &target)
     return {};
 }
 
-Result<void> MainWindow::attachPrometheus(const QUrl &url, const QString &job)
+Result<void> MainWindow::attachPrometheus(const QUrl &url, const QString &job, const QString &redisJob)
 {
     const int interval = SettingsDialog::scrapeIntervalMs() > 0 ? SettingsDialog::scrapeIntervalMs() : 1000;
-    const Result<void> r = m_monitor->attachPrometheus(url, job, interval);
+    const Result<void> r = m_monitor->attachPrometheus(url, job, interval, redisJob);
     if (!r.ok()) {
         statusBar()->showMessage(r.error());
         return r;

@@ -90,7 +90,8 @@ public:
     // returns on a refusal or a failed exec, with the window back and why.
     Result<void> leaveRunning();
     // Attach read-only through a Prometheus (File > Attach, --attach-prometheus).
-    Result<void> attachPrometheus(const QUrl &url, const QString &job = QStringLiteral("turno"));
+    Result<void> attachPrometheus(const QUrl &url, const QString &job = QStringLiteral("turno"),
+                                  const QString &redisJob = QStringLiteral("redis"));
     // Tests replace the exec (which would replace the test process).
     void setHandoverExec(SupervisorHandover::Exec exec) { m_handoverExec = std::move(exec); }
 

@@ -30,7 +30,9 @@ const turnoctl::OptionParser &exportOptions()
             .option(QStringLiteral("--interval"), QStringLiteral("D"), QStringLiteral("scrape and evaluation interval [5s]"))
             .option(QStringLiteral("-o"), QStringLiteral("FILE"), QStringLiteral("where to write the configuration"), {QStringLiteral("--output")})
             .option(QStringLiteral("--rules-out"), QStringLiteral("FILE"), QStringLiteral("also write the alert rules there"))
-            .option(QStringLiteral("--rules"), QStringLiteral("RULES.json"), QStringLiteral("the rules to export (default: the built-in ones)"));
+            .option(QStringLiteral("--rules"), QStringLiteral("RULES.json"), QStringLiteral("the rules to export (default: the built-in ones)"))
+            .option(QStringLiteral("--redis-exporter"), QStringLiteral("HOST:PORT"),
+                    QStringLiteral("also a job 'redis': every Redis server of the cluster through this prometheus-redis-exporter (multi-target /scrape)"));
     return parser;
 }
 
@@ -77,6 +79,30 @@ int exportPrometheus(const QStringList &args)
     if (targets == 0) {
         err << "turnoctl export prometheus: the cluster reports no turno nodes\n";
         return turnoctl::ExitFailure;
+    }
+    const QString exporter = p.value(QStringLiteral("--redis-exporter"));
+    if (!exporter.isEmpty()) {
+        if (exporter.section(QLatin1Char(':'), -1).toUInt() == 0 || exporter.section(QLatin1Char(':'), 0, -2).isEmpty())
+            return parser.usageError(QStringLiteral("--redis-exporter needs HOST:PORT, not '%1'").arg(exporter));
+        // The exporter's multi-target mode: Prometheus passes each Redis as ?target=, the
+        // instance label is the Redis (not the exporter), the node label its name here.
+        QString redis;
+        for (const QJsonValue &v : s.value(QStringLiteral("nodes")).toArray()) {
+            const QJsonObject n = v.toObject();
+            if (n.value(QStringLiteral("kind")).toString() == QLatin1String("redis"))
+                redis += QStringLiteral("      - targets: ['redis://%1']\n        labels: {node: '%2'}\n")
+                             .arg(n.value(QStringLiteral("address")).toString(), n.value(QStringLiteral("node")).toString());
+        }
+        if (redis.isEmpty()) {
+            err << "turnoctl export prometheus: --redis-exporter given, but the cluster reports no Redis servers\n";
+            return turnoctl::ExitFailure;
+        }
+        yaml += QStringLiteral("  - job_name: redis\n    metrics_path: /scrape\n    static_configs:\n") + redis +
+                QStringLiteral("    relabel_configs:\n"
+                               "      - source_labels: [__address__]\n        target_label: __param_target\n"
+                               "      - source_labels: [__param_target]\n        target_label: instance\n"
+                               "      - target_label: __address__\n        replacement: '%1'\n")
+                    .arg(exporter);
     }
     const QString haproxy = s.value(QStringLiteral("prometheus")).toString();
     if (!haproxy.isEmpty() && !haproxy.endsWith(QLatin1String(":0")))

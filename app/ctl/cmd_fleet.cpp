@@ -727,17 +727,22 @@ const turnoctl::OptionParser &attachOptions()
             QStringLiteral("attach"),
             QStringLiteral("attach [--stats SOCKET|http://HOST:PORT/stats] [--node http://HOST:PORT]... [--redis HOST:PORT]\n"
                            "                [--sentinel HOST:PORT [--master NAME]] [--password-file FILE] [--cluster NAME] [--json]\n"
-                           "       attach --prometheus URL [--job JOB] [--json]"));
+                           "       attach --prometheus URL [--job JOB] [--redis-job JOB] [--json]"));
         p.describe(QStringLiteral(
              "Looks at a fleet this machine did not launch: HAProxy's stats (socket or HTTP CSV page), nodes\n"
              "that announced themselves in Redis (turno:registry:CLUSTER:NODE keys with a TTL), and node\n"
              "URLs probed on /readyz. Launches nothing. The password also comes from TURNO_REDIS_PASSWORD.\n"
              "With --prometheus the fleet comes from a Prometheus alone (instant queries of its HTTP API over\n"
              "the targets of JOB, default turno, rates over four of their scrape intervals): per node up,\n"
-             "req/s, p50/p99, CPU, RSS and 5xx share. --json: {\"prometheus\", \"job\", \"rateWindowS\",\n"
-             "\"nodes\": [{\"name\", \"instance\", \"kind\", \"up\", \"rps\", \"p50_ms\", \"p99_ms\", \"cpu_percent\",\n"
-             "\"rss_bytes\", \"error_ratio\"}]} (a figure Prometheus has no value for is null). Exit 3 when\n"
-             "Prometheus does not answer, the job has no targets or a query times out (10 s)."))
+             "req/s, p50/p99, CPU, RSS and 5xx share; and the Redis servers of --redis-job (default redis),\n"
+             "scraped through prometheus-redis-exporter: up, role, ops/s, memory, clients, offset, the\n"
+             "replicas' link and lag (no such job: no Redis). --json: {\"prometheus\", \"job\", \"redisJob\",\n"
+             "\"rateWindowS\", \"nodes\": [{\"name\", \"instance\", \"kind\", \"up\", \"rps\", \"p50_ms\", \"p99_ms\",\n"
+             "\"cpu_percent\", \"rss_bytes\", \"error_ratio\"}], \"redis\": [{\"name\", \"instance\", \"kind\", \"up\",\n"
+             "\"role\", \"ops_per_second\", \"memory_bytes\", \"connected_clients\", \"repl_offset\",\n"
+             "\"master_link_up\", \"lag_seconds\"}]} (a figure Prometheus has no value for is null; lag_seconds\n"
+             "is a replica's, as its primary reports it). Exit 3 when Prometheus does not answer, the job has\n"
+             "no targets or a query times out (10 s)."))
             .option(QStringLiteral("--stats"), QStringLiteral("SOCKET|URL"), QStringLiteral("HAProxy's stats socket or HTTP CSV page"))
             .option(QStringLiteral("--node"), QStringLiteral("URL"), QStringLiteral("a node to probe; repeatable"))
             .option(QStringLiteral("--redis"), QStringLiteral("HOST:PORT"), QStringLiteral("the Redis holding the node registry"))
@@ -747,6 +752,8 @@ const turnoctl::OptionParser &attachOptions()
             .option(QStringLiteral("--cluster"), QStringLiteral("NAME"), QStringLiteral("the cluster's name in the registry"))
             .option(QStringLiteral("--prometheus"), QStringLiteral("URL"), QStringLiteral("read the fleet from this Prometheus (http://HOST:9090)"))
             .option(QStringLiteral("--job"), QStringLiteral("JOB"), QStringLiteral("with --prometheus: the scrape job of the turno nodes (default turno)"))
+            .option(QStringLiteral("--redis-job"), QStringLiteral("JOB"),
+                    QStringLiteral("with --prometheus: the scrape job of the Redis exporter (default redis)"))
             .flag(QStringLiteral("--json"), QStringLiteral("the status as JSON"));
         return p;
     }();
@@ -802,7 +809,9 @@ int attachPrometheus(const turnoctl::ParsedArgs &p)
         if (p.has(QString::fromLatin1(other)))
             return attachOptions().usageError(QStringLiteral("--prometheus reads the fleet from Prometheus alone; drop %1").arg(QLatin1String(other)));
     const QString job = p.has(QStringLiteral("--job")) ? p.value(QStringLiteral("--job")) : QStringLiteral("turno");
+    const QString redisJob = p.has(QStringLiteral("--redis-job")) ? p.value(QStringLiteral("--redis-job")) : QStringLiteral("redis");
     turno::PrometheusAttach attach(url, job);
+    attach.setRedisJob(redisJob);
     attach.setTimeoutMs(10000);
     std::optional<turno::Result<turno::PrometheusAttach::Snapshot>> got;
     attach.refresh([&](turno::Result<turno::PrometheusAttach::Snapshot> r) {
@@ -830,10 +839,32 @@ int attachPrometheus(const turnoctl::ParsedArgs &p)
                                  {QStringLiteral("cpu_percent"), num(n.cpuPercent)},
                                  {QStringLiteral("rss_bytes"), num(n.rssBytes)},
                                  {QStringLiteral("error_ratio"), n.errorRatio ? QJsonValue(*n.errorRatio) : QJsonValue(QJsonValue::Null)}};
+        QJsonArray redis;
+        for (const auto &r : s.redis) {
+            // A replica's lag, as its primary lists it.
+            double lag = turno::PrometheusAttach::kUnknown;
+            for (const auto &primary : s.redis)
+                for (const auto &replica : primary.replicas)
+                    if (replica.address == r.address)
+                        lag = replica.lagSeconds;
+            redis << QJsonObject{{QStringLiteral("name"), r.name},
+                                 {QStringLiteral("instance"), r.instance},
+                                 {QStringLiteral("kind"), QStringLiteral("redis")},
+                                 {QStringLiteral("up"), r.up},
+                                 {QStringLiteral("role"), r.role.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(r.role)},
+                                 {QStringLiteral("ops_per_second"), num(r.opsPerSecond)},
+                                 {QStringLiteral("memory_bytes"), num(r.memoryBytes)},
+                                 {QStringLiteral("connected_clients"), num(r.connectedClients)},
+                                 {QStringLiteral("repl_offset"), num(r.replOffset)},
+                                 {QStringLiteral("master_link_up"), r.masterLinkUp ? QJsonValue(*r.masterLinkUp) : QJsonValue(QJsonValue::Null)},
+                                 {QStringLiteral("lag_seconds"), num(lag)}};
+        }
         out() << QJsonDocument(QJsonObject{{QStringLiteral("prometheus"), url.toString()},
                                            {QStringLiteral("job"), job},
+                                           {QStringLiteral("redisJob"), redisJob},
                                            {QStringLiteral("rateWindowS"), s.rateWindowS},
-                                           {QStringLiteral("nodes"), nodes}})
+                                           {QStringLiteral("nodes"), nodes},
+                                           {QStringLiteral("redis"), redis}})
                      .toJson(QJsonDocument::Indented);
         return ExitOk;
     }
@@ -845,16 +876,34 @@ int attachPrometheus(const turnoctl::ParsedArgs &p)
         rows << QStringList{n.name, n.instance, n.up ? QStringLiteral("up") : QStringLiteral("DOWN"), fig(n.rps, 0),
                             fig(n.p50Ms, 2), fig(n.p99Ms, 2), fig(n.cpuPercent, 1),
                             n.errorRatio ? QString::number(*n.errorRatio * 100.0, 'f', 2) : QStringLiteral("-")};
-    QList<int> w(rows.first().size(), 0);
-    for (const QStringList &r : rows)
-        for (int i = 0; i < r.size(); ++i)
-            w[i] = std::max(w[i], int(r[i].size()));
-    for (const QStringList &r : rows) {
-        QString line;
-        for (int i = 0; i < r.size(); ++i)
-            line += r[i].leftJustified(w[i] + 2);
-        out() << line.trimmed() << "\n";
+    auto table = [](const QList<QStringList> &lines) {
+        QList<int> w(lines.first().size(), 0);
+        for (const QStringList &r : lines)
+            for (int i = 0; i < r.size(); ++i)
+                w[i] = std::max(w[i], int(r[i].size()));
+        for (const QStringList &r : lines) {
+            QString line;
+            for (int i = 0; i < r.size(); ++i)
+                line += r[i].leftJustified(w[i] + 2);
+            out() << line.trimmed() << "\n";
+        }
+    };
+    table(rows);
+    if (s.redis.isEmpty()) {
+        out() << "no Redis: job " << redisJob << " has no prometheus-redis-exporter series\n";
+        return ExitOk;
     }
+    QList<QStringList> redisRows{{QStringLiteral("REDIS"), QStringLiteral("INSTANCE"), QStringLiteral("UP"), QStringLiteral("ROLE"),
+                                  QStringLiteral("OPS/S"), QStringLiteral("MEMORY"), QStringLiteral("CLIENTS"), QStringLiteral("OFFSET"),
+                                  QStringLiteral("LINK")}};
+    for (const auto &r : s.redis)
+        redisRows << QStringList{r.name, r.instance, r.up ? QStringLiteral("up") : QStringLiteral("DOWN"),
+                                 r.role == QLatin1String("master") ? QStringLiteral("primary")
+                                 : r.role == QLatin1String("slave") ? QStringLiteral("replica") : QStringLiteral("-"),
+                                 fig(r.opsPerSecond, 0), std::isfinite(r.memoryBytes) ? QStringLiteral("%1 MiB").arg(r.memoryBytes / 1048576.0, 0, 'f', 1) : QStringLiteral("-"),
+                                 fig(r.connectedClients, 0), fig(r.replOffset, 0),
+                                 r.masterLinkUp ? (*r.masterLinkUp ? QStringLiteral("up") : QStringLiteral("DOWN")) : QStringLiteral("-")};
+    table(redisRows);
     return ExitOk;
 }
 

@@ -91,6 +91,95 @@ QMap<QString, QString> PrometheusAttach::queries(const QString &job, int rateWin
     };
 }
 
+QMap<QString, QString> PrometheusAttach::redisQueries(const QString &redisJob, int rateWindowS)
+{
+    const QString sel = QStringLiteral("job=\"%1\"").arg(redisJob);
+    const QString w = QStringLiteral("[%1s]").arg(rateWindowS);
+    // prometheus-redis-exporter's names (INFO fields, renamed); one series per Redis.
+    return {
+        {QStringLiteral("redis_up"), QStringLiteral("redis_up{%1}").arg(sel)},
+        {QStringLiteral("redis_role"), QStringLiteral("redis_instance_info{%1}").arg(sel)},
+        {QStringLiteral("redis_uptime_seconds"), QStringLiteral("redis_uptime_in_seconds{%1}").arg(sel)},
+        {QStringLiteral("redis_ops_per_second"),
+         QStringLiteral("sum by (instance, node) (rate(redis_commands_processed_total{%1}%2))").arg(sel, w)},
+        {QStringLiteral("redis_memory_bytes"), QStringLiteral("redis_memory_used_bytes{%1}").arg(sel)},
+        {QStringLiteral("redis_connected_clients"), QStringLiteral("redis_connected_clients{%1}").arg(sel)},
+        {QStringLiteral("redis_master_repl_offset"), QStringLiteral("redis_master_repl_offset{%1}").arg(sel)},
+        {QStringLiteral("redis_slave_repl_offset"), QStringLiteral("redis_slave_repl_offset{%1}").arg(sel)},
+        {QStringLiteral("redis_master_link_up"), QStringLiteral("redis_master_link_up{%1}").arg(sel)},
+        // On the primary, per replica (slave_ip, slave_port): named after the replica.
+        {QStringLiteral("redis_replication_lag_seconds"), QStringLiteral("redis_connected_slave_lag_seconds{%1}").arg(sel)},
+        {QStringLiteral("redis_replica_offset"), QStringLiteral("redis_connected_slave_offset_bytes{%1}").arg(sel)},
+    };
+}
+
+QString PrometheusAttach::redisAddress(const QString &instance)
+{
+    QString a = instance;
+    for (const char *scheme : {"redis://", "rediss://"})
+        if (a.startsWith(QLatin1String(scheme)))
+            a = a.mid(int(qstrlen(scheme)));
+    const qsizetype at = a.lastIndexOf(QLatin1Char('@'));  // redis://user:password@host:port
+    if (at >= 0)
+        a = a.mid(at + 1);
+    return a;
+}
+
+QString PrometheusAttach::redisName(const QString &address) const
+{
+    return m_redisNames.value(address, address);
+}
+
+QByteArray PrometheusAttach::RedisServer::infoText() const
+{
+    // Only what is known: a figure Prometheus has no value for is left out, as
+    // INFO of another Redis version might leave it out.
+    QByteArray t;
+    auto line = [&t](const char *key, const QString &value) {
+        if (!value.isEmpty())
+            t += QByteArray(key) + ':' + value.toUtf8() + "\r\n";
+    };
+    auto num = [&line](const char *key, double v) {
+        if (std::isfinite(v))
+            line(key, QString::number(qint64(std::llround(v))));
+    };
+    t += "# Server\r\n";
+    line("redis_version", version);
+    line("run_id", runId);
+    num("uptime_in_seconds", uptimeSeconds);
+    t += "# Clients\r\n";
+    num("connected_clients", connectedClients);
+    t += "# Memory\r\n";
+    num("used_memory", memoryBytes);
+    t += "# Stats\r\n";
+    num("instantaneous_ops_per_sec", opsPerSecond);
+    t += "# Replication\r\n";
+    line("role", role);
+    if (role == QLatin1String("master")) {
+        line("connected_slaves", QString::number(replicas.size()));
+        for (int i = 0; i < replicas.size(); ++i) {
+            const Replica &r = replicas[i];
+            const qsizetype colon = r.address.lastIndexOf(QLatin1Char(':'));
+            line(qPrintable(QStringLiteral("slave%1").arg(i)),
+                 QStringLiteral("ip=%1,port=%2,state=%3,offset=%4,lag=%5")
+                     .arg(r.address.left(colon), r.address.mid(colon + 1), r.state.isEmpty() ? QStringLiteral("online") : r.state)
+                     .arg(std::isfinite(r.offset) ? qint64(r.offset) : 0)
+                     .arg(std::isfinite(r.lagSeconds) ? qint64(std::llround(r.lagSeconds)) : 0));
+        }
+        num("master_repl_offset", replOffset);
+    } else if (role == QLatin1String("slave")) {
+        const qsizetype colon = masterAddress.lastIndexOf(QLatin1Char(':'));
+        if (colon > 0) {
+            line("master_host", masterAddress.left(colon));
+            line("master_port", masterAddress.mid(colon + 1));
+        }
+        if (masterLinkUp)
+            line("master_link_status", *masterLinkUp ? QStringLiteral("up") : QStringLiteral("down"));
+        num("slave_repl_offset", replOffset);
+    }
+    return t;
+}
+
 void PrometheusAttach::discoverWindow(std::function<void(Result<int>)> done)
 {
     if (m_rateWindowS > 0)
@@ -118,12 +207,68 @@ void PrometheusAttach::discoverWindow(std::function<void(Result<int>)> done)
     });
 }
 
+QList<PrometheusAttach::RedisServer> PrometheusAttach::redisServers(const QMap<QString, QList<PromSample>> &results)
+{
+    QMap<QString, RedisServer> servers;
+    for (const PromSample &up : results.value(QStringLiteral("redis_up"))) {
+        RedisServer r;
+        r.name = nodeName(up.labels);
+        r.instance = up.labels.value(QStringLiteral("instance"));
+        r.address = redisAddress(r.instance);
+        r.up = up.value >= 1;
+        servers.insert(r.name, r);
+    }
+    auto each = [&](const QString &figure, const std::function<void(RedisServer &, const PromSample &)> &set) {
+        for (const PromSample &p : results.value(figure)) {
+            auto r = servers.find(nodeName(p.labels));
+            if (r != servers.end() && r->up)
+                set(*r, p);
+        }
+    };
+    auto finite = [](double v) { return std::isfinite(v) ? v : kUnknown; };
+    each(QStringLiteral("redis_role"), [](RedisServer &r, const PromSample &p) {
+        r.role = p.labels.value(QStringLiteral("role"));
+        r.version = p.labels.value(QStringLiteral("redis_version"));
+        r.runId = p.labels.value(QStringLiteral("run_id"));
+    });
+    each(QStringLiteral("redis_uptime_seconds"), [&](RedisServer &r, const PromSample &p) { r.uptimeSeconds = finite(p.value); });
+    each(QStringLiteral("redis_ops_per_second"), [&](RedisServer &r, const PromSample &p) { r.opsPerSecond = finite(p.value); });
+    each(QStringLiteral("redis_memory_bytes"), [&](RedisServer &r, const PromSample &p) { r.memoryBytes = finite(p.value); });
+    each(QStringLiteral("redis_connected_clients"), [&](RedisServer &r, const PromSample &p) { r.connectedClients = finite(p.value); });
+    each(QStringLiteral("redis_master_repl_offset"), [&](RedisServer &r, const PromSample &p) {
+        if (r.role != QLatin1String("slave"))
+            r.replOffset = finite(p.value);
+    });
+    each(QStringLiteral("redis_slave_repl_offset"), [&](RedisServer &r, const PromSample &p) {
+        if (r.role == QLatin1String("slave"))
+            r.replOffset = finite(p.value);
+    });
+    each(QStringLiteral("redis_master_link_up"), [](RedisServer &r, const PromSample &p) {
+        r.masterLinkUp = p.value >= 1;
+        r.masterAddress = p.labels.value(QStringLiteral("master_host")) + QLatin1Char(':') + p.labels.value(QStringLiteral("master_port"));
+    });
+    auto replicaOf = [](RedisServer &r, const PromSample &p) -> Replica & {
+        const QString address = p.labels.value(QStringLiteral("slave_ip")) + QLatin1Char(':') + p.labels.value(QStringLiteral("slave_port"));
+        for (Replica &known : r.replicas)
+            if (known.address == address)
+                return known;
+        r.replicas.append(Replica{address, kUnknown, kUnknown, p.labels.value(QStringLiteral("slave_state"))});
+        return r.replicas.last();
+    };
+    each(QStringLiteral("redis_replication_lag_seconds"), [&](RedisServer &r, const PromSample &p) {
+        replicaOf(r, p).lagSeconds = finite(p.value);
+    });
+    each(QStringLiteral("redis_replica_offset"), [&](RedisServer &r, const PromSample &p) { replicaOf(r, p).offset = finite(p.value); });
+    return servers.values();
+}
+
 void PrometheusAttach::refresh(std::function<void(Result<Snapshot>)> done)
 {
     discoverWindow([this, done](Result<int> window) {
         if (!window.ok())
             return done(Error{window.error()});
-        const QMap<QString, QString> q = queries(m_job, window.value());
+        QMap<QString, QString> q = queries(m_job, window.value());
+        q.insert(redisQueries(m_redisJob, window.value()));
         struct Pending {
             int left = 0;
             QString error;
@@ -176,18 +321,32 @@ void PrometheusAttach::refresh(std::function<void(Result<Snapshot>)> done)
                 each(QStringLiteral("rss_bytes"), [](Node &n, double v) { n.rssBytes = v; });
                 each(QStringLiteral("error_ratio"), [](Node &n, double v) { n.errorRatio = v; });
                 s.nodes = nodes.values();
+                s.redis = redisServers(pending->results);
+                m_redisNames.clear();
+                for (const RedisServer &server : std::as_const(s.redis))
+                    m_redisNames.insert(server.address, server.name);
                 done(s);
             });
         }
     });
 }
 
-void PrometheusAttach::history(qint64 fromMs, qint64 toMs, qint64 stepMs, std::function<void(Result<History>)> done)
+void PrometheusAttach::history(qint64 fromMs, qint64 toMs, qint64 stepMs, std::function<void(Result<History>)> done,
+                               const QStringList &metrics)
 {
-    discoverWindow([this, fromMs, toMs, stepMs, done](Result<int> window) {
+    discoverWindow([this, fromMs, toMs, stepMs, done, metrics](Result<int> window) {
         if (!window.ok())
             return done(Error{window.error()});
-        const QMap<QString, QString> q = queries(m_job, window.value());
+        QMap<QString, QString> q = queries(m_job, window.value());
+        q.insert(redisQueries(m_redisJob, window.value()));
+        // Figures of the moment only (a role, an uptime): no history worth drawing.
+        for (const char *instant : {"redis_role", "redis_uptime_seconds"})
+            q.remove(QLatin1String(instant));
+        if (!metrics.isEmpty())
+            for (auto it = q.begin(); it != q.end();)
+                it = metrics.contains(it.key()) ? std::next(it) : q.erase(it);
+        if (q.isEmpty())
+            return done(History{});
         // Finer than the scrapes would only repeat their values.
         const qint64 step = std::max(stepMs, m_scrapeIntervalMs);
         struct Pending {
@@ -199,12 +358,16 @@ void PrometheusAttach::history(qint64 fromMs, qint64 toMs, qint64 stepMs, std::f
         pending->left = int(q.size());
         for (auto it = q.cbegin(); it != q.cend(); ++it) {
             const QString metric = it.key();
-            m_api->queryRange(it.value(), fromMs, toMs, step, [pending, metric, done](Result<QList<PromSeries>> r) {
+            m_api->queryRange(it.value(), fromMs, toMs, step, [this, pending, metric, done](Result<QList<PromSeries>> r) {
                 if (!r.ok() && pending->error.isEmpty())
                     pending->error = QStringLiteral("%1: %2").arg(metric, r.error());
+                // A replica's lag is the primary's series about it: named after the replica.
+                const bool lag = metric == QLatin1String("redis_replication_lag_seconds");
                 if (r.ok())
                     for (const PromSeries &s : r.value())
-                        pending->history[metric][nodeName(s.labels)] = s.points;
+                        pending->history[metric][lag ? redisName(s.labels.value(QStringLiteral("slave_ip")) + QLatin1Char(':') +
+                                                                 s.labels.value(QStringLiteral("slave_port")))
+                                                     : nodeName(s.labels)] = s.points;
                 if (--pending->left > 0)
                     return;
                 if (!pending->error.isEmpty())

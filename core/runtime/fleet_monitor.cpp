@@ -7,8 +7,10 @@
 #include "fleet/cluster_status.h"
 #include "fleet/fleet_attach.h"
 #include "fleet/prometheus_attach.h"
+#include "runtime/prometheus_range.h"
 #include "fleet/fleet_supervisor.h"
 #include "fleet/managed_process.h"
+#include "redis/redis_info.h"
 #include "redis/resp_client.h"
 #include "incidents/incident_store.h"
 #include "load/load_run.h"
@@ -358,7 +360,7 @@ Result<void> FleetMonitor::attach(const AttachTarget &target, int intervalMs)
     return {};
 }
 
-Result<void> FleetMonitor::attachPrometheus(const QUrl &url, const QString &job, int intervalMs)
+Result<void> FleetMonitor::attachPrometheus(const QUrl &url, const QString &job, int intervalMs, const QString &redisJob)
 {
     if (isActive())
         return Error{tr("cluster %1 is %2 here; stop it before attaching to another fleet")
@@ -371,6 +373,7 @@ Result<void> FleetMonitor::attachPrometheus(const QUrl &url, const QString &job,
     m_attachCluster = job;
     m_intervalMs = std::max(200, intervalMs);
     m_promAttach = new PrometheusAttach(url, job, this);
+    m_promAttach->setRedisJob(redisJob);
     // A query is given up before the next look is due (and never waits over 10 s).
     m_promAttach->setTimeoutMs(std::clamp(m_intervalMs * 2, 1000, 10000));
     connect(m_promAttach, &PrometheusAttach::snapshot, this, &FleetMonitor::onPrometheusSnapshot);
@@ -399,17 +402,29 @@ Result<void> FleetMonitor::attachPrometheus(const QUrl &url, const QString &job,
         m_promAttach->start(m_intervalMs);
         m_ticker->start(m_intervalMs);
     };
-    m_promAttach->history(now - 6 * 3600 * 1000LL, fineFrom - SeriesStore::kCoarseStepMs, SeriesStore::kCoarseStepMs,
-                          [this, attach, fineFrom, now, goLive](Result<PrometheusAttach::History> coarse) {
+    // The figures the live samples give the store (the alert rules and the Fleet tab read them).
+    const QStringList stored{QStringLiteral("up"),           QStringLiteral("requests_per_second"), QStringLiteral("p50_seconds"),
+                             QStringLiteral("p99_seconds"),  QStringLiteral("cpu_percent"),         QStringLiteral("rss_bytes"),
+                             QStringLiteral("error_ratio"),  QStringLiteral("redis_up"),            QStringLiteral("redis_ops_per_second"),
+                             QStringLiteral("redis_memory_bytes"), QStringLiteral("redis_connected_clients"),
+                             QStringLiteral("redis_master_link_up"), QStringLiteral("redis_replication_lag_seconds")};
+    // One look first, unused but for the names it learns (a replica's lag is its primary's series about it).
+    m_promAttach->refresh([this, attach, fineFrom, now, goLive, stored](const Result<PrometheusAttach::Snapshot> &) {
         if (!attach || attach != m_promAttach)
             return;
-        if (coarse.ok())
-            backfill(coarse.value());
-        m_promAttach->history(fineFrom, now, SeriesStore::kFineStepMs, [this, attach, goLive](Result<PrometheusAttach::History> fine) {
-            if (attach && attach == m_promAttach && fine.ok())
-                backfill(fine.value());
-            goLive();
-        });
+        m_promAttach->history(now - 6 * 3600 * 1000LL, fineFrom - SeriesStore::kCoarseStepMs, SeriesStore::kCoarseStepMs,
+                              [this, attach, fineFrom, now, goLive, stored](Result<PrometheusAttach::History> coarse) {
+            if (!attach || attach != m_promAttach)
+                return;
+            if (coarse.ok())
+                backfill(coarse.value());
+            m_promAttach->history(fineFrom, now, SeriesStore::kFineStepMs,
+                                  [this, attach, goLive](Result<PrometheusAttach::History> fine) {
+                if (attach && attach == m_promAttach && fine.ok())
+                    backfill(fine.value());
+                goLive();
+            }, stored);
+        }, stored);
     });
     emit stateChanged();
     return {};
@@ -417,29 +432,11 @@ Result<void> FleetMonitor::attachPrometheus(const QUrl &url, const QString &job,
 
 void FleetMonitor::backfill(const PrometheusAttach::History &history)
 {
-    // Per node as the live samples are named; the fleet series as aggregate() makes them.
-    QMap<qint64, double> rps, p99, errors;
-    for (auto metric = history.cbegin(); metric != history.cend(); ++metric) {
-        for (auto node = metric.value().cbegin(); node != metric.value().cend(); ++node) {
-            for (const auto &[ms, value] : node.value()) {
-                if (!std::isfinite(value))
-                    continue;
-                append(nodeSeries(node.key(), metric.key()), ms, value);
-                if (metric.key() == QLatin1String("requests_per_second"))
-                    rps[ms] += value;
-                else if (metric.key() == QLatin1String("p99_seconds"))
-                    p99[ms] = std::max(p99.value(ms), value);
-                else if (metric.key() == QLatin1String("error_ratio"))
-                    errors[ms] = std::max(errors.value(ms), value);
-            }
-        }
-    }
-    for (auto it = rps.cbegin(); it != rps.cend(); ++it)
-        append(fleetSeries(QStringLiteral("requests_per_second")), it.key(), it.value());
-    for (auto it = p99.cbegin(); it != p99.cend(); ++it)
-        append(fleetSeries(QStringLiteral("p99_seconds")), it.key(), it.value());
-    for (auto it = errors.cbegin(); it != errors.cend(); ++it)
-        append(fleetSeries(QStringLiteral("error_ratio")), it.key(), it.value());
+    // Per node and Redis server as the live samples are named; the fleet lines as aggregate() makes them.
+    const QHash<QString, PrometheusRange::Points> keyed = PrometheusRange::keyed(history);
+    for (auto it = keyed.cbegin(); it != keyed.cend(); ++it)
+        for (const auto &[ms, value] : it.value())
+            append(it.key(), ms, value);
 }
 
 void FleetMonitor::onPrometheusSnapshot(const PrometheusAttach::Snapshot &s)
@@ -487,6 +484,24 @@ void FleetMonitor::onPrometheusSnapshot(const PrometheusAttach::Snapshot &s)
             m_lastErrorRatio.insert(n.name, *n.errorRatio);
         else
             m_lastErrorRatio.remove(n.name);
+    }
+    // The Redis servers as the exporter saw them: the same INFO fields, through the same parser.
+    for (const PrometheusAttach::RedisServer &r : s.redis) {
+        m_redisAddress.insert(r.name, r.address);
+        RedisScrapeResult result;
+        result.name = r.name;
+        result.up = r.up;
+        result.timestampMs = ms;
+        if (r.up) {
+            Result<RedisInfo> info = RedisInfo::parse(r.infoText());
+            if (info.ok())
+                result.info = std::make_shared<const RedisInfo>(std::move(info.value()));
+            else
+                result.error = tr("figures from Prometheus: %1").arg(info.error());
+        } else {
+            result.error = tr("redis_up is 0 in Prometheus (its exporter cannot reach it)");
+        }
+        onRedisScraped(result);
     }
     if (!m_attachReady) {
         m_attachReady = true;
@@ -993,7 +1008,7 @@ void FleetMonitor::onRedisScraped(const RedisScrapeResult &result)
     }
     // The primary knows each replica's lag; the series is named after the replica's node.
     for (const RedisInfo::Replica &r : i.replicas()) {
-        const QString address = QStringLiteral("127.0.0.1:%1").arg(r.port);
+        const QString address = QStringLiteral("%1:%2").arg(r.ip.isEmpty() ? QStringLiteral("127.0.0.1") : r.ip).arg(r.port);
         const QString replica = m_redisAddress.key(address);
         if (!replica.isEmpty())
             append(redisSeries(replica, QStringLiteral("redis_replication_lag_seconds")), ms, double(r.lagSeconds));

@@ -89,9 +89,12 @@ public:
     // targets of job, their figures from instant queries every intervalMs and the
     // last 6 h from range queries; alert rules run on the same series. When
     // Prometheus fails, attachProblem() says why and the views keep their data.
-    Result<void> attachPrometheus(const QUrl &url, const QString &job = QStringLiteral("turno"), int intervalMs = 1000);
+    Result<void> attachPrometheus(const QUrl &url, const QString &job = QStringLiteral("turno"), int intervalMs = 1000,
+                                  const QString &redisJob = QStringLiteral("redis"));
     QString attachProblemText() const { return m_attachProblem; }
     bool isAttached() const { return m_attach != nullptr || m_promAttach != nullptr; }
+    // Attached through Prometheus: the reader the charts' range queries go through (else nullptr).
+    PrometheusAttach *prometheusAttach() const { return m_promAttach; }
     bool isReadOnly() const { return isAttached(); }
     // Why an action is refused in read-only mode, for the GUI to say.
     QString readOnlyReason() const;

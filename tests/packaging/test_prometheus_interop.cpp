@@ -19,6 +19,7 @@
 #include <QUrl>
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -59,6 +60,7 @@ private slots:
 private:
     QTemporaryDir m_dir;
     ChildProcess m_prometheus;
+    ChildProcess m_exporter;
     quint16 m_port = 0;
     QJsonObject m_status;
     QString m_victim;
@@ -69,6 +71,7 @@ private:
 void TestPrometheusInterop::cleanupTestCase()
 {
     m_prometheus.terminate();
+    m_exporter.terminate();
     if (m_up)
         turnoctl({QStringLiteral("down"), QStringLiteral("--run-dir"), m_dir.filePath(QStringLiteral("run"))});
 }
@@ -84,11 +87,24 @@ void TestPrometheusInterop::prometheusScrapesTheCluster()
     QVERIFY2(up.code == 0, up.err.constData());
     m_up = true;
 
+    // The Redis servers through one prometheus-redis-exporter (multi-target), with the cluster's password.
+    const QString exporterBin = findProgram(QStringLiteral("prometheus-redis-exporter"));
+    QVERIFY2(!exporterBin.isEmpty(), "prometheus-redis-exporter missing: run scripts/setup.sh");
+    const quint16 exporterPort = freePort();
+    QFile pass(runDir + QStringLiteral("/redis.pass"));
+    QVERIFY(pass.open(QIODevice::ReadOnly));
+    // In its environment, not on its command line (its -redis.password-file is a JSON map of URL to password).
+    QVERIFY(m_exporter.start(exporterBin, {QStringLiteral("-web.listen-address=127.0.0.1:%1").arg(exporterPort)},
+                             m_dir.filePath(QStringLiteral("exporter.log")),
+                             {QStringLiteral("REDIS_PASSWORD=") + QString::fromUtf8(pass.readAll().trimmed())}));
+    QVERIFY2(m_exporter.waitForPort(exporterPort, 20000), qPrintable(m_exporter.log().right(2000)));
+
     const QString config = m_dir.filePath(QStringLiteral("prometheus.yml"));
     const QString rules = m_dir.filePath(QStringLiteral("turno.rules.yml"));
     const Run exported = turnoctl({QStringLiteral("export"), QStringLiteral("prometheus"), QStringLiteral("--run-dir"), runDir,
                                    QStringLiteral("--interval"), QStringLiteral("1s"), QStringLiteral("-o"), config,
-                                   QStringLiteral("--rules-out"), rules});
+                                   QStringLiteral("--rules-out"), rules, QStringLiteral("--redis-exporter"),
+                                   QStringLiteral("127.0.0.1:%1").arg(exporterPort)});
     QVERIFY2(exported.code == 0, exported.err.constData());
     QProcess check;
     check.start(promtool, {QStringLiteral("check"), QStringLiteral("config"), config});
@@ -230,6 +246,34 @@ void TestPrometheusInterop::turnoctlAttachReadsTheFleetFromPrometheus()
         seen << n.value(QStringLiteral("name")).toString();
     }
     QCOMPARE(seen, expected);
+    // The Redis servers, from the exporter's series: the primary with its replica's lag, the replica's link.
+    QSet<QString> redisExpected, redisSeen;
+    for (const QJsonValue &v : m_status.value(QStringLiteral("nodes")).toArray())
+        if (v[QStringLiteral("kind")].toString() == QLatin1String("redis"))
+            redisExpected << v[QStringLiteral("node")].toString();
+    QCOMPARE(o.value(QStringLiteral("redisJob")).toString(), QStringLiteral("redis"));
+    QStringList roles;
+    for (const QJsonValue &v : o.value(QStringLiteral("redis")).toArray()) {
+        const QJsonObject server = v.toObject();
+        for (const char *field : {"name", "instance", "kind", "up", "role", "ops_per_second", "memory_bytes", "connected_clients",
+                                  "repl_offset", "master_link_up", "lag_seconds"})
+            QVERIFY2(server.contains(QLatin1String(field)), field);
+        QVERIFY(server.value(QStringLiteral("up")).toBool());
+        QVERIFY(server.value(QStringLiteral("memory_bytes")).toDouble() > 0);
+        QVERIFY(server.value(QStringLiteral("ops_per_second")).toDouble(-1) >= 0);
+        roles << server.value(QStringLiteral("role")).toString();
+        if (server.value(QStringLiteral("role")).toString() == QLatin1String("slave")) {
+            QCOMPARE(server.value(QStringLiteral("master_link_up")).toBool(), true);
+            QVERIFY2(server.value(QStringLiteral("lag_seconds")).toDouble(-1) >= 0, "a replica's lag, as its primary reports it");
+        }
+        redisSeen << server.value(QStringLiteral("name")).toString();
+    }
+    QCOMPARE(redisSeen, redisExpected);
+    roles.sort();
+    QCOMPARE(roles, (QStringList{QStringLiteral("master"), QStringLiteral("slave")}));
+    const Run table = turnoctl({QStringLiteral("attach"), QStringLiteral("--prometheus"), url});
+    QVERIFY2(table.code == 0 && table.out.contains("REDIS") && table.out.contains("primary") && table.out.contains("replica"),
+             table.out.constData());
 
     const Run wrongJob = turnoctl({QStringLiteral("attach"), QStringLiteral("--prometheus"), url, QStringLiteral("--job"), QStringLiteral("nope")});
     QCOMPARE(wrongJob.code, 3);
