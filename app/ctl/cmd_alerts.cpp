@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
+#include <functional>
 #include <optional>
 
 namespace {
@@ -140,6 +141,35 @@ int call(const char *name, const Client &c, const QJsonObject &req, QJsonObject 
     return ExitOk;
 }
 
+// A client command that takes no argument and asks one thing: what differs from
+// one such command to the next. The rest (options, one request, --json printing
+// the answer as is, the exit codes of a failed call) is runQuery's.
+struct Query {
+    QString cmd;  // the control API command
+    // The answer for a person (not with --json).
+    std::function<void(const QJsonObject &result)> print;
+    // Once the answer is printed, either way: warnings on stderr, the exit code.
+    std::function<int(const QJsonObject &result)> finish = [](const QJsonObject &) { return int(ExitOk); };
+};
+
+int runQuery(const turnoctl::OptionParser &parser, const QStringList &args, const Query &q)
+{
+    Client c;
+    if (const std::optional<int> code = parseClient(parser, args, &c))
+        return *code;
+    if (!c.rest.isEmpty())
+        return parser.usageError(QStringLiteral("unexpected argument ") + c.rest.first());
+    QJsonObject r;
+    const QByteArray name = parser.command().toUtf8();
+    if (const int rc = call(name.constData(), c, QJsonObject{{QStringLiteral("cmd"), q.cmd}}, &r); rc != ExitOk)
+        return rc;
+    if (c.json)
+        out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
+    else
+        q.print(r);
+    return q.finish(r);
+}
+
 QString span(qint64 ms)
 {
     const qint64 s = std::max<qint64>(0, ms / 1000);
@@ -193,46 +223,37 @@ int listAlerts(const QStringList &args)
                        "and summary. --json prints the supervisor's answer as is (fields: docs/alerts.md).\n"
                        "Exit 0 whether or not alerts are active.\n"
                        "Related: turnoctl alerts ack RULE NODE, turnoctl silence, turnoctl alerts reload-rules.\n"));
-    Client c;
-    if (const std::optional<int> code = parseClient(parser, args, &c))
-        return *code;
-    if (!c.rest.isEmpty())
-        return parser.usageError(QStringLiteral("unexpected argument ") + c.rest.first());
-    QJsonObject r;
-    if (const int rc = call("alerts", c, QJsonObject{{QStringLiteral("cmd"), QStringLiteral("alerts")}}, &r); rc != ExitOk)
-        return rc;
-    if (c.json) {
-        out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
-        return ExitOk;
-    }
-    const QJsonArray alerts = r.value(QStringLiteral("alerts")).toArray();
-    const qint64 now = r.value(QStringLiteral("nowMs")).toInteger();
-    if (alerts.isEmpty()) {
-        out() << "no firing or pending alerts (" << r.value(QStringLiteral("rules")).toInt() << " rules from "
-              << r.value(QStringLiteral("rulesSource")).toString() << ", " << r.value(QStringLiteral("silences")).toInt()
-              << " active silences)\n";
-    } else {
-        QList<QStringList> rows{{QStringLiteral("STATE"), QStringLiteral("SEVERITY"), QStringLiteral("RULE"), QStringLiteral("NODE"),
-                                 QStringLiteral("VALUE"), QStringLiteral("FOR"), QStringLiteral("FLAGS"), QStringLiteral("SUMMARY")}};
-        for (const QJsonValue &v : alerts) {
-            const QJsonObject a = v.toObject();
-            QStringList flags;
-            if (a.value(QStringLiteral("silenced")).toBool())
-                flags << QStringLiteral("silenced#%1").arg(a.value(QStringLiteral("silencedBy")).toInt());
-            if (a.value(QStringLiteral("acknowledged")).toBool())
-                flags << QStringLiteral("acked(%1)").arg(a.value(QStringLiteral("acknowledgedBy")).toString());
-            rows << QStringList{a.value(QStringLiteral("state")).toString(), a.value(QStringLiteral("severity")).toString(),
-                                a.value(QStringLiteral("rule")).toString(), a.value(QStringLiteral("node")).toString(),
-                                number(a.value(QStringLiteral("value")).toDouble()),
-                                age(a.value(QStringLiteral("sinceMs")).toInteger(), now),
-                                flags.isEmpty() ? QStringLiteral("-") : flags.join(QLatin1Char(',')),
-                                a.value(QStringLiteral("summary")).toString()};
+    const auto print = [](const QJsonObject &r) {
+        const QJsonArray alerts = r.value(QStringLiteral("alerts")).toArray();
+        const qint64 now = r.value(QStringLiteral("nowMs")).toInteger();
+        if (alerts.isEmpty()) {
+            out() << "no firing or pending alerts (" << r.value(QStringLiteral("rules")).toInt() << " rules from "
+                  << r.value(QStringLiteral("rulesSource")).toString() << ", " << r.value(QStringLiteral("silences")).toInt()
+                  << " active silences)\n";
+        } else {
+            QList<QStringList> rows{{QStringLiteral("STATE"), QStringLiteral("SEVERITY"), QStringLiteral("RULE"), QStringLiteral("NODE"),
+                                     QStringLiteral("VALUE"), QStringLiteral("FOR"), QStringLiteral("FLAGS"), QStringLiteral("SUMMARY")}};
+            for (const QJsonValue &v : alerts) {
+                const QJsonObject a = v.toObject();
+                QStringList flags;
+                if (a.value(QStringLiteral("silenced")).toBool())
+                    flags << QStringLiteral("silenced#%1").arg(a.value(QStringLiteral("silencedBy")).toInt());
+                if (a.value(QStringLiteral("acknowledged")).toBool())
+                    flags << QStringLiteral("acked(%1)").arg(a.value(QStringLiteral("acknowledgedBy")).toString());
+                rows << QStringList{a.value(QStringLiteral("state")).toString(), a.value(QStringLiteral("severity")).toString(),
+                                    a.value(QStringLiteral("rule")).toString(), a.value(QStringLiteral("node")).toString(),
+                                    number(a.value(QStringLiteral("value")).toDouble()),
+                                    age(a.value(QStringLiteral("sinceMs")).toInteger(), now),
+                                    flags.isEmpty() ? QStringLiteral("-") : flags.join(QLatin1Char(',')),
+                                    a.value(QStringLiteral("summary")).toString()};
+            }
+            printTable(rows);
         }
-        printTable(rows);
-    }
-    if (r.contains(QStringLiteral("rulesError")))
-        err() << "warning: the last rules reload was refused: " << r.value(QStringLiteral("rulesError")).toString() << "\n";
-    return ExitOk;
+        // --json has it in the answer.
+        if (r.contains(QStringLiteral("rulesError")))
+            err() << "warning: the last rules reload was refused: " << r.value(QStringLiteral("rulesError")).toString() << "\n";
+    };
+    return runQuery(parser, args, {QStringLiteral("alerts"), print});
 }
 
 const QString kAckSynopsis = QStringLiteral("alerts ack RULE NODE [--run-dir DIR | --cluster NAME]");
@@ -274,18 +295,7 @@ int alertmanagerStatus(const QStringList &args)
                        "the last error; then the Alertmanagers' silences that cover this cluster's alerts (matching\n"
                        "their labels, or naming cluster=\"<this cluster>\"), one row per silence of an HA pair.\n"
                        "Exit 1 when no Alertmanager is configured, 3 when none answers.\n"));
-    Client c;
-    if (const std::optional<int> code = parseClient(parser, args, &c))
-        return *code;
-    if (!c.rest.isEmpty())
-        return parser.usageError(QStringLiteral("unexpected argument ") + c.rest.first());
-    QJsonObject r;
-    if (const int rc = call("alerts alertmanager", c, QJsonObject{{QStringLiteral("cmd"), QStringLiteral("alertmanager-silences")}}, &r);
-        rc != ExitOk)
-        return rc;
-    if (c.json) {
-        out() << QJsonDocument(r).toJson(QJsonDocument::Indented);
-    } else {
+    const auto print = [](const QJsonObject &r) {
         QList<QStringList> delivery{{QStringLiteral("ALERTMANAGER"), QStringLiteral("SENT"), QStringLiteral("FAILING"), QStringLiteral("LAST ERROR")}};
         for (const QJsonValue &v : r.value(QStringLiteral("delivery")).toArray())
             delivery << QStringList{v[QStringLiteral("url")].toString(), QString::number(v[QStringLiteral("sent")].toInt()),
@@ -305,11 +315,15 @@ int alertmanagerStatus(const QStringList &args)
                                     QString::number(v[QStringLiteral("alerts")].toArray().size()), v[QStringLiteral("comment")].toString()};
             printTable(rows);
         }
-    }
-    const QJsonArray errors = r.value(QStringLiteral("errors")).toArray();
-    for (const QJsonValue &e : errors)
-        err() << "warning: " << e.toString() << "\n";
-    return !errors.isEmpty() && errors.size() == r.value(QStringLiteral("delivery")).toArray().size() ? ExitUnavailable : ExitOk;
+    };
+    // With --json too: an Alertmanager that does not answer is a warning, and none answering exit 3.
+    const auto finish = [](const QJsonObject &r) {
+        const QJsonArray errors = r.value(QStringLiteral("errors")).toArray();
+        for (const QJsonValue &e : errors)
+            err() << "warning: " << e.toString() << "\n";
+        return !errors.isEmpty() && errors.size() == r.value(QStringLiteral("delivery")).toArray().size() ? ExitUnavailable : ExitOk;
+    };
+    return runQuery(parser, args, {QStringLiteral("alertmanager-silences"), print, finish});
 }
 
 const QString kReloadSynopsis = QStringLiteral("alerts reload-rules [FILE] [--run-dir DIR | --cluster NAME]");

@@ -127,12 +127,17 @@ QString AlertEngine::renderSummary(const AlertRule &rule, const Alert &alert)
     return s;
 }
 
-void AlertEngine::refreshSilenced(Alert &a, qint64 nowMs)
+int AlertEngine::silenceCovering(const Alert &alert, qint64 nowMs) const
 {
     const auto it = std::find_if(m_silences.begin(), m_silences.end(),
-                                 [&](const AlertSilence &s) { return s.untilMs > nowMs && s.matches(a); });
-    a.silenced = it != m_silences.end();
-    a.silencedBy = a.silenced ? it->id : 0;
+                                 [&](const AlertSilence &s) { return s.untilMs > nowMs && s.matches(alert); });
+    return it != m_silences.end() ? it->id : 0;
+}
+
+void AlertEngine::refreshSilenced(Alert &a, qint64 nowMs)
+{
+    a.silencedBy = silenceCovering(a, nowMs);
+    a.silenced = a.silencedBy != 0;
 }
 
 void AlertEngine::refreshAllSilenced(qint64 nowMs)

@@ -98,6 +98,8 @@ public:
     // Ends a silence before its expiry.
     bool removeSilence(int id);
     QList<AlertSilence> silences() const { return m_silences; }
+    // The id of the first silence that covers alert at nowMs, 0 when none does.
+    int silenceCovering(const Alert &alert, qint64 nowMs) const;
     // Marks a pending or firing alert acknowledged until it next resolves.
     Result<void> acknowledge(const QString &alertId, const QString &by = {}, qint64 nowMs = -1);
 

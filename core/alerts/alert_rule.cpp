@@ -1,5 +1,6 @@
 #include "alerts/alert_rule.h"
 
+#include "common/duration.h"
 #include "common/json_locator.h"
 
 #include <QFile>
@@ -55,32 +56,7 @@ const AlertRule *AlertRuleSet::find(const QString &name) const
 
 qint64 AlertRuleLoader::parseDuration(const QString &text)
 {
-    static const QRegularExpression part(QStringLiteral("(\\d+(?:\\.\\d+)?)(ms|s|m|h)"));
-    if (text.isEmpty())
-        return -1;
-    if (text == QLatin1String("0"))
-        return 0;
-    qint64 total = 0;
-    qsizetype pos = 0;
-    auto it = part.globalMatch(text);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        if (m.capturedStart() != pos)
-            return -1;
-        pos = m.capturedEnd();
-        const double n = m.captured(1).toDouble();
-        const QString unit = m.captured(2);
-        const double factor = unit == QLatin1String("ms") ? 1 : unit == QLatin1String("s") ? 1000
-                              : unit == QLatin1String("m") ? 60000 : 3600000;
-        // A duration past 2^53 ms (285,000 years) is malformed: beyond it the
-        // double arithmetic here is inexact (and past qint64 undefined).
-        constexpr double kMaxMs = 9007199254740992.0;
-        const double ms = n * factor;
-        if (!(ms < kMaxMs) || double(total) + ms >= kMaxMs)
-            return -1;
-        total += qint64(ms);
-    }
-    return pos == text.size() ? total : -1;
+    return parseDurationMs(text, DurationSyntax::alertRules());
 }
 
 QString AlertRuleLoader::formatDuration(qint64 ms)

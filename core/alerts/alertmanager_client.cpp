@@ -86,26 +86,44 @@ QJsonObject AlertmanagerClient::alertJson(const Alert &alert, const QString &clu
     return a;
 }
 
+QStringList AlertmanagerClient::firingIds() const
+{
+    QStringList ids;
+    for (auto it = m_firing.begin(); it != m_firing.end(); ++it)
+        if (!silenced(it->alert))
+            ids << it.key();
+    return ids;
+}
+
 void AlertmanagerClient::onTransition(const AlertTransition &t)
 {
     if (t.to != Alert::State::Firing && t.to != Alert::State::Resolved)
         return;
-    // Silenced in the console: Alertmanager hears nothing of it (its own silences are Alertmanager's).
-    if (t.alert.silenced && t.to == Alert::State::Firing)
-        return;
     QJsonArray batch;
     if (t.to == Alert::State::Firing) {
-        m_firing.insert(t.alert.id, t.alert);
-        batch << alertJson(t.alert, m_cluster, t.atMs + 4LL * m_resendMs);
+        // Kept while silenced in the console too: the silence may end before the alert does.
+        Firing &f = m_firing[t.alert.id];
+        f.alert = t.alert;
         if (!m_targets.isEmpty() && !m_resend->isActive())
             m_resend->start();
-    } else {
-        const bool wasSent = m_firing.remove(t.alert.id) > 0;
-        if (!wasSent)
+        // Silenced in the console: Alertmanager hears nothing of it (its own silences are Alertmanager's).
+        if (silenced(t.alert))
             return;
-        batch << alertJson(t.alert, m_cluster, t.atMs);
+        f.announced = true;
+        batch << alertJson(t.alert, m_cluster, t.atMs + 4LL * m_resendMs);
+    } else {
+        const auto it = m_firing.constFind(t.alert.id);
+        if (it == m_firing.constEnd())
+            return;
+        const bool announced = it->announced;
+        m_firing.erase(it);
         if (m_firing.isEmpty())
             m_resend->stop();
+        // Told it fires, Alertmanager hears that it ended (silenced since or not): the truth,
+        // sooner than its endsAt would say it.
+        if (!announced)
+            return;
+        batch << alertJson(t.alert, m_cluster, t.atMs);
     }
     const QByteArray body = QJsonDocument(batch).toJson(QJsonDocument::Compact);
     for (int i = 0; i < m_targets.size(); ++i)
@@ -118,8 +136,21 @@ void AlertmanagerClient::resendFiring()
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     QJsonArray batch;
-    for (const Alert &a : std::as_const(m_firing))
-        batch << alertJson(a, m_cluster, now + 4LL * m_resendMs);
+    for (Firing &f : m_firing) {
+        // Silenced since it started firing: it is left out, not sent resolved. Alertmanager
+        // then resolves it by itself once the endsAt of its last send passes (four re-send
+        // intervals at most), as it does for any alert Prometheus stops sending. An
+        // Alertmanager user reads "resolved" as "the condition ended": an endsAt of now
+        // would record a recovery that did not happen, and a silence shorter than the
+        // lease (a minute to look at it) would turn into a resolve and a new firing, which
+        // pages again; left out, it carries on where it was when the silence ends.
+        if (silenced(f.alert))
+            continue;
+        f.announced = true;
+        batch << alertJson(f.alert, m_cluster, now + 4LL * m_resendMs);
+    }
+    if (batch.isEmpty())
+        return;
     const QByteArray body = QJsonDocument(batch).toJson(QJsonDocument::Compact);
     for (int i = 0; i < m_targets.size(); ++i)
         post(i, body, int(batch.size()), 1);

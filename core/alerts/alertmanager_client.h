@@ -2,7 +2,8 @@
 // sent to every URL of the rules file's notify.alertmanager (a highly available
 // pair gets each alert twice and deduplicates by itself). A firing alert is
 // re-sent every resend interval with endsAt four intervals ahead, as Prometheus
-// does: Alertmanager resolves an alert that stops arriving. A URL that does not
+// does: Alertmanager resolves an alert that stops arriving. An alert silenced in
+// the console is left out of every send while the silence lasts. A URL that does not
 // answer is retried with backoff and reported (failed()), the others are not
 // held up. It also reads the Alertmanagers' silences that match this cluster.
 #pragma once
@@ -50,11 +51,17 @@ public:
     void setResendIntervalMs(int ms);
     int resendIntervalMs() const { return m_resendMs; }
 
+    // Whether the console silences an alert now; asked at every send, the first
+    // and each re-send, as silences come and go while an alert fires. Unset: the
+    // alert's silenced flag as its last transition had it.
+    void setSilencedNow(std::function<bool(const Alert &)> silenced) { m_silencedNow = std::move(silenced); }
+
     // Connect AlertEngine::transition here: firing alerts are sent and kept
-    // re-sending; resolved ones are sent once with their endsAt and dropped.
+    // re-sending (unless silenced); resolved ones that Alertmanager was told of
+    // are sent once with their endsAt and dropped.
     void onTransition(const turno::AlertTransition &t);
-    // The alerts currently re-sent (ids).
-    QStringList firingIds() const { return m_firing.keys(); }
+    // The alerts currently re-sent (ids): firing and not silenced.
+    QStringList firingIds() const;
 
     // One alert in the /api/v2/alerts shape: labels alertname, node, severity,
     // cluster (and the rule's), annotations summary and value, startsAt,
@@ -84,6 +91,11 @@ private:
         QString lastError;
         qint64 lastOkMs = -1;
     };
+    struct Firing {
+        Alert alert;
+        bool announced = false;  // sent as firing at least once: Alertmanager may hold it
+    };
+    bool silenced(const Alert &a) const { return m_silencedNow ? m_silencedNow(a) : a.silenced; }
     void resendFiring();
     void post(int target, const QByteArray &body, int alerts, int attempt);
 
@@ -93,7 +105,8 @@ private:
     QList<Target> m_targets;
     QString m_cluster = QStringLiteral("local");
     int m_resendMs = kDefaultResendMs;
-    QHash<QString, Alert> m_firing;
+    QHash<QString, Firing> m_firing;  // by id, silenced ones too
+    std::function<bool(const Alert &)> m_silencedNow;
 };
 
 }  // namespace turno

@@ -58,6 +58,8 @@ AlertCommands::AlertCommands(FleetMonitor *monitor)
     setObjectName(QStringLiteral("alert-commands"));
     connect(engine, &AlertEngine::transition, this, &AlertCommands::onTransition);
     connect(engine, &AlertEngine::transition, m_alertmanager, &AlertmanagerClient::onTransition);
+    // The console's silences as they are at each send, not as they were when the alert fired.
+    m_alertmanager->setSilencedNow([engine](const Alert &a) { return engine->silenceCovering(a, nowMs()) != 0; });
     // A URL that stops answering is recorded when it starts failing and when a batch is given up;
     // and again when it answers.
     connect(m_alertmanager, &AlertmanagerClient::failed, this, [this](const QString &url, const QString &why, int attempt, bool givingUp) {

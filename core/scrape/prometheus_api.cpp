@@ -1,5 +1,7 @@
 #include "scrape/prometheus_api.h"
 
+#include "common/duration.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -174,23 +176,7 @@ void PrometheusApi::queryRange(const QString &promql, qint64 fromMs, qint64 toMs
 
 qint64 PrometheusApi::parseDurationMs(const QString &text)
 {
-    static const QRegularExpression part(QStringLiteral("(\\d+)(ms|s|m|h|d|w|y)"));
-    qint64 total = 0;
-    qsizetype pos = 0;
-    auto it = part.globalMatch(text);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        if (m.capturedStart() != pos)
-            return -1;
-        pos = m.capturedEnd();
-        const qint64 n = m.captured(1).toLongLong();
-        const QString unit = m.captured(2);
-        const qint64 scale = unit == QLatin1String("ms") ? 1 : unit == QLatin1String("s") ? 1000 : unit == QLatin1String("m") ? 60000
-                           : unit == QLatin1String("h") ? 3600000 : unit == QLatin1String("d") ? 86400000
-                           : unit == QLatin1String("w") ? 7 * 86400000LL : 365 * 86400000LL;
-        total += n * scale;
-    }
-    return pos == text.size() && pos > 0 ? total : -1;
+    return turno::parseDurationMs(text, DurationSyntax::prometheus());
 }
 
 void PrometheusApi::activeTargets(std::function<void(Result<QJsonArray>)> done)

@@ -6,7 +6,10 @@
 // it); the silences that cover this cluster's alerts are found, others not; a
 // resolved alert ends in Alertmanager. End to end: a `turnoctl up` cluster
 // whose rules file names both peers; a node frozen with SIGSTOP arrives in both
-// as NodeDown (cluster "local") and ends there once it runs again.
+// as NodeDown (cluster "local") and ends there once it runs again; another one,
+// silenced in the console (turnoctl silence) after it started firing, is no
+// longer re-sent, so it leaves both while the console still lists it firing, and
+// comes back once the silence is expired early.
 #include "alerts/alertmanager_client.h"
 #include "test_support.h"
 
@@ -87,6 +90,18 @@ class TestAlertmanager : public QObject {
     AlertmanagerClient m_client;
     Alert m_alert = nodeDown(QStringLiteral("primary-1"));
     QString m_runDir;
+    qint64 m_frozen = 0;  // a node left stopped by a failed test, continued at cleanup
+
+    qint64 pidOf(const QString &node)
+    {
+        const QJsonObject st = QJsonDocument::fromJson(
+                                   turnoctl({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), m_runDir}).out)
+                                   .object();
+        for (const QJsonValue &v : st.value(QStringLiteral("nodes")).toArray())
+            if (v[QStringLiteral("node")].toString() == node)
+                return v[QStringLiteral("pid")].toInteger();
+        return 0;
+    }
 
 private slots:
     void initTestCase()
@@ -258,13 +273,7 @@ private slots:
                                  m_dir.filePath(QStringLiteral("incidents.db"))},
                                 {QStringLiteral("TURNO_ALERT_RULES=") + file});
         QVERIFY2(up.code == 0, up.err.constData());
-        const QJsonObject st = QJsonDocument::fromJson(
-                                   turnoctl({QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), m_runDir}).out)
-                                   .object();
-        qint64 pid = 0;
-        for (const QJsonValue &v : st.value(QStringLiteral("nodes")).toArray())
-            if (v[QStringLiteral("node")].toString() == QLatin1String("primary-2"))
-                pid = v[QStringLiteral("pid")].toInteger();
+        const qint64 pid = pidOf(QStringLiteral("primary-2"));
         QVERIFY(pid > 0);
         QCOMPARE(::kill(pid_t(pid), SIGSTOP), 0);
         for (int i = 0; i < 2; ++i)
@@ -289,8 +298,58 @@ private slots:
                                      20000);
     }
 
+    void aSilenceInTheConsoleStopsTheResends()
+    {
+        QVERIFY(!m_runDir.isEmpty());
+        const QString node = QStringLiteral("primary-1");
+        auto inPeer = [&](int i) {
+            return !alertOf(m_port[i], node, QStringLiteral("local"), QStringLiteral("NodeDown")).isEmpty();
+        };
+        const qint64 pid = pidOf(node);
+        QVERIFY(pid > 0);
+        QCOMPARE(::kill(pid_t(pid), SIGSTOP), 0);
+        m_frozen = pid;
+        for (int i = 0; i < 2; ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(inPeer(i), 20000);
+
+        const ProgramRun silence = turnoctl({QStringLiteral("silence"), QStringLiteral("--node"), node, QStringLiteral("--for"),
+                                             QStringLiteral("10m"), QStringLiteral("--run-dir"), m_runDir});
+        QVERIFY2(silence.code == 0, silence.err.constData());
+        const QByteArray said = silence.out.mid(silence.out.indexOf('#') + 1);
+        const int id = said.left(said.indexOf(' ')).toInt();
+        QVERIFY2(id > 0, silence.out.constData());
+        // No longer re-sent, it lapses in both once the endsAt of its last send (4 x 2 s) has passed.
+        for (int i = 0; i < 2; ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(!inPeer(i), 20000);
+        // The node is still down: the console still has it firing, silenced.
+        bool listed = false;
+        const QJsonObject alerts = QJsonDocument::fromJson(
+                                       turnoctl({QStringLiteral("alerts"), QStringLiteral("--json"), QStringLiteral("--run-dir"), m_runDir}).out)
+                                       .object();
+        for (const QJsonValue &v : alerts.value(QStringLiteral("alerts")).toArray())
+            if (v[QStringLiteral("rule")].toString() == QLatin1String("NodeDown") && v[QStringLiteral("node")].toString() == node) {
+                QCOMPARE(v[QStringLiteral("state")].toString(), QStringLiteral("firing"));
+                QCOMPARE(v[QStringLiteral("silenced")].toBool(), true);
+                listed = true;
+            }
+        QVERIFY2(listed, QJsonDocument(alerts).toJson().constData());
+
+        // The silence ended early while it still fires: the next re-send brings it back.
+        const ProgramRun expire = turnoctl({QStringLiteral("silence"), QStringLiteral("--expire"), QString::number(id),
+                                            QStringLiteral("--run-dir"), m_runDir});
+        QVERIFY2(expire.code == 0, expire.err.constData());
+        for (int i = 0; i < 2; ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(inPeer(i), 20000);
+        ::kill(pid_t(pid), SIGCONT);
+        m_frozen = 0;
+        for (int i = 0; i < 2; ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(!inPeer(i), 20000);
+    }
+
     void cleanupTestCase()
     {
+        if (m_frozen > 0)
+            ::kill(pid_t(m_frozen), SIGCONT);
         if (!m_runDir.isEmpty())
             turnoctl({QStringLiteral("down"), QStringLiteral("--run-dir"), m_runDir});
         for (ChildProcess &am : m_am)

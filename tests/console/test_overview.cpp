@@ -15,11 +15,9 @@
 #include "runtime/fleet_monitor.h"
 #include "test_support.h"
 
-#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
@@ -41,23 +39,9 @@ class TestOverview : public QObject {
     std::unique_ptr<MainWindow> m_window;
     QString m_runDir;
 
-    // `turnoctl status --json` against the console's own control socket, with the
-    // event loop running meanwhile (the console answers it from this thread).
-    QJsonObject status() const
-    {
-        QProcess p;
-        p.start(turno::test::envPath("TURNOCTL_BIN"), {QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), m_runDir});
-        QElapsedTimer t;
-        t.start();
-        while (p.state() != QProcess::NotRunning && t.elapsed() < 10000)
-            QTest::qWait(5);
-        if (p.state() != QProcess::NotRunning) {
-            p.kill();
-            p.waitForFinished();
-            return {};
-        }
-        return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
-    }
+    // `turnoctl status --json` against the console's own control socket (which
+    // the console answers from this thread).
+    QJsonObject status() const { return turno::test::statusWhileSpinning(m_runDir); }
 
     static bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
 

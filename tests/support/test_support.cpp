@@ -1,10 +1,12 @@
 #include "test_support.h"
 
 #include <QDir>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <QTest>
 #include <QThread>
 #include <QElapsedTimer>
 #include <arpa/inet.h>
@@ -301,6 +303,22 @@ ProgramRun runProgram(const QString &program, const QStringList &args, int timeo
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+QJsonObject statusWhileSpinning(const QString &runDir, int timeoutMs)
+{
+    QProcess p;
+    p.start(envPath("TURNOCTL_BIN"), {QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--run-dir"), runDir});
+    QElapsedTimer t;
+    t.start();
+    while (p.state() != QProcess::NotRunning && t.elapsed() < timeoutMs)
+        QTest::qWait(5);
+    if (p.state() != QProcess::NotRunning) {
+        p.kill();
+        p.waitForFinished();
+        return {};
+    }
+    return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
 }
 
 }  // namespace turno::test

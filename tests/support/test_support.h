@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -65,6 +66,12 @@ struct ProgramRun {
 };
 ProgramRun runProgram(const QString &program, const QStringList &args, int timeoutMs = 90000,
                       const QStringList &extraEnv = {});
+
+// `turnoctl status --json --run-dir runDir` with this thread's event loop
+// turning meanwhile (QTest::qWait), for a supervisor that answers from this
+// thread (the console of a GUI test); runProgram would block it. The answer,
+// empty when none came within timeoutMs.
+QJsonObject statusWhileSpinning(const QString &runDir, int timeoutMs = 10000);
 
 // Send raw bytes, read everything until the peer closes or timeout.
 QByteArray rawExchange(quint16 port, const QByteArray &bytes, int timeoutMs = 5000);
