@@ -11,7 +11,7 @@
 # from /proc/PID/stat), its VmRSS at the end and VmHWM; Prometheus's, the
 # simulator's and Xvfb's CPU in the same window, and what the nodes and
 # Prometheus were asked (scrapes/s, probes/s, API requests/s), for information.
-# Budget for A: <= 5 % of a core and <= 300 MB RSS.
+# Budget for A: <= 5 % of a core and <= 300 MB RSS (and HWM); exits 3 when A is over it.
 #   tests/bench/bench_prometheus_scale.sh BUILD_DIR
 #   env: NODES=200 RUNS=3 WARMUP=25 MEASURE=60 SERVER_CORE=0 CONSOLE_CORE=1
 #        SHOTS=DIR (a screenshot of each run's window, taken after its measurement)
