@@ -15,6 +15,7 @@ test_pkgs=(
   clang libclang-rt-14-dev
   xvfb xauth curl iproute2 procps psmisc ccache
   dpkg-dev lintian appstream desktop-file-utils file
+  linux-perf
 )
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")

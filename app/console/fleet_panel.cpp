@@ -94,7 +94,9 @@ FleetPanel::FleetPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(parent)
     m_table->sortByColumn(-1, Qt::AscendingOrder);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);  // the table fills the tab's width
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Sized to their contents only while on screen (showEvent): off screen, Qt measures every
+    // cell of every row again at each update, 200 nodes' worth every second behind the Charts tab.
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     layout->addWidget(m_table, 1);
 
@@ -112,6 +114,19 @@ FleetPanel::FleetPanel(FleetMonitor *monitor, QWidget *parent) : QWidget(parent)
             emit showLogs(selectedNode());
     });
     updateActions();
+}
+
+void FleetPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+}
+
+void FleetPanel::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    // The widths stay as they were last sized.
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
 }
 
 QList<QAction *> FleetPanel::nodeActions() const

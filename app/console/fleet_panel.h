@@ -43,6 +43,10 @@ signals:
     void actionDone(bool ok, const QString &message);
     void showLogs(const QString &node);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
 private:
     void updateActions();
     bool confirm(const QString &title, const QString &text);
