@@ -17,12 +17,17 @@
 #include <QLabel>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace turno::console {
 
 namespace {
 constexpr qint64 kWindows[] = {60'000, 5 * 60'000, 15 * 60'000, 60 * 60'000, 6 * 3600'000LL, 24 * 3600'000LL};
 constexpr int kLastWindow = int(std::size(kWindows)) - 1;
+// Per-node lines one chart draws at most (a legend names about that many).
+constexpr int kMaxNodeLines = 20;
 
 // The rule that fires first on metric going up (the lowest threshold of the
 // "above" rules): its threshold is the line worth drawing.
@@ -230,28 +235,61 @@ QList<ReportImage> ChartsPanel::renderWindow(qint64 fromMs, qint64 toMs, const Q
     return out;
 }
 
+QStringList ChartsPanel::shownNodes(const QString &metric, const QStringList &nodes)
+{
+    if (nodes.size() <= kMaxNodeLines)
+        return nodes;
+    // Ranked again every 10 s, not at every sample: lines that come and go would
+    // recolour the legend and cost a new series each time.
+    Ranking &r = m_ranked[metric];
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (r.atMs > 0 && now - r.atMs < 10'000 && r.of == nodes)
+        return r.shown;
+    const SeriesStore &store = *m_monitor->series();
+    QList<std::pair<double, int>> ranked;
+    for (int i = 0; i < nodes.size(); ++i) {
+        const std::optional<int> id = store.find(FleetMonitor::nodeSeries(nodes[i], metric));
+        const auto last = id ? store.last(*id) : std::nullopt;
+        ranked.append({last && std::isfinite(last->value) ? last->value : -std::numeric_limits<double>::infinity(), i});
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    ranked.resize(kMaxNodeLines);
+    // In the fleet's own order, so a line keeps its place in the legend while it stays.
+    std::sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
+    r.shown.clear();
+    for (const auto &[value, index] : std::as_const(ranked))
+        r.shown << nodes[index];
+    r.of = nodes;
+    r.atMs = now;
+    return r.shown;
+}
+
 void ChartsPanel::rebuildLines()
 {
     const QStringList nodes = m_fixed ? m_fixedNodes : m_monitor->turnoNodes();
-    auto perNode = [&nodes](const QString &metric) {
+    // More nodes than a legend can name: the chart draws those with the highest value
+    // of its figure (the busiest, slowest, hottest), and its title says so.
+    auto perNode = [this, &nodes](const QString &metric, LiveChart *chart) {
         QList<LiveChart::Line> lines;
-        for (const QString &n : nodes)
+        const QStringList shown = shownNodes(metric, nodes);
+        for (const QString &n : shown)
             lines.append({FleetMonitor::nodeSeries(n, metric), n});
+        chart->setNote(shown.size() < nodes.size() ? tr("top %1 of %2 nodes").arg(shown.size()).arg(nodes.size()) : QString());
         return lines;
     };
     m_requests->setLines(QList<LiveChart::Line>{{FleetMonitor::fleetSeries(QStringLiteral("requests_per_second")), tr("total")}} +
-                         perNode(QStringLiteral("requests_per_second")));
-    m_latency->setLines(perNode(kP99));
+                         perNode(QStringLiteral("requests_per_second"), m_requests));
+    m_latency->setLines(perNode(kP99, m_latency));
     // Three p99s that measure different things, each named by what it includes.
     const QString balancer = FleetMonitor::balancerNode();
     m_latencyWhere->setLines({{FleetMonitor::fleetSeries(kP99), tr("worst node (server time, no balancer hop)")},
                               {FleetMonitor::nodeSeries(balancer, QStringLiteral("frontend_p99_seconds")),
                                tr("frontend (HAProxy, incl. queue+connect)")},
                               {FleetMonitor::fleetSeries(QStringLiteral("client_p99_seconds")), tr("client (load test)")}});
-    m_cpu->setLines(perNode(QStringLiteral("cpu_percent")));
+    m_cpu->setLines(perNode(QStringLiteral("cpu_percent"), m_cpu));
     // The nodes' 5xx include those HAProxy retried on another node; the frontend's are what clients got.
     m_errors->setLines(QList<LiveChart::Line>{{FleetMonitor::nodeSeries(balancer, kFrontendErrors), tr("frontend (what clients got)")}} +
-                       perNode(kErrors));
+                       perNode(kErrors, m_errors));
     // Rules can be reloaded at any time (turnoctl alerts reload-rules): read them at every refresh.
     applyThreshold(m_latency, kP99);
     applyThreshold(m_latencyWhere, kP99);
@@ -268,7 +306,7 @@ void ChartsPanel::rebuildLines()
     for (const QString &r : m_fixed ? m_fixedRedis : m_monitor->redisServers())
         lag.append({FleetMonitor::redisSeries(r, QStringLiteral("redis_replication_lag_seconds")), r});
     m_replication->setLines(lag);
-    m_share->setLines(perNode(QStringLiteral("balancer_share")));
+    m_share->setLines(perNode(QStringLiteral("balancer_share"), m_share));
 }
 
 void ChartsPanel::applyThreshold(LiveChart *chart, const QString &metric) const

@@ -11,6 +11,7 @@
 #include "incidents/incident_report.h"
 #include "live_chart.h"
 
+#include <QHash>
 #include <QList>
 #include <QPointer>
 #include <QWidget>
@@ -66,6 +67,9 @@ private:
     void applyThreshold(LiveChart *chart, const QString &metric) const;
     void addMarker(qint64 timestampMs, const QColor &color, const QString &label);
     void refreshNext();
+    // The nodes a per-node chart of metric draws: all of them, or the kMaxNodeLines
+    // with the highest last value (ranked again every 10 s).
+    QStringList shownNodes(const QString &metric, const QStringList &nodes);
     // Attached through Prometheus: the range reader of this panel's window, brought up to now.
     void syncRange();
     // What the charts read: the range answers once there are some, else the monitor's store.
@@ -77,6 +81,12 @@ private:
     QLabel *m_source = nullptr;
     PrometheusRange *m_range = nullptr;
     QPointer<PrometheusAttach> m_rangeOf;
+    struct Ranking {
+        qint64 atMs = 0;
+        QStringList of;
+        QStringList shown;
+    };
+    QHash<QString, Ranking> m_ranked;
     QList<LiveChart *> m_charts;
     LiveChart *m_requests = nullptr;
     LiveChart *m_latency = nullptr;

@@ -228,6 +228,14 @@ void LiveChart::setLines(const QList<Line> &lines)
     fitLegend();
 }
 
+void LiveChart::setNote(const QString &note)
+{
+    if (note == m_note)
+        return;
+    m_note = note;
+    chart()->setTitle(note.isEmpty() ? m_title : m_title + QStringLiteral(" · ") + note);
+}
+
 int LiveChart::timeUnitSeconds(qint64 windowMs)
 {
     if (windowMs > 3 * 3600'000LL)

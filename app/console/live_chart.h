@@ -62,6 +62,9 @@ public:
     // Highest plotted value of the line of key (0 when absent or empty).
     double maxValue(const QString &key) const;
     QString title() const { return m_title; }
+    // Said after the title on the plot ("top 20 of 200 nodes"); empty: the title alone.
+    void setNote(const QString &note);
+    QString note() const { return m_note; }
     QString unit() const { return m_unit; }
     QValueAxis *valueAxis() const { return m_y; }
     // The plotted series of key (nullptr when absent); its name is the whole label.
@@ -90,6 +93,7 @@ private:
     };
     QList<Plotted> m_lines;
     QString m_title;
+    QString m_note;
     QString m_unit;
     double m_scale = 1.0;
     QValueAxis *m_x = nullptr;
