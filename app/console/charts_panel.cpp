@@ -335,6 +335,7 @@ void ChartsPanel::syncRange()
         return;
     if (!m_range) {
         m_range = new PrometheusRange(attach, PrometheusRange::chartMetrics(), this);
+        m_range->setLiveSource(m_monitor->series());
         connect(m_range, &PrometheusRange::updated, this, [this] {
             m_source->setText(tr("from Prometheus, a point every %1 s").arg(m_range->stepMs() / 1000));
             m_source->setToolTip(QString());

@@ -275,7 +275,10 @@ void LiveChart::refresh(const SeriesSource &source, qint64 nowMs, qint64 windowM
     m_unitS = unit;
     const double span = double(windowMs) / 1000.0 / unit;
     m_x->setRange(-span, 0);
-    m_x->setLabelFormat(unit == 3600 ? QStringLiteral("%.0fh") : unit == 60 ? QStringLiteral("%.0fm") : QStringLiteral("%.0fs"));
+    // Only what changed: every axis setter relays the chart out (labels measured again).
+    const QString format = unit == 3600 ? QStringLiteral("%.0fh") : unit == 60 ? QStringLiteral("%.0fm") : QStringLiteral("%.0fs");
+    if (m_x->labelFormat() != format)
+        m_x->setLabelFormat(format);
     // Round steps of the unit, as many as fit the plot's width ("-900s" labels are wide):
     // labels that would overlap are drawn as "-15...".
     const int maxTicks = std::clamp(int((chart()->plotArea().width() > 0 ? chart()->plotArea().width() : 300) / 50), 2, 7);
@@ -288,9 +291,12 @@ void LiveChart::refresh(const SeriesSource &source, qint64 nowMs, qint64 windowM
             step = s;
             break;
         }
-    m_x->setTickType(QValueAxis::TicksDynamic);
-    m_x->setTickAnchor(0);
-    m_x->setTickInterval(step);
+    if (m_x->tickType() != QValueAxis::TicksDynamic)
+        m_x->setTickType(QValueAxis::TicksDynamic);
+    if (m_x->tickAnchor() != 0)
+        m_x->setTickAnchor(0);
+    if (m_x->tickInterval() != step)
+        m_x->setTickInterval(step);
     if (m_threshold) {
         const double y = m_thresholdValue * m_scale;
         m_threshold->replace(QList<QPointF>{QPointF(-span, y), QPointF(0, y)});
@@ -322,10 +328,15 @@ void LiveChart::fitValueAxis(double lo, double hi)
             step = f * magnitude;
             break;
         }
-    m_y->setTickType(QValueAxis::TicksDynamic);
-    m_y->setTickAnchor(0);
-    m_y->setTickInterval(step);
-    m_y->setRange(std::floor(lo / step) * step, std::ceil(hi / step) * step);
+    if (m_y->tickType() != QValueAxis::TicksDynamic)
+        m_y->setTickType(QValueAxis::TicksDynamic);
+    if (m_y->tickAnchor() != 0)
+        m_y->setTickAnchor(0);
+    if (m_y->tickInterval() != step)
+        m_y->setTickInterval(step);
+    const double min = std::floor(lo / step) * step, max = std::ceil(hi / step) * step;
+    if (m_y->min() != min || m_y->max() != max)
+        m_y->setRange(min, max);
 }
 
 void LiveChart::setMarkers(const QList<Marker> &markers)

@@ -91,26 +91,82 @@ QMap<QString, QString> PrometheusAttach::queries(const QString &job, int rateWin
     };
 }
 
+namespace {
+
+// prometheus-redis-exporter's gauges (INFO fields, renamed) under the names the console gives them.
+const QList<std::pair<QString, QString>> &redisGauges()
+{
+    static const QList<std::pair<QString, QString>> gauges{
+        {QStringLiteral("redis_up"), QStringLiteral("redis_up")},
+        {QStringLiteral("redis_role"), QStringLiteral("redis_instance_info")},
+        {QStringLiteral("redis_uptime_seconds"), QStringLiteral("redis_uptime_in_seconds")},
+        {QStringLiteral("redis_memory_bytes"), QStringLiteral("redis_memory_used_bytes")},
+        {QStringLiteral("redis_connected_clients"), QStringLiteral("redis_connected_clients")},
+        {QStringLiteral("redis_master_repl_offset"), QStringLiteral("redis_master_repl_offset")},
+        {QStringLiteral("redis_slave_repl_offset"), QStringLiteral("redis_slave_repl_offset")},
+        {QStringLiteral("redis_master_link_up"), QStringLiteral("redis_master_link_up")},
+        // On the primary, per replica (slave_ip, slave_port): named after the replica.
+        {QStringLiteral("redis_replication_lag_seconds"), QStringLiteral("redis_connected_slave_lag_seconds")},
+        {QStringLiteral("redis_replica_offset"), QStringLiteral("redis_connected_slave_offset_bytes")},
+    };
+    return gauges;
+}
+
+// The turno job's plain gauges.
+const QList<std::pair<QString, QString>> &turnoGauges()
+{
+    static const QList<std::pair<QString, QString>> gauges{{QStringLiteral("up"), QStringLiteral("up")},
+                                                           {QStringLiteral("rss_bytes"), QStringLiteral("process_resident_memory_bytes")}};
+    return gauges;
+}
+
+QString selectorOf(const QList<std::pair<QString, QString>> &gauges, const QString &job)
+{
+    QStringList names;
+    for (const auto &[figure, name] : gauges)
+        names << name;
+    return QStringLiteral("{__name__=~\"%1\",job=\"%2\"}").arg(names.join(QLatin1Char('|')), job);
+}
+
+}  // namespace
+
 QMap<QString, QString> PrometheusAttach::redisQueries(const QString &redisJob, int rateWindowS)
 {
     const QString sel = QStringLiteral("job=\"%1\"").arg(redisJob);
-    const QString w = QStringLiteral("[%1s]").arg(rateWindowS);
-    // prometheus-redis-exporter's names (INFO fields, renamed); one series per Redis.
-    return {
-        {QStringLiteral("redis_up"), QStringLiteral("redis_up{%1}").arg(sel)},
-        {QStringLiteral("redis_role"), QStringLiteral("redis_instance_info{%1}").arg(sel)},
-        {QStringLiteral("redis_uptime_seconds"), QStringLiteral("redis_uptime_in_seconds{%1}").arg(sel)},
-        {QStringLiteral("redis_ops_per_second"),
-         QStringLiteral("sum by (instance, node) (rate(redis_commands_processed_total{%1}%2))").arg(sel, w)},
-        {QStringLiteral("redis_memory_bytes"), QStringLiteral("redis_memory_used_bytes{%1}").arg(sel)},
-        {QStringLiteral("redis_connected_clients"), QStringLiteral("redis_connected_clients{%1}").arg(sel)},
-        {QStringLiteral("redis_master_repl_offset"), QStringLiteral("redis_master_repl_offset{%1}").arg(sel)},
-        {QStringLiteral("redis_slave_repl_offset"), QStringLiteral("redis_slave_repl_offset{%1}").arg(sel)},
-        {QStringLiteral("redis_master_link_up"), QStringLiteral("redis_master_link_up{%1}").arg(sel)},
-        // On the primary, per replica (slave_ip, slave_port): named after the replica.
-        {QStringLiteral("redis_replication_lag_seconds"), QStringLiteral("redis_connected_slave_lag_seconds{%1}").arg(sel)},
-        {QStringLiteral("redis_replica_offset"), QStringLiteral("redis_connected_slave_offset_bytes{%1}").arg(sel)},
-    };
+    QMap<QString, QString> out;
+    for (const auto &[figure, name] : redisGauges())
+        out.insert(figure, QStringLiteral("%1{%2}").arg(name, sel));
+    out.insert(QStringLiteral("redis_ops_per_second"),
+               QStringLiteral("sum by (instance, node) (rate(redis_commands_processed_total{%1}[%2s]))").arg(sel).arg(rateWindowS));
+    return out;
+}
+
+QMap<QString, QString> PrometheusAttach::snapshotQueries(const QString &job, const QString &redisJob, int rateWindowS)
+{
+    // Plain gauges in one selector per job (one request, not one per figure): a look
+    // every second over 200 targets is mostly the cost of its requests and answers.
+    QMap<QString, QString> out = queries(job, rateWindowS);
+    for (const auto &[figure, name] : turnoGauges())
+        out.remove(figure);
+    out.insert(QStringLiteral("gauges"), selectorOf(turnoGauges(), job));
+    out.insert(QStringLiteral("redis_gauges"), selectorOf(redisGauges(), redisJob));
+    out.insert(QStringLiteral("redis_ops_per_second"), redisQueries(redisJob, rateWindowS).value(QStringLiteral("redis_ops_per_second")));
+    return out;
+}
+
+void PrometheusAttach::splitGauges(QMap<QString, QList<PromSample>> &results)
+{
+    QHash<QString, QString> figureOf;
+    for (const auto *gauges : {&turnoGauges(), &redisGauges()})
+        for (const auto &[figure, name] : *gauges)
+            figureOf.insert(name, figure);
+    for (const char *combined : {"gauges", "redis_gauges"}) {
+        for (PromSample &sample : results.take(QLatin1String(combined))) {
+            const QString figure = figureOf.value(sample.labels.take(QStringLiteral("__name__")));
+            if (!figure.isEmpty())
+                results[figure].append(std::move(sample));
+        }
+    }
 }
 
 QString PrometheusAttach::redisAddress(const QString &instance)
@@ -267,8 +323,7 @@ void PrometheusAttach::refresh(std::function<void(Result<Snapshot>)> done)
     discoverWindow([this, done](Result<int> window) {
         if (!window.ok())
             return done(Error{window.error()});
-        QMap<QString, QString> q = queries(m_job, window.value());
-        q.insert(redisQueries(m_redisJob, window.value()));
+        const QMap<QString, QString> q = snapshotQueries(m_job, m_redisJob, window.value());
         struct Pending {
             int left = 0;
             QString error;
@@ -288,6 +343,7 @@ void PrometheusAttach::refresh(std::function<void(Result<Snapshot>)> done)
                     return;
                 if (!pending->error.isEmpty())
                     return done(Error{pending->error});
+                splitGauges(pending->results);
                 Snapshot s;
                 s.timestampMs = QDateTime::currentMSecsSinceEpoch();
                 s.rateWindowS = rateWindow;

@@ -104,6 +104,10 @@ public:
     static QMap<QString, QString> queries(const QString &job, int rateWindowS);
     // The same for the Redis exporter's job (redis_up, redis_role, redis_ops_per_second, ...).
     static QMap<QString, QString> redisQueries(const QString &redisJob, int rateWindowS);
+    // What one look asks: queries() and redisQueries(), their plain gauges in one selector per job.
+    static QMap<QString, QString> snapshotQueries(const QString &job, const QString &redisJob, int rateWindowS);
+    // The answers to snapshotQueries()' gauge selectors, under each gauge's own figure name.
+    static void splitGauges(QMap<QString, QList<PromSample>> &results);
     // "redis://host:port" or "host:port" -> "host:port".
     static QString redisAddress(const QString &instance);
     // A target's name in the tables: its node label, else its instance.

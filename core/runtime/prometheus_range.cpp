@@ -67,7 +67,7 @@ void PrometheusRange::update(qint64 nowMs)
     const qint64 lastEnded = nowMs / step * step;
     if (m_heldToMs == 0)
         return fetch(lastEnded - m_windowMs / step * step, lastEnded, true);
-    if (lastEnded > m_heldToMs)
+    if (lastEnded - m_heldToMs >= std::max(step, kTailEveryMs))
         fetch(m_heldToMs + step, lastEnded, false);
 }
 
@@ -123,13 +123,14 @@ QList<SeriesBand> PrometheusRange::bands(const QString &key, qint64 fromMs, qint
 {
     QList<SeriesBand> out;
     const auto it = m_series.constFind(key);
-    if (it == m_series.cend())
-        return out;
-    const Points &points = it.value();
+    static const Points none;
+    const Points &points = it == m_series.cend() ? none : it.value();
     auto p = std::lower_bound(points.cbegin(), points.cend(), fromMs,
                               [](const std::pair<qint64, double> &pt, qint64 t) { return pt.first < t; });
     for (; p != points.cend() && p->first <= toMs; ++p)
         out.append(SeriesBand{p->first, p->second, p->second, p->second});
+    if (m_live && toMs > m_heldToMs)
+        out.append(m_live->bands(key, std::max(fromMs, m_heldToMs + 1), toMs));
     return out;
 }
 

@@ -98,6 +98,42 @@ private slots:
         }
         QVERIFY(q.value(QStringLiteral("requests_per_second")).contains(QLatin1String("handler=\"turno\"")));
     }
+
+    // One look asks the plain gauges of each job in one selector, and their answers
+    // come back under each gauge's own figure (the exporter's names mapped).
+    void aLookAsksTheGaugesOfAJobInOneSelector()
+    {
+        const QMap<QString, QString> q = PrometheusAttach::snapshotQueries(QStringLiteral("edge"), QStringLiteral("kv"), 8);
+        QVERIFY(!q.contains(QStringLiteral("up")) && !q.contains(QStringLiteral("rss_bytes")) && !q.contains(QStringLiteral("redis_up")));
+        QCOMPARE(q.value(QStringLiteral("gauges")), QStringLiteral("{__name__=~\"up|process_resident_memory_bytes\",job=\"edge\"}"));
+        QVERIFY2(q.value(QStringLiteral("redis_gauges")).contains(QLatin1String("redis_connected_slave_lag_seconds")) &&
+                     q.value(QStringLiteral("redis_gauges")).endsWith(QLatin1String(",job=\"kv\"}")),
+                 qPrintable(q.value(QStringLiteral("redis_gauges"))));
+        QVERIFY(q.value(QStringLiteral("redis_ops_per_second")).contains(QLatin1String("[8s]")));
+        for (const char *metric : {"requests_per_second", "p99_seconds", "cpu_percent", "error_ratio"})
+            QVERIFY2(q.contains(QLatin1String(metric)), metric);
+
+        auto sample = [](const QString &name, const QString &node, double value) {
+            turno::PromSample s;
+            s.labels = {{QStringLiteral("__name__"), name}, {QStringLiteral("node"), node}};
+            s.value = value;
+            return s;
+        };
+        QMap<QString, QList<turno::PromSample>> results;
+        results[QStringLiteral("gauges")] = {sample(QStringLiteral("up"), QStringLiteral("a"), 1),
+                                             sample(QStringLiteral("process_resident_memory_bytes"), QStringLiteral("a"), 4096)};
+        results[QStringLiteral("redis_gauges")] = {sample(QStringLiteral("redis_memory_used_bytes"), QStringLiteral("r1"), 1e6),
+                                                   sample(QStringLiteral("redis_instance_info"), QStringLiteral("r1"), 1),
+                                                   sample(QStringLiteral("redis_something_new"), QStringLiteral("r1"), 7)};
+        PrometheusAttach::splitGauges(results);
+        QVERIFY(!results.contains(QStringLiteral("gauges")) && !results.contains(QStringLiteral("redis_gauges")));
+        QCOMPARE(results.value(QStringLiteral("up")).size(), 1);
+        QCOMPARE(results.value(QStringLiteral("rss_bytes")).first().value, 4096.0);
+        QCOMPARE(results.value(QStringLiteral("redis_memory_bytes")).first().labels.value(QStringLiteral("node")), QStringLiteral("r1"));
+        QVERIFY(!results.value(QStringLiteral("redis_memory_bytes")).first().labels.contains(QStringLiteral("__name__")));
+        QCOMPARE(results.value(QStringLiteral("redis_role")).size(), 1);
+        QCOMPARE(results.size(), 4);  // an exporter gauge the console does not read is dropped
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPrometheusApi)
