@@ -308,11 +308,16 @@ OverviewPanel::OverviewPanel(FleetMonitor *monitor, CounterWatch *counters, QWid
         updateServing();
     });
     connect(monitor, &FleetMonitor::sampled, this, [this] {
+        if (hiddenAndStale())
+            return;
         if (m_monitor->isAttached())
             updateFigures();
         updateAlerts();
     });
-    connect(monitor, &FleetMonitor::stateChanged, this, &OverviewPanel::refresh);
+    connect(monitor, &FleetMonitor::stateChanged, this, [this] {
+        if (!hiddenAndStale())
+            refresh();
+    });
     connect(monitor, &FleetMonitor::alertTransition, this, &OverviewPanel::updateAlerts);
     if (FailoverCommands *commands = FailoverCommands::of(monitor)) {
         connect(commands, &FailoverCommands::readinessChanged, this, &OverviewPanel::updateServing);
@@ -526,6 +531,22 @@ void OverviewPanel::updateEvents()
     }
     m_eventsHead->setText(link(QStringLiteral("timeline"), tr("Last events")));
     m_events->setText(m_eventLines.isEmpty() ? tr("No events yet.") : m_eventLines.join(QLatin1Char('\n')));
+}
+
+bool OverviewPanel::hiddenAndStale()
+{
+    // Attached, the monitor samples every second whatever the tab: only then is skipping worth it.
+    if (isVisible() || !m_monitor->isAttached())
+        return false;
+    m_stale = true;
+    return true;
+}
+
+void OverviewPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (std::exchange(m_stale, false))
+        refresh();
 }
 
 void OverviewPanel::changeEvent(QEvent *event)

@@ -61,8 +61,14 @@ signals:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
+    // Behind another tab the figures are not rebuilt every second (lastStatus() over
+    // every node is most of the cost at 200 nodes); showing the panel brings them up to date.
+    bool hiddenAndStale();
+    bool m_stale = false;
+
     void updateServing();
     void updateFigures();
     void updateAlerts();

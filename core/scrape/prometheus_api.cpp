@@ -7,8 +7,8 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QRegularExpression>
 #include <QUrlQuery>
+#include <charconv>
 #include <cmath>
 #include <limits>
 
@@ -57,9 +57,22 @@ double PrometheusApi::parseValue(const QString &text)
         return std::numeric_limits<double>::infinity();
     if (text == QLatin1String("-Inf"))
         return -std::numeric_limits<double>::infinity();
-    bool ok = false;
-    const double v = text.toDouble(&ok);
-    return ok ? v : std::numeric_limits<double>::quiet_NaN();
+    // Sample values are short ASCII numbers ("12.5", "1e+06"): std::from_chars on a
+    // stack copy, several times cheaper than QString::toDouble at 200 targets a second.
+    char buf[64];
+    const qsizetype n = text.size();
+    if (n == 0 || n >= qsizetype(sizeof buf))
+        return std::numeric_limits<double>::quiet_NaN();
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = text.at(i).unicode();
+        if (c > 0x7f)
+            return std::numeric_limits<double>::quiet_NaN();
+        buf[i] = char(c);
+    }
+    const char *begin = buf[0] == '+' ? buf + 1 : buf;  // from_chars takes no leading '+'
+    double v = 0;
+    const auto [end, ec] = std::from_chars(begin, buf + n, v);
+    return ec == std::errc() && end == buf + n ? v : std::numeric_limits<double>::quiet_NaN();
 }
 
 qint64 PrometheusApi::boundedStep(qint64 fromMs, qint64 toMs, qint64 stepMs)

@@ -86,6 +86,22 @@ private slots:
         QCOMPARE(PrometheusApi::parseDurationMs(QStringLiteral("15 s")), qint64(-1));
     }
 
+    // Sample values as Prometheus writes them; anything else is not a number.
+    void sampleValuesParse()
+    {
+        QCOMPARE(PrometheusApi::parseValue(QStringLiteral("1")), 1.0);
+        QCOMPARE(PrometheusApi::parseValue(QStringLiteral("0.125")), 0.125);
+        QCOMPARE(PrometheusApi::parseValue(QStringLiteral("-3.5")), -3.5);
+        QCOMPARE(PrometheusApi::parseValue(QStringLiteral("1e+06")), 1e6);
+        QCOMPARE(PrometheusApi::parseValue(QStringLiteral("9007199254740991")), 9007199254740991.0);
+        QVERIFY(std::isinf(PrometheusApi::parseValue(QStringLiteral("+Inf"))) && PrometheusApi::parseValue(QStringLiteral("+Inf")) > 0);
+        QVERIFY(std::isinf(PrometheusApi::parseValue(QStringLiteral("-Inf"))) && PrometheusApi::parseValue(QStringLiteral("-Inf")) < 0);
+        for (const char *bad : {"NaN", "", "abc", "1.5x", "1 ", " 1", "0x10", "1,5"})
+            QVERIFY2(std::isnan(PrometheusApi::parseValue(QString::fromLatin1(bad))), bad);
+        QVERIFY(std::isnan(PrometheusApi::parseValue(QString(80, QLatin1Char('1')))));
+        QVERIFY(std::isnan(PrometheusApi::parseValue(QStringLiteral("１"))));  // a fullwidth digit
+    }
+
     void queriesNameTheJobAndWindow()
     {
         const QMap<QString, QString> q = PrometheusAttach::queries(QStringLiteral("edge"), 60);
