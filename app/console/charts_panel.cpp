@@ -26,8 +26,9 @@ namespace turno::console {
 namespace {
 constexpr qint64 kWindows[] = {60'000, 5 * 60'000, 15 * 60'000, 60 * 60'000, 6 * 3600'000LL, 24 * 3600'000LL};
 constexpr int kLastWindow = int(std::size(kWindows)) - 1;
-// Per-node lines one chart draws at most (a legend names about that many).
-constexpr int kMaxNodeLines = 20;
+// Per-node lines one chart draws at most: a legend names about that many, and the
+// chart themes have fewer colours than that (more lines could not be told apart).
+constexpr int kMaxNodeLines = 10;
 
 // The rule that fires first on metric going up (the lowest threshold of the
 // "above" rules): its threshold is the line worth drawing.

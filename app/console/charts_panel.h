@@ -67,7 +67,7 @@ private:
     void applyThreshold(LiveChart *chart, const QString &metric) const;
     void addMarker(qint64 timestampMs, const QColor &color, const QString &label);
     void refreshNext();
-    // The nodes a per-node chart of metric draws: all of them, or the kMaxNodeLines
+    // The nodes a per-node chart of metric draws: all of them, or the kMaxNodeLines (10)
     // with the highest last value (ranked again every 10 s).
     QStringList shownNodes(const QString &metric, const QStringList &nodes);
     // Attached through Prometheus: the range reader of this panel's window, brought up to now.

@@ -326,31 +326,31 @@ private slots:
     }
 
     // The dark theme resets every series' pen; the capacity chart's SLO line stays a dotted red.
-    // 40 nodes: each per-node chart draws the 20 with the highest value of its own
-    // figure, says so in its title, and a fleet of 20 or fewer draws every node.
-    void manyNodesDrawTheTopTwentyOfEachFigure()
+    // 40 nodes: each per-node chart draws the 10 with the highest value of its own
+    // figure, says so in its title, and a fleet of 10 or fewer draws every node.
+    void manyNodesDrawTheTopTenOfEachFigure()
     {
         QStringList nodes;
         for (int i = 0; i < 40; ++i) {
             nodes << QStringLiteral("node-%1").arg(i, 2, 10, QLatin1Char('0'));
-            feed(*m_monitor, nodes.last(), QStringLiteral("requests_per_second"), 100 + i);  // the last 20 are the busiest
-            feed(*m_monitor, nodes.last(), QStringLiteral("cpu_percent"), 100 - i);          // the first 20 the hottest
+            feed(*m_monitor, nodes.last(), QStringLiteral("requests_per_second"), 100 + i);  // the last 10 are the busiest
+            feed(*m_monitor, nodes.last(), QStringLiteral("cpu_percent"), 100 - i);          // the first 10 the hottest
         }
         m_panel->setNodes(nodes, {});
         QVERIFY(refreshed(*m_panel));
         LiveChart *requests = m_panel->chart(QStringLiteral("Requests"));
         LiveChart *cpu = m_panel->chart(QStringLiteral("CPU"));
-        QCOMPARE(requests->lineCount(), 21);  // the fleet's total and 20 nodes
-        QCOMPARE(cpu->lineCount(), 20);
+        QCOMPARE(requests->lineCount(), 11);  // the fleet's total and 10 nodes
+        QCOMPARE(cpu->lineCount(), 10);
         for (int i = 0; i < 40; ++i) {
-            QCOMPARE(requests->seriesOf(FleetMonitor::nodeSeries(nodes[i], QStringLiteral("requests_per_second"))) != nullptr, i >= 20);
-            QCOMPARE(cpu->seriesOf(FleetMonitor::nodeSeries(nodes[i], QStringLiteral("cpu_percent"))) != nullptr, i < 20);
+            QCOMPARE(requests->seriesOf(FleetMonitor::nodeSeries(nodes[i], QStringLiteral("requests_per_second"))) != nullptr, i >= 30);
+            QCOMPARE(cpu->seriesOf(FleetMonitor::nodeSeries(nodes[i], QStringLiteral("cpu_percent"))) != nullptr, i < 10);
         }
-        QCOMPARE(requests->note(), QStringLiteral("top 20 of 40 nodes"));
-        QVERIFY(requests->chart()->title().endsWith(QStringLiteral("top 20 of 40 nodes")));
-        m_panel->setNodes(nodes.mid(0, 20), {});
+        QCOMPARE(requests->note(), QStringLiteral("top 10 of 40 nodes"));
+        QVERIFY(requests->chart()->title().endsWith(QStringLiteral("top 10 of 40 nodes")));
+        m_panel->setNodes(nodes.mid(0, 10), {});
         QVERIFY(refreshed(*m_panel));
-        QCOMPARE(cpu->lineCount(), 20);
+        QCOMPARE(cpu->lineCount(), 10);
         QVERIFY(cpu->note().isEmpty());
         QCOMPARE(cpu->chart()->title(), QStringLiteral("CPU"));
     }
