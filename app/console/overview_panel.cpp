@@ -535,8 +535,10 @@ void OverviewPanel::updateEvents()
 
 bool OverviewPanel::hiddenAndStale()
 {
-    // Attached, the monitor samples every second whatever the tab: only then is skipping worth it.
-    if (isVisible() || !m_monitor->isAttached())
+    // Attached, the monitor samples every second whatever the tab: only then is skipping
+    // worth it, and only behind another tab of a window on screen (a window never shown,
+    // as in a test or a script reading the figures, keeps them current).
+    if (isVisible() || !window()->isVisible() || !m_monitor->isAttached())
         return false;
     m_stale = true;
     return true;

@@ -64,7 +64,7 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
-    // Behind another tab the figures are not rebuilt every second (lastStatus() over
+    // Behind another tab of a window on screen, attached, the figures are not rebuilt every second (lastStatus() over
     // every node is most of the cost at 200 nodes); showing the panel brings them up to date.
     bool hiddenAndStale();
     bool m_stale = false;

@@ -31,6 +31,12 @@ HaproxyRuntime::HaproxyRuntime(QString socketPath, QObject *parent)
 {
 }
 
+HaproxyRuntime::~HaproxyRuntime()
+{
+    for (QLocalSocket *socket : findChildren<QLocalSocket *>(Qt::FindDirectChildrenOnly))
+        socket->disconnect();
+}
+
 void HaproxyRuntime::send(const QString &command, Reply done, int timeoutMs)
 {
     auto *socket = new QLocalSocket(this);

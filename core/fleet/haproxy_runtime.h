@@ -57,6 +57,9 @@ public:
     using Reply = std::function<void(Result<QByteArray>)>;
 
     explicit HaproxyRuntime(QString socketPath, QObject *parent = nullptr);
+    // A request still out is dropped unanswered: its done() would run into an owner
+    // half destroyed (the socket's destructor aborts it, which signals "disconnected").
+    ~HaproxyRuntime() override;
     QString socketPath() const { return m_socketPath; }
 
     // Sends one command line (several may be joined with ';') without blocking;
