@@ -46,6 +46,21 @@ using turnoctl::ExitUsage;
 using turnoctl::err;
 using turnoctl::out;
 
+// Rows (the header first) as left-aligned columns two spaces apart.
+void printColumns(const QList<QStringList> &rows)
+{
+    QList<int> width(rows.isEmpty() ? 0 : rows.first().size(), 0);
+    for (const QStringList &r : rows)
+        for (int i = 0; i < r.size() && i < width.size(); ++i)
+            width[i] = std::max(width[i], int(r[i].size()));
+    for (const QStringList &r : rows) {
+        QString line;
+        for (int i = 0; i < r.size(); ++i)
+            line += r[i].leftJustified((i < width.size() ? width[i] : 0) + 2);
+        out() << line.trimmed() << "\n";
+    }
+}
+
 const char *kLocation =
     "Finding the cluster: --run-dir DIR, else $TURNO_RUN_DIR, else the default run\n"
     "directory of --cluster NAME (default \"local\"): $XDG_RUNTIME_DIR/turno-ops/NAME,\n"
@@ -552,16 +567,7 @@ void printStatus(const QJsonObject &st, bool json)
                             humanBytes(qint64(n.value(QStringLiteral("rssBytes")).toDouble())),
                             opt("errors"), QString::number(n.value(QStringLiteral("restarts")).toInt())};
     }
-    QList<int> width(header.size(), 0);
-    for (const QStringList &r : rows)
-        for (int i = 0; i < r.size(); ++i)
-            width[i] = std::max(width[i], int(r[i].size()));
-    for (const QStringList &r : rows) {
-        QString line;
-        for (int i = 0; i < r.size(); ++i)
-            line += r[i].leftJustified(width[i] + 2);
-        out() << line.trimmed() << "\n";
-    }
+    printColumns(rows);
 }
 
 int runStatus(const QStringList &args)
@@ -876,19 +882,7 @@ int attachPrometheus(const turnoctl::ParsedArgs &p)
         rows << QStringList{n.name, n.instance, n.up ? QStringLiteral("up") : QStringLiteral("DOWN"), fig(n.rps, 0),
                             fig(n.p50Ms, 2), fig(n.p99Ms, 2), fig(n.cpuPercent, 1),
                             n.errorRatio ? QString::number(*n.errorRatio * 100.0, 'f', 2) : QStringLiteral("-")};
-    auto table = [](const QList<QStringList> &lines) {
-        QList<int> w(lines.first().size(), 0);
-        for (const QStringList &r : lines)
-            for (int i = 0; i < r.size(); ++i)
-                w[i] = std::max(w[i], int(r[i].size()));
-        for (const QStringList &r : lines) {
-            QString line;
-            for (int i = 0; i < r.size(); ++i)
-                line += r[i].leftJustified(w[i] + 2);
-            out() << line.trimmed() << "\n";
-        }
-    };
-    table(rows);
+    printColumns(rows);
     if (s.redis.isEmpty()) {
         out() << "no Redis: job " << redisJob << " has no prometheus-redis-exporter series\n";
         return ExitOk;
@@ -903,7 +897,7 @@ int attachPrometheus(const turnoctl::ParsedArgs &p)
                                  fig(r.opsPerSecond, 0), std::isfinite(r.memoryBytes) ? QStringLiteral("%1 MiB").arg(r.memoryBytes / 1048576.0, 0, 'f', 1) : QStringLiteral("-"),
                                  fig(r.connectedClients, 0), fig(r.replOffset, 0),
                                  r.masterLinkUp ? (*r.masterLinkUp ? QStringLiteral("up") : QStringLiteral("DOWN")) : QStringLiteral("-")};
-    table(redisRows);
+    printColumns(redisRows);
     return ExitOk;
 }
 
